@@ -1,0 +1,61 @@
+# The two commands of the README: `make run` and `make test`. Everything a fresh machine needs
+# is installed from here.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/pip
+PYTHON := $(BIN)/python
+VENDOR := static/vendor
+HOST ?= 127.0.0.1:8000
+
+.PHONY: install assets run test worker bench migrate seed check clean
+
+$(BIN)/activate:
+	$(PY) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/activate
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENDOR)/.built: node_modules/.installed
+	mkdir -p $(VENDOR)/bootstrap $(VENDOR)/echarts
+	cp node_modules/bootstrap/dist/css/bootstrap.min.css node_modules/bootstrap/dist/css/bootstrap.min.css.map $(VENDOR)/bootstrap/
+	cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map $(VENDOR)/bootstrap/
+	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts/
+	touch $@
+
+assets: $(VENDOR)/.built
+
+install: $(VENV)/.installed assets
+
+migrate: install
+	$(PYTHON) manage.py migrate --noinput
+
+# Demo data goes in once: seed_demo skips itself when the database already has persons.
+seed: migrate
+	$(PYTHON) manage.py seed_demo --if-empty
+
+run: seed
+	@echo "参保通: http://$(HOST)/  (演示账号见 README，密码 canbao-demo)"
+	$(PYTHON) manage.py runserver $(HOST)
+
+test: install
+	$(PYTHON) manage.py makemigrations --check --dry-run
+	$(BIN)/pytest
+
+worker: install
+	$(BIN)/celery -A config worker --beat --loglevel=info -Q $${CELERY_QUEUE:-canbao} --concurrency=2
+
+bench: install
+	@for script in bench/*.py; do echo "== $$script"; $(PYTHON) $$script || exit 1; done
+
+check: install
+	$(PYTHON) manage.py check
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) staticfiles var

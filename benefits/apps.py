@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class BenefitsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "benefits"
+    verbose_name = "待遇政策"

@@ -1,0 +1,122 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .admin_scope import ScopedAdminMixin
+from .models import (
+    AuditEntry,
+    Enrollment,
+    Enterprise,
+    Household,
+    Person,
+    PersonGroup,
+    Region,
+    School,
+    User,
+)
+from .resources import EnrollmentResource, PersonResource
+
+
+@admin.register(Region)
+class RegionAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_fields = ("code",)
+    list_display = ["code", "name", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["code", "name"]
+    raw_id_fields = ["parent"]
+
+
+@admin.register(User)
+class StaffAdmin(ScopedAdminMixin, UserAdmin):
+    scope_fields = ("region_id",)
+    list_display = ["username", "last_name", "first_name", "role", "region", "is_active"]
+    list_filter = ["role", "is_active"]
+    search_fields = ["username", "last_name", "first_name", "region__name"]
+    fieldsets = UserAdmin.fieldsets + (("经办权限", {"fields": ("role", "region", "phone")}),)
+    add_fieldsets = UserAdmin.add_fieldsets + (("经办权限", {"fields": ("role", "region")}),)
+    raw_id_fields = ["region"]
+
+
+class PersonGroupInline(admin.TabularInline):
+    model = PersonGroup
+    extra = 0
+
+
+@admin.register(Person)
+class PersonAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+    scope_fields = ("residence_region_id", "hukou_region_id")
+    resource_classes = [PersonResource]
+    list_display = ["name", "masked_id", "sex", "birth_date", "residence_region", "life_status"]
+    list_filter = ["life_status", "id_type", "sex"]
+    search_fields = ["=id_number", "name", "name_initials", "=birth_cert_number"]
+    raw_id_fields = ["hukou_region", "residence_region", "household", "school", "employer"]
+    list_select_related = ["residence_region"]
+    inlines = [PersonGroupInline]
+    show_full_result_count = False  # no COUNT(*) over millions of persons
+
+    @admin.display(description="证件号码")
+    def masked_id(self, obj):
+        return obj.masked_id
+
+
+@admin.register(Household)
+class HouseholdAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    scope_fields = ("region_id",)
+    list_display = ["number", "head_name", "region", "address"]
+    search_fields = ["number", "head_name"]
+    raw_id_fields = ["region"]
+
+
+@admin.register(School)
+class SchoolAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    scope_fields = ("region_id",)
+    list_display = ["code", "name", "kind", "region"]
+    list_filter = ["kind"]
+    search_fields = ["code", "name"]
+    raw_id_fields = ["region"]
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    scope_fields = ("region_id",)
+    list_display = ["credit_code", "name", "region"]
+    search_fields = ["credit_code", "name"]
+    raw_id_fields = ["region"]
+
+
+@admin.register(PersonGroup)
+class PersonGroupAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
+    scope_fields = ("person__residence_region_id", "person__hukou_region_id")
+    list_display = ["person", "group", "start_date", "end_date", "source"]
+    list_filter = ["group"]
+    search_fields = ["=person__id_number", "person__name"]
+    raw_id_fields = ["person"]
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+    scope_fields = ("person__residence_region_id", "person__hukou_region_id")
+    resource_classes = [EnrollmentResource]
+    list_display = ["person", "year", "scheme", "status", "paid_on", "amount_paid", "channel",
+                    "in_concentrated_period", "waiting_months", "benefit_start"]
+    list_filter = ["year", "scheme", "status", "channel", "in_concentrated_period", "elsewhere"]
+    search_fields = ["=person__id_number", "person__name"]
+    raw_id_fields = ["person", "payer", "pooling_region", "employer", "created_by"]
+    list_select_related = ["person"]
+    show_full_result_count = False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_fields = ("user__region_id",)
+    list_display = ["at", "user", "action", "object_repr", "ip"]
+    list_filter = ["action"]
+    search_fields = ["object_repr", "user__username", "=person__id_number"]
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,511 @@
+"""The registry: regions, staff, persons (一人一档), households, schools, enterprises, enrollments.
+
+Database constraints say what must never happen (one resident enrollment per person and year,
+unique ID number); `clean()` turns the same rules into messages a person can read.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from . import idnumbers, regions
+
+
+class Region(models.Model):
+    """A statistical division (or a grid under a village). The code is the primary key, so
+    every foreign key column holds the code itself and "under X" is a prefix match on it."""
+
+    LEVEL_CHOICES = [(k, v) for k, v in regions.LEVEL_LABELS.items()]
+
+    code = models.CharField("区划代码", max_length=15, primary_key=True)
+    name = models.CharField("名称", max_length=100)
+    level = models.CharField("层级", max_length=10, choices=LEVEL_CHOICES, db_index=True)
+    parent = models.ForeignKey(
+        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField("路径前缀", max_length=15, db_index=True, editable=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "行政区划"
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.name}"
+
+    def save(self, *args, **kwargs):
+        self.level = regions.level_of(self.code)
+        self.path = regions.prefix_of(self.code)
+        super().save(*args, **kwargs)
+
+    def clean(self):
+        try:
+            regions.level_of(self.code)
+        except ValueError as exc:
+            raise ValidationError({"code": str(exc)}) from None
+
+    @property
+    def level_label(self):
+        return regions.LEVEL_LABELS[self.level]
+
+    def ancestors(self):
+        """From the province down to this region's parent (one query)."""
+        codes = []
+        code = regions.parent_code(self.code)
+        while code:
+            codes.append(code)
+            code = regions.parent_code(code)
+        return list(Region.objects.filter(code__in=codes).order_by("code"))
+
+    def full_name(self):
+        return "".join(r.name for r in self.ancestors()[1:]) + self.name
+
+
+class Role(models.TextChoices):
+    VILLAGE_CLERK = "village_clerk", "村级经办"
+    TOWNSHIP_OFFICER = "township_officer", "乡镇经办"
+    COUNTY_ADMIN = "county_admin", "县级管理员"
+    CITY_LEADER = "city_leader", "市级领导"
+    GRID_WORKER = "grid_worker", "网格员"
+
+
+class User(AbstractUser):
+    """A staff member. The role and region decide what they may see and change
+    (see enrollment/scope.py, the one place that decides it)."""
+
+    role = models.CharField("角色", max_length=20, choices=Role.choices, blank=True)
+    region = models.ForeignKey(
+        Region, verbose_name="所属区划", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="staff",
+    )
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工作人员"
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @property
+    def display_name(self):
+        return (self.last_name + self.first_name) or self.username
+
+
+class Household(models.Model):
+    """一户一档: a household registration booklet and where it lives."""
+
+    number = models.CharField("户号", max_length=30, unique=True)
+    head_name = models.CharField("户主姓名", max_length=50)
+    region = models.ForeignKey(Region, verbose_name="所在村（社区）", on_delete=models.PROTECT)
+    address = models.CharField("住址", max_length=200, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    created_at = models.DateTimeField("建档时间", auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "家庭户"
+        ordering = ["number"]
+
+    def __str__(self):
+        return f"{self.head_name}户（{self.number}）"
+
+
+class School(models.Model):
+    """一校一档: schools enroll their students once a year (R-STU-ONCE)."""
+
+    class Kind(models.TextChoices):
+        PRIMARY = "primary", "中小学"
+        COLLEGE = "college", "高等院校"
+        VOCATIONAL = "vocational", "职业院校"
+        KINDERGARTEN = "kindergarten", "幼儿园"
+
+    code = models.CharField("学校代码", max_length=20, unique=True)
+    name = models.CharField("学校名称", max_length=100)
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    region = models.ForeignKey(Region, verbose_name="所在地", on_delete=models.PROTECT)
+    contact = models.CharField("联系人", max_length=50, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "学校"
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Enterprise(models.Model):
+    """一企一档: employers whose staff are in the employee scheme."""
+
+    credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    name = models.CharField("单位名称", max_length=100)
+    region = models.ForeignKey(Region, verbose_name="所在地", on_delete=models.PROTECT)
+    contact = models.CharField("联系人", max_length=50, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "用人单位"
+        ordering = ["credit_code"]
+
+    def __str__(self):
+        return self.name
+
+
+class IdType(models.TextChoices):
+    RESIDENT_ID = "resident_id", "居民身份证"
+    HMT_PERMIT = "hmt_permit", "港澳台居民居住证"
+    BIRTH_CERT = "birth_cert", "出生医学证明"
+    FOREIGN_PR = "foreign_pr", "外国人永久居留身份证"
+    OTHER = "other", "其他"
+
+
+class Sex(models.TextChoices):
+    MALE = "M", "男"
+    FEMALE = "F", "女"
+
+
+class LifeStatus(models.TextChoices):
+    ALIVE = "alive", "正常"
+    DECEASED = "deceased", "死亡"
+    EMIGRATED = "emigrated", "出国（境）定居"
+    MOVED_OUT = "moved_out", "迁出"
+
+
+class Relation(models.TextChoices):
+    HEAD = "head", "户主"
+    SPOUSE = "spouse", "配偶"
+    CHILD = "child", "子女"
+    PARENT = "parent", "父母"
+    SIBLING = "sibling", "兄弟姐妹"
+    GRANDPARENT = "grandparent", "祖父母/外祖父母"
+    GRANDCHILD = "grandchild", "孙子女/外孙子女"
+    OTHER = "other", "其他"
+
+
+# R-RELATIVES (001 §4, 004 §1): whose resident contribution an employee's personal account may
+# pay. Nobody else.
+CLOSE_RELATIVES = frozenset({
+    Relation.SPOUSE, Relation.PARENT, Relation.CHILD, Relation.SIBLING, Relation.GRANDPARENT,
+    Relation.GRANDCHILD,
+})
+
+
+class Person(models.Model):
+    """一人一档: one file per person. The ID number is unique in the database; a newborn is
+    known by the birth medical certificate number until the ID is issued, and both then
+    point to this same file."""
+
+    id_type = models.CharField("证件类型", max_length=20, choices=IdType.choices,
+                               default=IdType.RESIDENT_ID)
+    id_number = models.CharField("证件号码", max_length=30, unique=True, null=True, blank=True)
+    birth_cert_number = models.CharField("出生医学证明编号", max_length=20, unique=True,
+                                         null=True, blank=True)
+    name = models.CharField("姓名", max_length=50, db_index=True)
+    name_initials = models.CharField("姓名拼音首字母", max_length=20, db_index=True,
+                                     editable=False, blank=True)
+    sex = models.CharField("性别", max_length=1, choices=Sex.choices)
+    birth_date = models.DateField("出生日期")
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    hukou_region = models.ForeignKey(Region, verbose_name="户籍地", on_delete=models.PROTECT,
+                                     related_name="hukou_persons")
+    residence_region = models.ForeignKey(Region, verbose_name="常住地",
+                                         on_delete=models.PROTECT,
+                                         related_name="resident_persons")
+    address = models.CharField("住址", max_length=200, blank=True)
+    household = models.ForeignKey(Household, verbose_name="家庭户", null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="members")
+    relation_to_head = models.CharField("与户主关系", max_length=20, choices=Relation.choices,
+                                        blank=True)
+    school = models.ForeignKey(School, verbose_name="就读学校", null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="students")
+    employer = models.ForeignKey(Enterprise, verbose_name="工作单位", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="employees")
+    life_status = models.CharField("人员状态", max_length=20, choices=LifeStatus.choices,
+                                   default=LifeStatus.ALIVE, db_index=True)
+    life_status_date = models.DateField("状态变更日期", null=True, blank=True)
+    life_status_source = models.CharField("状态来源", max_length=100, blank=True,
+                                          help_text="如：公安死亡数据、民政火化数据、本人申报")
+    created_at = models.DateTimeField("建档时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    history = HistoricalRecords(excluded_fields=["name_initials", "updated_at"])
+
+    class Meta:
+        verbose_name = verbose_name_plural = "参保人员"
+        ordering = ["residence_region_id", "name", "pk"]
+        indexes = [
+            models.Index(fields=["residence_region", "life_status"], name="person_res_life"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(id_number__isnull=False) | Q(birth_cert_number__isnull=False),
+                name="person_has_an_identity_document",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name}（{self.masked_id}）"
+
+    @property
+    def masked_id(self):
+        return idnumbers.mask(self.id_number or self.birth_cert_number)
+
+    @property
+    def masked_phone(self):
+        return idnumbers.mask_phone(self.phone)
+
+    @property
+    def is_alive(self):
+        return self.life_status == LifeStatus.ALIVE
+
+    @property
+    def separated(self):
+        """人户分离: registered in one place, living in another."""
+        return self.hukou_region_id != self.residence_region_id
+
+    def age_on(self, day: dt.date) -> int:
+        years = day.year - self.birth_date.year
+        return years - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
+
+    def clean(self):
+        errors = {}
+        if self.id_type in (IdType.RESIDENT_ID, IdType.HMT_PERMIT):
+            try:
+                parsed = idnumbers.parse(self.id_number or "")
+            except idnumbers.IdNumberError as exc:
+                errors["id_number"] = str(exc)
+            else:
+                self.id_number = parsed.number
+                if parsed.is_permit != (self.id_type == IdType.HMT_PERMIT):
+                    errors["id_type"] = (
+                        "81/82/83开头的号码是港澳台居民居住证，请选择对应证件类型。"
+                        if parsed.is_permit
+                        else "居住证号码应以81、82或83开头；这是居民身份证号码。"
+                    )
+                if self.birth_date and self.birth_date != parsed.birth_date:
+                    errors["birth_date"] = (
+                        f"出生日期与证件号码不符：号码中为{parsed.birth_date:%Y年%m月%d日}。"
+                    )
+                if self.sex and self.sex != parsed.sex:
+                    errors["sex"] = "性别与证件号码第17位不符（奇数为男，偶数为女）。"
+        elif self.id_type == IdType.BIRTH_CERT:
+            if not self.birth_cert_number:
+                errors["birth_cert_number"] = "请填写出生医学证明编号。"
+        elif not self.id_number:
+            errors["id_number"] = "请填写证件号码。"
+        if self.birth_date and self.birth_date > dt.date.today():
+            errors["birth_date"] = "出生日期不能晚于今天。"
+        if errors:
+            raise ValidationError(errors)
+
+
+class HardshipGroup(models.TextChoices):
+    SPECIAL_HARDSHIP = "special_hardship", "特困人员"
+    ORPHAN = "orphan", "孤儿/事实无人抚养儿童"
+    LOW_INCOME = "low_income", "低保对象"
+    MONITORED = "monitored", "防止返贫监测对象"
+    DISABILITY = "disability", "重度残疾人"
+    VETERAN = "veteran", "优抚对象"
+
+
+# Which registry groups the policy engine treats as which subsidy group (RULES.md R-DUE-HARDSHIP:
+# orphans and de-facto unsupported children are counted with 特困人员).
+POLICY_GROUP_OF = {
+    HardshipGroup.SPECIAL_HARDSHIP: "special_hardship",
+    HardshipGroup.ORPHAN: "special_hardship",
+    HardshipGroup.LOW_INCOME: "low_income",
+    HardshipGroup.MONITORED: "monitored",
+}
+POLICY_GROUP_PRIORITY = ["special_hardship", "low_income", "monitored"]
+
+
+class PersonGroup(models.Model):
+    """Membership of a hardship or special group for a period (from the department that owns
+    the list: 民政, 乡村振兴, 残联, 退役军人事务)."""
+
+    person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.CASCADE,
+                               related_name="groups")
+    group = models.CharField("困难群体类别", max_length=20, choices=HardshipGroup.choices)
+    start_date = models.DateField("认定日期")
+    end_date = models.DateField("退出日期", null=True, blank=True)
+    source = models.CharField("认定部门", max_length=50, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "困难群体身份"
+        ordering = ["person", "-start_date"]
+        indexes = [models.Index(fields=["group", "start_date"], name="group_start")]
+
+    def __str__(self):
+        return f"{self.get_group_display()}（{self.start_date}起）"
+
+    def active_on(self, day: dt.date) -> bool:
+        return self.start_date <= day and (self.end_date is None or self.end_date >= day)
+
+    def clean(self):
+        if self.end_date and self.start_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "退出日期不能早于认定日期。"})
+
+
+class Scheme(models.TextChoices):
+    RESIDENT = "resident", "城乡居民医保"
+    EMPLOYEE = "employee", "职工医保"
+
+
+class EnrollmentStatus(models.TextChoices):
+    AWAITING_PAYMENT = "awaiting", "待缴费"
+    ACTIVE = "active", "参保缴费"
+    STOPPED = "stopped", "已停保"
+    TRANSFERRED = "transferred", "已转移"
+
+
+LIVE_STATUSES = [EnrollmentStatus.AWAITING_PAYMENT, EnrollmentStatus.ACTIVE]
+
+
+class Channel(models.TextChoices):
+    INDIVIDUAL = "individual", "个人缴费"
+    VILLAGE_BATCH = "village_batch", "村（社区）代收"
+    SCHOOL_BATCH = "school_batch", "学校代收"
+    RELATIVE_ACCOUNT = "relative_account", "亲属职工医保个人账户"
+    WALLET = "wallet", "医保钱包"
+    TAX_RECORD = "tax_record", "税务征缴记录"
+    EMPLOYER = "employer", "单位缴纳"
+
+
+class Enrollment(models.Model):
+    """One person, one year, one scheme. The determination fields are filled from the policy
+    engine (benefits) when the enrollment is recorded and at the January recalculation."""
+
+    person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.PROTECT,
+                               related_name="enrollments")
+    year = models.PositiveSmallIntegerField("待遇年度")
+    scheme = models.CharField("险种", max_length=10, choices=Scheme.choices,
+                              default=Scheme.RESIDENT)
+    pooling_region = models.ForeignKey(Region, verbose_name="参保统筹区",
+                                       on_delete=models.PROTECT, related_name="+")
+    elsewhere = models.BooleanField(
+        "外地参保", default=False,
+        help_text="在本系统管辖以外的统筹区参保（由比对数据或人口流入地标记得知）")
+    status = models.CharField("状态", max_length=12, choices=EnrollmentStatus.choices,
+                              default=EnrollmentStatus.AWAITING_PAYMENT, db_index=True)
+    paid_on = models.DateField("缴费日期", null=True, blank=True)
+    amount_paid = models.DecimalField("实缴金额", max_digits=10, decimal_places=2, null=True,
+                                      blank=True)
+    channel = models.CharField("缴费渠道", max_length=20, choices=Channel.choices, blank=True)
+    payer = models.ForeignKey(Person, verbose_name="代缴亲属", null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="paid_for")
+    payer_relation = models.CharField("代缴人与参保人关系", max_length=20, blank=True)
+    in_concentrated_period = models.BooleanField("集中缴费期内缴费", default=False)
+    employer = models.ForeignKey(Enterprise, verbose_name="参保单位", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="enrollments")
+    cover_start = models.DateField("参保起始日", null=True, blank=True,
+                                   help_text="职工医保：本年度参保开始日期")
+    cover_end = models.DateField("参保终止日", null=True, blank=True,
+                                 help_text="职工医保：本年度参保终止日期（停保次日为首个未参保日）")
+    stopped_on = models.DateField("停保日期", null=True, blank=True)
+    stop_reason = models.CharField("停保原因", max_length=200, blank=True)
+
+    # Determination (benefits engine)
+    amount_due = models.DecimalField("应缴金额", max_digits=10, decimal_places=2, null=True,
+                                     blank=True)
+    subsidy = models.DecimalField("资助金额", max_digits=10, decimal_places=2, null=True,
+                                  blank=True)
+    repair_due = models.DecimalField("补缴金额", max_digits=10, decimal_places=2, null=True,
+                                     blank=True)
+    repair_years = models.PositiveSmallIntegerField("补缴年数", default=0)
+    waiting_fixed = models.PositiveSmallIntegerField("固定等待期（月）", null=True, blank=True)
+    waiting_variable = models.PositiveSmallIntegerField("变动等待期（月）", null=True, blank=True)
+    waiting_repaired = models.PositiveSmallIntegerField("补缴减少（月）", null=True, blank=True)
+    waiting_months = models.PositiveSmallIntegerField("等待期合计（月）", null=True, blank=True)
+    benefit_start = models.DateField("待遇享受开始", null=True, blank=True)
+    benefit_end = models.DateField("待遇享受结束", null=True, blank=True)
+    effective_cap = models.PositiveIntegerField("大病保险最高支付限额", null=True, blank=True)
+    rule_ids = models.JSONField("适用规则", default=list, blank=True)
+    explanation = models.JSONField("测算说明", default=list, blank=True)
+    case_details = models.JSONField(
+        "特殊情形", default=dict, blank=True,
+        help_text="新生儿、学生、福利机构儿童、职工转居民等情形的录入信息")
+
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    created_by = models.ForeignKey("enrollment.User", verbose_name="经办人", null=True,
+                                   blank=True, on_delete=models.SET_NULL, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "参保登记"
+        ordering = ["person", "-year"]
+        constraints = [
+            # R-ONE-ENROLLMENT: at most one live resident enrollment per person and year.
+            models.UniqueConstraint(
+                fields=["person", "year"],
+                condition=Q(scheme="resident", status__in=["awaiting", "active"]),
+                name="one_resident_enrollment_per_person_year",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["year", "scheme", "status"], name="enrollment_year_scheme"),
+            models.Index(fields=["pooling_region", "year"], name="enrollment_region_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.year}年{self.get_scheme_display()}（{self.get_status_display()}）"
+
+    @property
+    def is_live(self):
+        return self.status in LIVE_STATUSES
+
+    def clean(self):
+        errors = {}
+        if self.paid_on and self.person_id and self.paid_on < self.person.birth_date:
+            errors["paid_on"] = "缴费日期不能早于出生日期。"
+        if self.amount_paid is not None and self.amount_paid < 0:
+            errors["amount_paid"] = "实缴金额不能为负数。"
+        if self.cover_start and self.cover_end and self.cover_end < self.cover_start:
+            errors["cover_end"] = "参保终止日不能早于起始日。"
+        if self.channel == Channel.RELATIVE_ACCOUNT:
+            if not self.payer_id:
+                errors["payer"] = "亲属账户代缴时请选择代缴亲属。"
+            elif self.payer_relation not in CLOSE_RELATIVES:
+                errors["payer_relation"] = (
+                    "职工医保个人账户只能为配偶、父母、子女、兄弟姐妹、祖父母、外祖父母、"
+                    "孙子女、外孙子女代缴居民医保。")
+        if errors:
+            raise ValidationError(errors)
+
+
+class AuditEntry(models.Model):
+    """What a person did that the model history does not show: viewing an unmasked ID number,
+    exporting a list, running a service. Written by services and views, never edited."""
+
+    class Action(models.TextChoices):
+        VIEW_ID = "view_id", "查看完整证件号码"
+        EXPORT = "export", "导出"
+        CREATE = "create", "新增"
+        UPDATE = "update", "修改"
+        ENROLL = "enroll", "参保登记"
+        STOP = "stop", "停保"
+        IMPORT = "import", "导入"
+        OTHER = "other", "其他"
+
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    user = models.ForeignKey(User, verbose_name="操作人", null=True, on_delete=models.SET_NULL,
+                             related_name="audit_entries")
+    action = models.CharField("操作", max_length=20, choices=Action.choices)
+    person = models.ForeignKey(Person, verbose_name="涉及人员", null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="audit_entries")
+    object_repr = models.CharField("对象", max_length=200, blank=True)
+    detail = models.TextField("详情", blank=True)
+    ip = models.GenericIPAddressField("IP地址", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "操作日志"
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()} {self.object_repr}"

@@ -1,0 +1,96 @@
+"""The one place that decides what a staff member may see and change.
+
+Every list, detail page, form choice, admin page, export and search asks this module. A user's
+scope is the path prefix of their region: a village clerk sees codes under the village, a county
+administrator everything under the county. A person is in scope when they live (常住地) or are
+registered (户籍地) there, so that both places can work a person who is 人户分离.
+"""
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from . import regions
+from .models import Role
+
+READ_ONLY_ROLES = {Role.CITY_LEADER}
+# Roles that administer profiles, standards and jobs for their region.
+ADMIN_ROLES = {Role.COUNTY_ADMIN}
+
+
+def region_prefix(user) -> str | None:
+    """The code prefix the user sees: '' for everything (superuser), None for nothing."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        return ""
+    if not user.region_id or not user.role:
+        return None
+    return regions.prefix_of(user.region_id)
+
+
+def can_write(user) -> bool:
+    return region_prefix(user) is not None and (
+        user.is_superuser or user.role not in READ_ONLY_ROLES
+    )
+
+
+def is_admin(user) -> bool:
+    return user.is_superuser or (region_prefix(user) is not None and user.role in ADMIN_ROLES)
+
+
+def require_write(user) -> None:
+    if not can_write(user):
+        raise PermissionDenied("您的账号为只读权限，不能修改数据。")
+
+
+def region_q(user, *fields: str) -> Q:
+    """A filter that keeps rows whose region field(s) lie under the user's region.
+
+    `fields` are lookups that hold region codes, e.g. "residence_region_id" or
+    "person__hukou_region_id"; a row is kept when any of them matches.
+    """
+    prefix = region_prefix(user)
+    if prefix is None:
+        return Q(pk__in=[])
+    if prefix == "":
+        return Q()
+    return region_q_prefix(prefix, *fields)
+
+
+def region_q_prefix(prefix: str, *fields: str) -> Q:
+    """Rows whose region field(s) start with a code prefix (any of the fields)."""
+    q = Q()
+    for field in fields:
+        q |= Q(**{f"{_code_lookup(field)}__startswith": prefix})
+    return q
+
+
+def _code_lookup(field: str) -> str:
+    # Django has no startswith on a foreign key column; "x_id" becomes "x__pk", which the ORM
+    # resolves to the same column (the region code is the primary key) without a join.
+    return field[:-3] + "__pk" if field.endswith("_id") else field
+
+
+def filter_regions(user, qs: QuerySet) -> QuerySet:
+    """Regions the user may see: their own and everything under it."""
+    return qs.filter(region_q(user, "code"))
+
+
+def filter_persons(user, qs: QuerySet, prefix: str = "") -> QuerySet:
+    """Persons the user may see (residence or household registration in scope)."""
+    return qs.filter(region_q(user, f"{prefix}residence_region_id", f"{prefix}hukou_region_id"))
+
+
+def region_in_scope(user, code: str) -> bool:
+    prefix = region_prefix(user)
+    return prefix is not None and code.startswith(prefix)
+
+
+def get_person_or_404(user, pk):
+    """Fetch a person the user may see; a neighbour's person is a 404, not a 403, so that
+    an ID cannot be probed by URL."""
+    from .models import Person
+
+    return get_object_or_404(filter_persons(user, Person.objects.all()), pk=pk)

@@ -1,0 +1,78 @@
+"""Reads that span relations. Every selector takes the acting user, so no page forgets scope."""
+from __future__ import annotations
+
+import re
+
+from django.db.models import Count, Q
+
+from . import idnumbers, scope
+from .models import Enrollment, LifeStatus, LIVE_STATUSES, Person, Region, Scheme
+
+_INITIALS = re.compile(r"^[a-zA-Z]{2,10}$")
+_DIGITS = re.compile(r"^[\dXx]{6,18}$")
+
+
+def person_search(user, query: str = "", region_code: str = ""):
+    """Persons in scope matching an ID number (whole or leading part), a name (part), or
+    pinyin initials ("zs" finds 张三)."""
+    qs = scope.filter_persons(user, Person.objects.all())
+    if region_code and scope.region_in_scope(user, region_code):
+        from . import regions
+
+        prefix = regions.prefix_of(region_code)
+        qs = qs.filter(scope.region_q_prefix(prefix, "residence_region_id", "hukou_region_id"))
+    query = (query or "").strip()
+    if query:
+        normalized = idnumbers.normalize(query)
+        if _DIGITS.match(normalized):
+            qs = qs.filter(Q(id_number__startswith=normalized)
+                           | Q(birth_cert_number__startswith=normalized)
+                           | Q(phone=normalized))
+        elif _INITIALS.match(query):
+            qs = qs.filter(name_initials__startswith=query.lower())
+        else:
+            qs = qs.filter(name__contains=query)
+    return qs.select_related("residence_region", "household")
+
+
+def person_timeline(person: Person) -> list[dict]:
+    """The person's years with their enrollments, newest first, gaps shown as empty years."""
+    enrollments = list(person.enrollments.select_related("pooling_region").order_by("-year"))
+    by_year: dict[int, list[Enrollment]] = {}
+    for e in enrollments:
+        by_year.setdefault(e.year, []).append(e)
+    if not by_year:
+        return []
+    first = max(min(by_year), person.birth_date.year)
+    last = max(by_year)
+    return [{"year": y, "enrollments": by_year.get(y, [])} for y in range(last, first - 1, -1)]
+
+
+def household_members(user, household):
+    return scope.filter_persons(user, household.members.all()).order_by("birth_date")
+
+
+def visible_regions(user):
+    return scope.filter_regions(user, Region.objects.all())
+
+
+def home_numbers(user, year: int) -> dict:
+    """The numbers on the home page for the user's region. Dashboards have the rollups for
+    large regions; this is the quick view of the user's own desk."""
+    persons = scope.filter_persons(user, Person.objects.filter(life_status=LifeStatus.ALIVE))
+    enrolled = Enrollment.objects.filter(year=year, status__in=LIVE_STATUSES,
+                                         person__in=persons)
+    counts = enrolled.aggregate(
+        resident=Count("person", filter=Q(scheme=Scheme.RESIDENT), distinct=True),
+        employee=Count("person", filter=Q(scheme=Scheme.EMPLOYEE), distinct=True),
+        awaiting=Count("pk", filter=Q(status="awaiting")),
+    )
+    population = persons.count()
+    covered = enrolled.values("person").distinct().count()
+    return {
+        "population": population,
+        "covered": covered,
+        "uncovered": population - covered,
+        "rate": (covered / population * 100) if population else None,
+        **counts,
+    }

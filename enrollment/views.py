@@ -1,0 +1,219 @@
+"""Registry pages: thin views (scope check, form, one service call, redirect or render)."""
+from __future__ import annotations
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from . import idnumbers, scope, selectors, services
+from .audit import audit_record
+from .forms import EnrollmentForm, EnrollmentStopForm, PersonForm, PersonSearchForm
+from .models import AuditEntry, Enrollment, Household, Person
+
+PAGE_SIZE = 50
+
+
+def form_error(form, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form's fields (or on top when the form has no
+    such field), so that the user sees it next to what they typed."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+class CheapPaginator(Paginator):
+    """Pages without COUNT(*): at city scale a count over persons is the slow part of a list.
+    Asks for one row more than a page to know whether there is a next page."""
+
+    def __init__(self, object_list, per_page):
+        super().__init__(object_list, per_page)
+
+    def page_rows(self, number: int):
+        number = max(1, number)
+        start = (number - 1) * self.per_page
+        rows = list(self.object_list[start:start + self.per_page + 1])
+        return {"rows": rows[: self.per_page], "number": number,
+                "has_next": len(rows) > self.per_page, "has_previous": number > 1,
+                "next": number + 1, "previous": number - 1}
+
+
+@login_required
+def home(request):
+    year = timezone.localdate().year
+    numbers = selectors.home_numbers(request.user, year)
+    return render(request, "enrollment/home.html", {"numbers": numbers, "year": year})
+
+
+@login_required
+def person_list(request):
+    form = PersonSearchForm(request.GET or None)
+    query = form.data.get("q", "") if form.is_bound else ""
+    qs = selectors.person_search(request.user, query, request.GET.get("region", ""))
+    try:
+        number = int(request.GET.get("page", 1))
+    except ValueError:
+        number = 1
+    page = CheapPaginator(qs, PAGE_SIZE).page_rows(number)
+    return render(request, "enrollment/person_list.html",
+                  {"form": form, "page": page, "query": query})
+
+
+@login_required
+def person_export(request):
+    qs = selectors.person_search(request.user, request.GET.get("q", ""),
+                                 request.GET.get("region", ""))
+    audit_record(user=request.user, action=AuditEntry.Action.EXPORT, request=request,
+                 detail=f"导出人员名单，查询条件：{request.GET.get('q', '') or '全部'}")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''persons.csv"
+    response.write("\ufeff")  # Excel needs the BOM to read UTF-8
+    writer = csv.writer(response)
+    writer.writerow(["姓名", "证件号码", "性别", "出生日期", "常住地", "户籍地", "联系电话",
+                     "人员状态"])
+    for p in qs.iterator(chunk_size=2000):
+        writer.writerow([p.name, p.masked_id, p.get_sex_display(), p.birth_date,
+                         p.residence_region.name, p.hukou_region_id, p.masked_phone,
+                         p.get_life_status_display()])
+    return response
+
+
+@login_required
+def person_detail(request, pk):
+    person = scope.get_person_or_404(request.user, pk)
+    context = {
+        "person": person,
+        "timeline": selectors.person_timeline(person),
+        "groups": person.groups.all(),
+        "members": (selectors.household_members(request.user, person.household)
+                    if person.household_id else []),
+        "history": person.history.select_related("history_user")[:20],
+        "can_write": scope.can_write(request.user),
+        "this_year": timezone.localdate().year,
+    }
+    return render(request, "enrollment/person_detail.html", context)
+
+
+@login_required
+@require_POST
+def person_reveal_id(request, pk):
+    person = scope.get_person_or_404(request.user, pk)
+    number = services.person_reveal_id(actor=request.user, person=person, request=request)
+    return JsonResponse({"id_number": number})
+
+
+@login_required
+def person_create(request):
+    scope.require_write(request.user)
+    form = PersonForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            person = services.person_register(actor=request.user, data=_person_data(form),
+                                              request=request)
+        except ValidationError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, f"已为{person.name}建档。")
+            return redirect("person_detail", pk=person.pk)
+    return render(request, "enrollment/person_form.html", {"form": form, "title": "人员建档"})
+
+
+@login_required
+def person_edit(request, pk):
+    scope.require_write(request.user)
+    person = scope.get_person_or_404(request.user, pk)
+    form = PersonForm(request.POST or None, instance=person, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.person_update(actor=request.user, person=person,
+                                   data=_person_data(form), request=request)
+        except ValidationError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, "已保存修改。")
+            return redirect("person_detail", pk=person.pk)
+    return render(request, "enrollment/person_form.html",
+                  {"form": form, "title": f"修改人员信息：{person.name}", "person": person})
+
+
+def _person_data(form) -> dict:
+    data = dict(form.cleaned_data)
+    data["household"] = services.household_for_registration(
+        number=data.pop("household_number", ""), household=data.get("household"),
+        head_name=data.get("name"), region=data.get("residence_region"),
+        address=data.get("address", ""))
+    return data
+
+
+@login_required
+def household_detail(request, pk):
+    household = get_object_or_404(
+        Household.objects.filter(scope.region_q(request.user, "region_id")), pk=pk)
+    members = selectors.household_members(request.user, household)
+    return render(request, "enrollment/household_detail.html",
+                  {"household": household, "members": members})
+
+
+@login_required
+def enrollment_create(request, pk):
+    scope.require_write(request.user)
+    person = scope.get_person_or_404(request.user, pk)
+    form = EnrollmentForm(request.POST or None, person=person, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            enrollment = services.enrollment_record(
+                actor=request.user, person=person, year=data["year"], scheme=data["scheme"],
+                paid_on=data["paid_on"], amount_paid=data["amount_paid"],
+                channel=data["channel"], payer=data["payer"],
+                payer_relation=data["payer_relation"], repair_years=data["repair_years"],
+                cover_start=data["cover_start"], cover_end=data["cover_end"], request=request)
+        except ValidationError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, f"已登记{enrollment}。")
+            return redirect("person_detail", pk=person.pk)
+    return render(request, "enrollment/enrollment_form.html", {"form": form, "person": person})
+
+
+@login_required
+def enrollment_stop(request, pk):
+    scope.require_write(request.user)
+    enrollment = get_object_or_404(
+        Enrollment.objects.filter(scope.region_q(request.user, "person__residence_region_id",
+                                                 "person__hukou_region_id")), pk=pk)
+    form = EnrollmentStopForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.enrollment_stop(actor=request.user, enrollment=enrollment,
+                                     on=form.cleaned_data["on"],
+                                     reason=form.cleaned_data["reason"], request=request)
+        except ValidationError as exc:
+            form_error(form, exc)
+        else:
+            messages.success(request, f"已停保：{enrollment}。")
+            return redirect("person_detail", pk=enrollment.person_id)
+    return render(request, "enrollment/enrollment_stop.html",
+                  {"form": form, "enrollment": enrollment})
+
+
+@login_required
+def id_check(request):
+    """Checks an ID number as it is typed (the form calls this; the same parse as the
+    server-side validation)."""
+    try:
+        parsed = idnumbers.parse(request.GET.get("n", ""))
+    except idnumbers.IdNumberError as exc:
+        return JsonResponse({"ok": False, "error": str(exc)})
+    taken = Person.objects.filter(id_number=parsed.number).exists()
+    return JsonResponse({"ok": True, "birth_date": parsed.birth_date.isoformat(),
+                         "sex": parsed.sex, "is_permit": parsed.is_permit,
+                         "taken": taken})

@@ -1,0 +1,32 @@
+// Checks an ID number as it is typed and fills birth date and sex from it. The server
+// validates again on save; this only spares the clerk a round trip.
+(function () {
+  const input = document.querySelector("[data-id-check]");
+  if (!input) return;
+  const url = input.form.dataset.idCheckUrl;
+  const feedback = document.createElement("div");
+  feedback.className = "form-text";
+  input.insertAdjacentElement("afterend", feedback);
+  let timer;
+  input.addEventListener("input", function () {
+    clearTimeout(timer);
+    const value = input.value.trim();
+    input.classList.remove("is-valid", "is-invalid");
+    feedback.textContent = "";
+    if (value.length < 18) { if (value.length) feedback.textContent = "已输入" + value.length + "位，共18位"; return; }
+    timer = setTimeout(async function () {
+      const response = await fetch(url + "?n=" + encodeURIComponent(value), {credentials: "same-origin"});
+      const data = await response.json();
+      if (!data.ok) { input.classList.add("is-invalid"); feedback.className = "form-text text-danger"; feedback.textContent = data.error; return; }
+      input.classList.add("is-valid");
+      feedback.className = "form-text " + (data.taken ? "text-danger" : "text-success");
+      feedback.textContent = data.taken ? "该证件号码已登记，请勿重复建档。" : "号码有效，出生日期和性别已自动带出。";
+      const birth = input.form.querySelector("[name=birth_date]");
+      const sex = input.form.querySelector("[name=sex]");
+      if (birth && !birth.value) birth.value = data.birth_date;
+      if (sex && !sex.value) sex.value = data.sex;
+      const idType = input.form.querySelector("[name=id_type]");
+      if (idType && data.is_permit) idType.value = "hmt_permit";
+    }, 200);
+  });
+})();
