@@ -1,0 +1,433 @@
+"""Special cases (RULES.md section 5): newborns, welfare children, students, people moving in
+from the employee scheme or another system.
+
+`plan()` decides, before any amount or date is computed, which special rule governs a payment
+and what it changes: the rate, whether and from when the person waits, the cover dates, and
+which years are not gap years. `None` from a family function means the ordinary rules apply.
+
+Implements R-NB-90, R-NB-OCT, R-NB-LATE, R-NB-FREE, R-NB-NEXT, R-WELFARE, R-STU-HN, R-STU-SX,
+R-EMP-3M and R-EXIT-3M; helpers for R-STU-TERM, R-STU-ONCE and R-EMP-CONVERT.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Iterable, Mapping, Sequence
+
+from .dates import days_deadline, months_deadline, year_end, year_start
+from .due import RATE_FREE, RATE_LATE, RATE_ONTIME
+from .errors import CaseError
+from .history import YearStatus
+from .types import EXIT_REASONS, Enrollment, Person, Profile, YearStandard
+
+WAIT_ORDINARY = "ordinary"  # section 3 as written
+WAIT_NONE = "none"  # no waiting period; cover from `cover_start`
+WAIT_IF_GAP_FROM_PAYMENT = "if_gap_from_payment"  # R-EMP-3M, year of E
+WAIT_IF_GAP_FROM_YEAR_START = "if_gap_from_year_start"  # R-EMP-3M, next year only
+
+EXIT_REASON_LABELS = {
+    "insured_2y": "连续2年以上参加基本医保后中断职工医保缴费的人员",
+    "veteran": "当年退出现役的军人",
+    "veteran_spouse": "随军未就业配偶",
+    "released_prisoner": "刑满释放人员",
+}
+
+
+@dataclass(frozen=True)
+class Plan:
+    rate: str
+    wait: str
+    on_time: bool  # counts as paid on time (hardship, zero-claim credit for X+1 = Y)
+    cover_start: date | None = None  # WAIT_NONE, and the N = 0 branch of WAIT_IF_GAP_*
+    cover_end: date | None = None  # None: 31 December of Y
+    not_gap_years: frozenset[int] = frozenset()
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    no_gap_note: str = ""  # appended to the last note when N(Y) = 0 (WAIT_IF_GAP_*)
+    gap_note: str = ""  # appended when N(Y) ≥ 1; may use {gap_years}
+    special: bool = False  # a special rule lifted the concentrated-period limit or the wait
+
+
+def ordinary_plan(in_period: bool, **changes) -> Plan:
+    plan = Plan(rate=RATE_ONTIME if in_period else RATE_LATE, wait=WAIT_ORDINARY, on_time=in_period)
+    return replace(plan, **changes) if changes else plan
+
+
+def _option_day(profile: Profile, year: int) -> date:
+    """"On or after 1 October" (inclusive; the seed says "10月1日后")."""
+    return date(year, profile.next_year_option_month, 1)
+
+
+def newborn_plan(
+    profile: Profile, year: int, person: Person, enrollment: Enrollment, in_period: bool
+) -> Plan | None:
+    """Implements R-NB-90, R-NB-OCT, R-NB-LATE (hunan) and R-NB-FREE, R-NB-NEXT (shanxi)."""
+    birth = person.birth_date
+    paid_on = enrollment.paid_on
+    days = profile.newborn_days
+    deadline = days_deadline(birth, days)
+    within = paid_on <= deadline
+
+    if enrollment.newborn_next_year_only:
+        if not profile.newborn_october_option:
+            raise CaseError(
+                "enrollment.newborn_next_year_only", f"“{profile.code}”方案没有新生儿只缴纳次年的选项"
+            )
+        option_day = _option_day(profile, birth.year)
+        if birth < option_day:
+            raise CaseError(
+                "enrollment.newborn_next_year_only",
+                f"{option_day.isoformat()}之前出生的新生儿不能选择只缴纳次年居民医保费",
+            )
+        if year != birth.year + 1:
+            raise CaseError("year", f"选择只缴纳次年时，待遇年度应为出生次年（{birth.year + 1}年）")
+        if within or not profile.newborn_october_within_days:
+            return Plan(
+                rate=RATE_ONTIME,
+                wait=WAIT_NONE,
+                on_time=True,
+                cover_start=year_start(year),
+                not_gap_years=frozenset({birth.year}),
+                special=True,
+                notes=[
+                    (
+                        "R-NB-OCT",
+                        f"{birth.isoformat()}出生（{profile.next_year_option_month}月1日及以后），"
+                        f"选择只缴纳{year}年居民医保费：出生当年不享受待遇、不算断缴，"
+                        f"{year}年1月1日起享受待遇，不设等待期",
+                    )
+                ],
+            )
+        return ordinary_plan(
+            in_period,
+            not_gap_years=frozenset({birth.year}),
+            notes=[
+                (
+                    "R-NB-LATE",
+                    f"出生后{days}天内（截至{deadline.isoformat()}）未缴费，按一般规则办理；"
+                    "出生当年不算断缴",
+                )
+            ],
+        )
+
+    if profile.newborn_90_day_rule and year == birth.year:
+        if within:
+            return Plan(
+                rate=RATE_ONTIME,
+                wait=WAIT_NONE,
+                on_time=True,
+                cover_start=birth,
+                special=True,
+                notes=[
+                    (
+                        "R-NB-90",
+                        f"新生儿出生后{days}天内（截至{deadline.isoformat()}）缴费，不受集中参保缴费期限制，"
+                        f"自出生之日{birth.isoformat()}起享受待遇，不设等待期",
+                    )
+                ],
+            )
+        return ordinary_plan(
+            in_period,
+            notes=[
+                (
+                    "R-NB-LATE",
+                    f"新生儿出生后{days}天内（截至{deadline.isoformat()}）未缴费，按一般规则办理"
+                    "（出生前的年份不算断缴）",
+                )
+            ],
+        )
+
+    if profile.newborn_birth_year_free and year == birth.year:
+        if paid_on.year == birth.year:
+            return Plan(
+                rate=RATE_FREE,
+                wait=WAIT_NONE,
+                on_time=True,
+                cover_start=birth,
+                special=True,
+                notes=[
+                    (
+                        "R-NB-FREE",
+                        f"新生儿出生当年（{year}年）登记参保，出生当年不缴费，"
+                        f"自出生之日{birth.isoformat()}起享受待遇",
+                    )
+                ],
+            )
+        return None
+
+    if profile.newborn_next_year_window and year == birth.year + 1:
+        if within:
+            return Plan(
+                rate=RATE_ONTIME,
+                wait=WAIT_NONE,
+                on_time=True,
+                cover_start=year_start(year),
+                not_gap_years=frozenset({birth.year}),
+                special=True,
+                notes=[
+                    (
+                        "R-NB-NEXT",
+                        f"出生次年（{year}年）正常缴费；出生后{days}天内（截至{deadline.isoformat()}）缴费，"
+                        "不受集中参保缴费期限制，不设等待期",
+                    )
+                ],
+            )
+        return ordinary_plan(
+            in_period,
+            notes=[
+                (
+                    "R-NB-NEXT",
+                    f"出生次年（{year}年）正常缴费；出生后{days}天后缴费，按一般规则办理",
+                )
+            ],
+        )
+    return None
+
+
+def welfare_plan(profile: Profile, year: int, enrollment: Enrollment) -> Plan | None:
+    """Implements R-WELFARE: pays I(Y) at any time, covered from the day of entry (1 January of Y
+    at the earliest), no waiting period."""
+    if not profile.welfare_child_anytime:
+        return None
+    entry = enrollment.welfare_entry_on
+    if entry is None:
+        raise CaseError("enrollment.welfare_entry_on", "请填写儿童进入儿童福利机构的日期")
+    start = max(entry, year_start(year))
+    return Plan(
+        rate=RATE_ONTIME,
+        wait=WAIT_NONE,
+        on_time=True,
+        cover_start=start,
+        special=True,
+        notes=[
+            (
+                "R-WELFARE",
+                f"儿童福利机构{entry.isoformat()}接收的未参保儿童，按个人缴费标准随时缴费，"
+                f"自{start.isoformat()}起享受待遇，不设等待期",
+            )
+        ],
+    )
+
+
+def student_plan(
+    profile: Profile, year: int, enrollment: Enrollment, history: Mapping[int, YearStatus]
+) -> Plan | None:
+    """Implements R-STU-HN and R-STU-SX for a new student paying at the school for the first time."""
+    if not enrollment.first_at_school:
+        return None
+    paid_on = enrollment.paid_on
+    entry_year = paid_on.year
+    if year != entry_year + 1:
+        return None  # a payment made in P+1 (or for another year) follows the ordinary rules
+    if profile.student_rule == "hunan":
+        status = history.get(entry_year)
+        if status is None or not status.is_resident:
+            return None
+        start = date(entry_year, 9, 1)
+        return Plan(
+            rate=RATE_ONTIME,
+            wait=WAIT_NONE,
+            on_time=True,
+            cover_start=start,
+            cover_end=year_end(year),
+            special=True,
+            notes=[
+                (
+                    "R-STU-HN",
+                    f"新入学大中专学生，入学当年（{entry_year}年）已参加居民医保，在校缴纳{year}年"
+                    f"居民医保费，待遇期{start.isoformat()}至{year}-12-31，不设等待期",
+                )
+            ],
+        )
+    if profile.student_rule == "shanxi":
+        return Plan(
+            rate=RATE_ONTIME,
+            wait=WAIT_NONE,
+            on_time=True,
+            cover_start=paid_on,
+            cover_end=year_end(year),
+            special=True,
+            notes=[
+                (
+                    "R-STU-SX",
+                    f"新入学大中专学生首次在学校参保，自缴费之日{paid_on.isoformat()}起享受待遇"
+                    f"至{year}-12-31，不设等待期",
+                )
+            ],
+        )
+    return None
+
+
+def employee_transfer_plan(
+    profile: Profile, year: int, enrollment: Enrollment, in_period: bool
+) -> Plan | None:
+    """Implements R-EMP-3M (hunan): a payment outside the concentrated period by someone whose
+    employee cover ended on E (the first uncovered day)."""
+    if not profile.employee_3m_rule:
+        return None
+    ended = enrollment.employee_ended_on
+    if ended is None:
+        raise CaseError("enrollment.employee_ended_on", "职工医保转居民医保，请填写职工医保停保日期")
+    if in_period:
+        return None  # inside the concentrated period the ordinary rules apply
+    months = profile.transfer_window_months
+    deadline = months_deadline(ended, months)
+    if enrollment.paid_on <= deadline:
+        head = f"职工医保{ended.isoformat()}停保，{months}个月内（截至{deadline.isoformat()}）转居民医保"
+        if year == ended.year:
+            start = max(ended, year_start(year))
+            return Plan(
+                rate=RATE_ONTIME,
+                wait=WAIT_IF_GAP_FROM_PAYMENT,
+                on_time=True,
+                cover_start=start,
+                special=True,
+                notes=[("R-EMP-3M", f"{head}，按个人缴费标准缴费")],
+                no_gap_note=f"；缴费前无居民医保断缴，自职工医保停保之日{start.isoformat()}起享受待遇",
+                gap_note="；缴费前有居民医保断缴{gap_years}年，自缴费之日起设等待期",
+            )
+        if year == ended.year + 1 and ended >= _option_day(profile, ended.year):
+            return Plan(
+                rate=RATE_ONTIME,
+                wait=WAIT_IF_GAP_FROM_YEAR_START,
+                on_time=True,
+                cover_start=year_start(year),
+                special=True,
+                notes=[
+                    (
+                        "R-EMP-3M",
+                        f"{head}（{profile.next_year_option_month}月1日及以后停保），选择只缴纳"
+                        f"{year}年居民医保费，{ended.year}年不享受居民医保待遇",
+                    )
+                ],
+                no_gap_note=f"；缴费前无居民医保断缴，{year}年1月1日起享受待遇",
+                gap_note=f"；缴费前有居民医保断缴{{gap_years}}年，等待期自{year}年1月1日起算",
+            )
+        return None
+    return ordinary_plan(
+        in_period,
+        notes=[
+            (
+                "R-EMP-3M",
+                f"职工医保{ended.isoformat()}停保后超过{months}个月（{deadline.isoformat()}之后）"
+                "才转居民医保，按集中参保缴费期外缴费办理，自缴费之日起设等待期",
+            )
+        ],
+    )
+
+
+def exit_plan(
+    profile: Profile, year: int, enrollment: Enrollment, standard: YearStandard
+) -> Plan | None:
+    """Implements R-EXIT-3M (shanxi): people leaving another system who enroll after the
+    concentrated period but within 3 months of leaving are covered from the payment date with no
+    waiting period. The rate is unchanged (the rule lifts only the wait)."""
+    if not profile.exit_3m_rule:
+        return None
+    exited = enrollment.exited_on
+    if exited is None:
+        raise CaseError("enrollment.exited_on", "请填写退出原制度保障的日期")
+    if enrollment.exit_reason not in EXIT_REASONS:
+        raise CaseError(
+            "enrollment.exit_reason",
+            "退出原制度保障的类别应为：" + "、".join(EXIT_REASON_LABELS.values()),
+        )
+    paid_on = enrollment.paid_on
+    months = profile.transfer_window_months
+    deadline = months_deadline(exited, months)
+    if not (standard.concentrated_end < paid_on <= deadline):
+        return None
+    start = max(paid_on, year_start(year))
+    label = EXIT_REASON_LABELS[enrollment.exit_reason]
+    return Plan(
+        rate=RATE_LATE,
+        wait=WAIT_NONE,
+        on_time=False,
+        cover_start=start,
+        special=True,
+        notes=[
+            (
+                "R-EXIT-3M",
+                f"{label}于{exited.isoformat()}退出原制度保障，集中参保缴费期结束后{months}个月内"
+                f"（截至{deadline.isoformat()}）参保，自缴费之日{start.isoformat()}起享受待遇，不设等待期",
+            )
+        ],
+    )
+
+
+def plan(
+    profile: Profile,
+    year: int,
+    person: Person,
+    enrollment: Enrollment,
+    standard: YearStandard,
+    history: Mapping[int, YearStatus],
+) -> Plan:
+    """Which rules govern this payment: a special case of section 5, or the ordinary rules."""
+    in_period = standard.in_concentrated_period(enrollment.paid_on)
+    category = person.category
+    found: Plan | None = None
+    if category == "newborn":
+        found = newborn_plan(profile, year, person, enrollment, in_period)
+    elif category == "welfare_child":
+        found = welfare_plan(profile, year, enrollment)
+    elif category == "college_student":
+        found = student_plan(profile, year, enrollment, history)
+    elif category == "employee_transfer":
+        found = employee_transfer_plan(profile, year, enrollment, in_period)
+    elif category == "exit_other_scheme":
+        found = exit_plan(profile, year, enrollment, standard)
+    elif enrollment.newborn_next_year_only:
+        raise CaseError("enrollment.newborn_next_year_only", "只有新生儿可以选择只缴纳次年居民医保费")
+    return found if found is not None else ordinary_plan(in_period)
+
+
+# --- helpers that are not case rules ------------------------------------------------------
+
+
+def whole_course_cover_end(course_paid_until: date, migration_year: int) -> date:
+    """Implements R-STU-TERM (a registry migration rule): a student who paid once for the whole
+    course (the old practice, graduating students included) is covered to 31 December of the
+    migration year, and pays yearly from then on. Cover that had already ended before that year
+    is left as it was."""
+    if course_paid_until < year_start(migration_year):
+        return course_paid_until
+    return year_end(migration_year)
+
+
+def student_enrollment_problems(
+    *,
+    years: Sequence[int],
+    channel: str,
+    existing: Iterable[tuple[int, str]] = (),
+) -> list[str]:
+    """Implements R-STU-ONCE: students enroll through the school (`channel` "school"), once a
+    year, never for several years at once, and never again at the home address for a year already
+    enrolled. `existing` holds (year, channel) of the student's enrollments. Returns the problems
+    in Chinese; an empty list means the enrollment may go ahead."""
+    problems: list[str] = []
+    if channel != "school":
+        problems.append("大中专院校和技工学校学生应通过学校参保缴费")
+    distinct = sorted(set(years))
+    if len(years) != 1:
+        problems.append("学生每年参保缴费一次，不能一次缴纳多个年度")
+    taken = {}
+    for y, where in existing:
+        taken.setdefault(y, where)
+    for y in distinct:
+        if y in taken:
+            where = "学校" if taken[y] == "school" else "户籍地或常住地"
+            problems.append(f"该学生{y}年已在{where}参保，不能重复参保")
+    return problems
+
+
+def employee_years_from_resident(profile: Profile, resident_years: int) -> int:
+    """Implements R-EMP-CONVERT: on moving into the employee scheme inside the province, every
+    `employee_convert_years_per_year` resident years paid count as one employee contribution
+    year (rounded down). A profile without the rule (None, e.g. hunan) converts nothing."""
+    if resident_years < 0:
+        raise ValueError("居民医保缴费年数不能为负数")
+    per = profile.employee_convert_years_per_year
+    if not per:
+        return 0
+    return resident_years // per
