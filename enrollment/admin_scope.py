@@ -16,6 +16,23 @@ class ScopedAdminMixin:
             return qs if request.user.is_superuser else qs.none()
         return qs.filter(scope.region_q(request.user, *self.scope_fields))
 
+    def history_view(self, request, object_id, extra_context=None):
+        # simple_history's view loads the object without get_queryset(): check scope first.
+        self._get_scoped_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context=extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._get_scoped_or_404(request, object_id)
+        return super().history_form_view(request, object_id, version_id,
+                                         extra_context=extra_context)
+
+    def _get_scoped_or_404(self, request, object_id):
+        from django.contrib.admin.utils import unquote
+        from django.http import Http404
+
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404("不在您的辖区内或不存在。")
+
     def _has_scope(self, request):
         return scope.region_prefix(request.user) is not None and request.user.is_staff
 

@@ -65,7 +65,9 @@ def person_register(*, actor, data: dict, request=None) -> Person:
     person = Person(**{k: v for k, v in data.items() if k in PERSON_FIELDS})
     person.id_number = person.id_number or None
     person.birth_cert_number = person.birth_cert_number or None
-    person.full_clean()
+    # Uniqueness is left to the database index (below), which also settles two clerks
+    # registering one ID at the same moment; both paths give the same message.
+    person.full_clean(validate_unique=False, validate_constraints=False)
     _check_region_scope(actor, person.residence_region_id)
     person.name_initials = initials(person.name)
     person._history_user = actor
@@ -93,7 +95,7 @@ def person_update(*, actor, person: Person, data: dict, request=None) -> Person:
         return person
     person.id_number = person.id_number or None
     person.birth_cert_number = person.birth_cert_number or None
-    person.full_clean()
+    person.full_clean(validate_unique=False, validate_constraints=False)
     _check_region_scope(actor, person.residence_region_id)
     person.name_initials = initials(person.name)
     person._history_user = actor
@@ -167,7 +169,9 @@ def auto_stop_superseded(*, actor, enrollment: Enrollment) -> list[Enrollment]:
     stopped = []
     olds = Enrollment.objects.filter(person=enrollment.person, year=enrollment.year,
                                      scheme=Scheme.RESIDENT, status__in=LIVE_STATUSES,
-                                     elsewhere=False).exclude(pk=enrollment.pk)
+                                     elsewhere=False)
+    if enrollment.pk:
+        olds = olds.exclude(pk=enrollment.pk)
     on = enrollment.cover_start or enrollment.paid_on or timezone.localdate()
     reason = ("参加职工医保，自动终止居民医保（R-AUTO-STOP）"
               if enrollment.scheme == Scheme.EMPLOYEE
@@ -222,13 +226,15 @@ def enrollment_record(*, actor, person: Person, year: int, scheme: str = Scheme.
         status=EnrollmentStatus.ACTIVE if paid_on else EnrollmentStatus.AWAITING_PAYMENT,
         created_by=actor,
     )
-    enrollment.full_clean(exclude=["pooling_region"] if enrollment.pooling_region_id else None)
+    enrollment.full_clean(validate_constraints=False)
     if scheme == Scheme.RESIDENT and not elsewhere:
         existing = _existing_live_resident(person, year)
         if existing:
             raise ValidationError({"year": duplicate_message(existing)})
     if scheme == Scheme.RESIDENT:
         _determine(enrollment, case_details or {})
+    # The old enrollment ends first: the new one may be the live resident row of the year.
+    auto_stop_superseded(actor=actor, enrollment=enrollment)
     enrollment._history_user = actor
     try:
         with transaction.atomic():
@@ -237,7 +243,6 @@ def enrollment_record(*, actor, person: Person, year: int, scheme: str = Scheme.
         existing = _existing_live_resident(person, year)
         raise ValidationError({"year": duplicate_message(existing) if existing
                                else "该年度已有参保登记。"}) from None
-    auto_stop_superseded(actor=actor, enrollment=enrollment)
     audit_record(user=actor, action=AuditEntry.Action.ENROLL, person=person, obj=enrollment,
                  detail=f"{year}年{enrollment.get_scheme_display()}，"
                         f"缴费{amount_paid or 0}元（{enrollment.get_channel_display() or '未缴费'}）",

@@ -41,3 +41,18 @@ def as_user(client):
 @pytest.fixture
 def make_person(region_tree):
     return factories.make_person
+
+
+@pytest.fixture(autouse=True)
+def celery_inline(request):
+    """Tasks run inline in tests, also when REDIS_URL points at a real broker (CI); tests
+    marked `worker` talk to a real worker instead."""
+    from config.celery import app
+
+    if request.node.get_closest_marker("worker"):
+        yield
+        return
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
