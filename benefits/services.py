@@ -1,10 +1,179 @@
-"""Writes of the benefits layer. The policy engine is wired in by the benefits issue."""
+"""Writes of the benefits layer: determinations on enrollments and the guided special cases.
+
+The registration flow (enrollment.services._determine) calls `enrollment_apply_determination`
+before it saves an enrollment: the one call from the registry up to benefits. The special-case
+forms call `special_case_enroll`, which goes back through `enrollment.services.enrollment_record`
+so that scope, duplicates (R-ONE-ENROLLMENT), audit and the determination are the same code.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from enrollment import scope
+from enrollment import services as registry
+from enrollment.models import Channel, Enrollment, EnrollmentStatus, Person, Scheme
+
+from . import inputs
+from .rules.errors import CaseError
+from .rules.types import Determination
+
+# Engine fields → the form fields that hold them.
+FIELD_OF = {
+    "year": "year",
+    "profile": None,
+    "enrollment.paid_on": "paid_on",
+    "enrollment.repair_years": "repair_years",
+    "enrollment.welfare_entry_on": "welfare_entry_on",
+    "enrollment.employee_ended_on": "employee_ended_on",
+    "enrollment.exited_on": "exited_on",
+    "enrollment.exit_reason": "exit_reason",
+    "enrollment.newborn_next_year_only": "newborn_next_year_only",
+    "enrollment.first_at_school": "first_at_school",
+    "person.birth_date": "paid_on",
+}
 
 
-def enrollment_apply_determination(*, enrollment, options: dict) -> None:
-    """Fill the enrollment's determination fields from the policy engine.
+def case_error_to_validation(exc: CaseError) -> ValidationError:
+    """A CaseError as a ValidationError on the matching form field, in the user's words."""
+    field = exc.field
+    if field.startswith("standards."):
+        year = field.split(".")[1]
+        return ValidationError({"year": f"{year}年度尚未设置缴费标准，请联系县级管理员在管理后台维护。"
+                                if field.count(".") == 1 else exc.message})
+    target = FIELD_OF.get(field, None)
+    if target is None:
+        return ValidationError(exc.message)
+    return ValidationError({target: exc.message})
 
-    Until the engine's Django side lands (issue 3), enrollments are recorded without a
-    determination; the January recalculation fills them.
-    """
-    return None
+
+def determination_fields(d: Determination) -> dict:
+    """The Enrollment columns a determination fills (the January recalculation writes the same)."""
+    return {
+        "in_concentrated_period": d.in_concentrated_period,
+        "amount_due": d.amount_due,
+        "subsidy": d.subsidy,
+        "repair_due": d.repair_due,
+        "waiting_fixed": d.waiting.fixed,
+        "waiting_variable": d.waiting.variable,
+        "waiting_repaired": d.waiting.repaired,
+        "waiting_months": d.waiting.total,
+        "benefit_start": d.benefit_start,
+        "benefit_end": d.benefit_end,
+        "effective_cap": int(d.catastrophic.effective_cap),
+        "rule_ids": list(d.rules),
+        "explanation": list(d.explanation),
+    }
+
+
+def determine_enrollment(enrollment: Enrollment) -> Determination:
+    """The engine's determination of an enrollment's payment (raises ValidationError)."""
+    try:
+        return inputs.evaluate(inputs.case_for_enrollment(enrollment))
+    except CaseError as exc:
+        raise case_error_to_validation(exc) from None
+
+
+def enrollment_apply_determination(*, enrollment: Enrollment, options: dict) -> None:
+    """Fill the enrollment's determination fields from the policy engine (not saved here: the
+    caller saves the enrollment in its transaction). An enrollment not yet paid has nothing to
+    determine. Bad input raises ValidationError naming the form field."""
+    if enrollment.scheme != Scheme.RESIDENT or not enrollment.paid_on:
+        return
+    if options:
+        enrollment.case_details = {**(enrollment.case_details or {}), **options}
+    d = determine_enrollment(enrollment)
+    for name, value in determination_fields(d).items():
+        setattr(enrollment, name, value)
+
+
+# --- Guided special cases ------------------------------------------------------------------
+
+CATEGORY_OF_KIND = {
+    "newborn": "newborn",
+    "student": "college_student",
+    "welfare": "welfare_child",
+    "transfer": "employee_transfer",
+    "exit": "exit_other_scheme",
+    "repair": "general",
+    "relative": "general",
+    "hardship": "general",
+}
+
+
+def _options(kind: str, data: dict) -> dict:
+    options = {"category": CATEGORY_OF_KIND[kind], "kind": kind}
+    for name in (*inputs.OPTION_FLAGS, *inputs.OPTION_DATES, "exit_reason"):
+        value = data.get(name)
+        if value:
+            options[name] = value.isoformat() if isinstance(value, dt.date) else value
+    if kind == "student" and data.get("school"):
+        options["school"] = data["school"].code
+    return options
+
+
+def _check_student(person: Person, year: int) -> None:
+    """R-STU-ONCE: through the school, once a year, never several years, never also at home."""
+    existing = Enrollment.objects.filter(person=person, year=year, scheme=Scheme.RESIDENT,
+                                         status__in=[EnrollmentStatus.AWAITING_PAYMENT,
+                                                     EnrollmentStatus.ACTIVE]).first()
+    if existing is not None:
+        where = "在学校" if existing.channel == Channel.SCHOOL_BATCH else "在户籍地（居住地）"
+        raise ValidationError({"year": f"{person.name}{year}年已{where}参保（{existing}），"
+                                       "学生每年只能通过学校参保一次，不能再在户籍地重复参保"
+                                       "（R-STU-ONCE）。"})
+
+
+@transaction.atomic
+def special_case_enroll(*, actor, person: Person, kind: str, data: dict,
+                        request=None) -> Enrollment:
+    """Record one resident enrollment for a special case (kind: newborn, student, welfare,
+    transfer, exit, repair, relative, hardship). `data` holds the form's cleaned values."""
+    scope.require_write(actor)
+    if not scope.filter_persons(actor, Person.objects.filter(pk=person.pk)).exists():
+        raise PermissionDenied
+    if kind not in CATEGORY_OF_KIND:
+        raise ValidationError(f"未知的特殊情形：{kind}")
+    year = data["year"]
+    if kind == "student":
+        _check_student(person, year)
+    channel = data.get("channel") or Channel.INDIVIDUAL
+    if kind == "student":
+        channel = Channel.SCHOOL_BATCH
+    if kind == "relative":
+        channel = Channel.RELATIVE_ACCOUNT
+    amount = data.get("amount_paid")
+    if amount is None:
+        # Nothing typed: the person pays what the engine says is due (checked again on save).
+        probe = Enrollment(person=person, year=year, scheme=Scheme.RESIDENT,
+                           pooling_region=registry._pooling_region_of(person),
+                           paid_on=data["paid_on"], repair_years=data.get("repair_years") or 0,
+                           case_details=_options(kind, data))
+        d = determine_enrollment(probe)
+        amount = d.amount_due + d.repair_due
+    return registry.enrollment_record(
+        actor=actor, person=person, year=year, scheme=Scheme.RESIDENT, paid_on=data["paid_on"],
+        amount_paid=Decimal(amount), channel=channel, payer=data.get("payer"),
+        payer_relation=data.get("payer_relation") or "",
+        repair_years=data.get("repair_years") or 0, case_details=_options(kind, data),
+        request=request)
+
+
+@transaction.atomic
+def newborn_register_and_enroll(*, actor, person_data: dict, data: dict,
+                                request=None) -> Enrollment:
+    """A newborn by birth medical certificate: the existing file of that certificate number, or
+    a new file, then the newborn enrollment (R-NB-90 / R-NB-OCT / R-NB-FREE) in one transaction."""
+    number = person_data.get("birth_cert_number")
+    person = Person.objects.filter(birth_cert_number=number).first() if number else None
+    if person is not None and not scope.filter_persons(
+            actor, Person.objects.filter(pk=person.pk)).exists():
+        raise ValidationError({"birth_cert_number": "该出生医学证明编号已在其他辖区建档，"
+                                                    "请联系其所在村（社区）办理。"})
+    if person is None:
+        person = registry.person_register(actor=actor, data=person_data, request=request)
+    return special_case_enroll(actor=actor, person=person, kind="newborn", data=data,
+                               request=request)
