@@ -22,6 +22,16 @@ class ScopedResourceMixin:
         super().__init__(*args, **kwargs)
         self.user = user
 
+    def import_data(self, dataset, dry_run=False, **kwargs):
+        """All or nothing per file: import-export commits the valid rows of a file that has
+        invalid ones, so the file is checked in a dry run first and written only if clean."""
+        if dry_run:
+            return super().import_data(dataset, dry_run=True, **kwargs)
+        checked = super().import_data(dataset, dry_run=True, **kwargs)
+        if checked.has_errors() or checked.has_validation_errors():
+            return checked
+        return super().import_data(dataset, dry_run=False, **kwargs)
+
     def filter_export(self, queryset, **kwargs):
         if self.user is not None:
             queryset = queryset.filter(scope.region_q(self.user, *self.scope_fields))
