@@ -13,13 +13,23 @@ import re
 from dataclasses import dataclass
 
 PERMIT_PREFIXES = {"81": "香港居民居住证", "82": "澳门居民居住证", "83": "台湾居民居住证"}
+# Province-level prefixes of GB/T 2260, plus 71 (Taiwan).
+PROVINCE_PREFIXES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "
+    "50 51 52 53 54 61 62 63 64 65 71".split()
+)
 _WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 _CHECK_CHARS = "10X98765432"
-_SHAPE = re.compile(r"^\d{17}[\dX]$")
 
 
 class IdNumberError(ValueError):
-    """An ID number that is not valid; the message is for the person who typed it."""
+    """An ID number that is not valid. The message is for the person who typed it; `code`
+    says which check failed (required, old_format, length, characters, region, birth_date,
+    checksum)."""
+
+    def __init__(self, message: str, code: str = "invalid"):
+        super().__init__(message)
+        self.message, self.code = message, code
 
 
 @dataclass(frozen=True)
@@ -29,6 +39,10 @@ class ParsedId:
     sex: str  # "M" or "F"
     is_permit: bool
 
+    @property
+    def region(self) -> str:
+        return self.number[:6]
+
 
 def normalize(raw: str) -> str:
     """Strip spaces and full-width characters staff paste from Excel; upper-case the x."""
@@ -37,29 +51,43 @@ def normalize(raw: str) -> str:
 
 
 def check_char(first17: str) -> str:
+    """ISO 7064 MOD 11-2 check character of the first 17 digits ('X' stands for 10)."""
     total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS))
     return _CHECK_CHARS[total % 11]
 
 
-def parse(raw: str) -> ParsedId:
-    """Validate an 18-character ID number or residence permit number and read it."""
+def parse(raw: str, *, today: dt.date | None = None) -> ParsedId:
+    """Implements R-ID (GB 11643): validate an 18-character ID number or HK/Macao/Taiwan
+    residence permit number and read the birth date and sex from it. `today`, if given,
+    refuses birth dates in the future."""
+    if not isinstance(raw, str) or not raw.strip():
+        raise IdNumberError("请填写证件号码。", "required")
     number = normalize(raw)
+    if len(number) == 15 and number.isdigit():
+        raise IdNumberError("这是15位旧身份证号码，请填写18位身份证号码。", "old_format")
     if len(number) != 18:
-        raise IdNumberError(f"证件号码应为18位，当前为{len(number)}位。")
-    if not _SHAPE.match(number):
-        raise IdNumberError("证件号码前17位必须是数字，最后一位是数字或X。")
-    if check_char(number[:17]) != number[17]:
-        raise IdNumberError("证件号码校验位不正确，请核对是否输错。")
+        raise IdNumberError(f"证件号码应为18位，当前为{len(number)}位。", "length")
+    first17, check = number[:17], number[17]
+    if not first17.isdigit() or not (check.isdigit() or check == "X"):
+        raise IdNumberError("证件号码前17位必须是数字，最后一位是数字或X。", "characters")
+    prefix = number[:2]
+    is_permit = prefix in PERMIT_PREFIXES
+    if not is_permit and prefix not in PROVINCE_PREFIXES:
+        raise IdNumberError(f"证件号码前两位“{prefix}”不是有效的地区代码，请核对。", "region")
+    if is_permit and number[2:6] != "0000":
+        raise IdNumberError(f"{PERMIT_PREFIXES[prefix]}号码前6位应为{prefix}0000，请核对。",
+                            "region")
     try:
         birth = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        raise IdNumberError("证件号码中的出生日期（第7-14位）不是有效日期。") from None
-    if birth.year < 1880:
-        raise IdNumberError("证件号码中的出生日期早于1880年，请核对。")
-    if number[0] == "0":
-        raise IdNumberError("证件号码前6位地区码无效。")
+        raise IdNumberError("证件号码中的出生日期（第7-14位）不是有效日期。", "birth_date") from None
+    if birth.year < 1880 or (today is not None and birth > today):
+        raise IdNumberError(f"证件号码中的出生日期{birth.isoformat()}不合理，请核对。",
+                            "birth_date")
+    if check_char(first17) != check:
+        raise IdNumberError("证件号码校验位不正确，可能有数字输错，请逐位核对。", "checksum")
     sex = "M" if int(number[16]) % 2 == 1 else "F"
-    return ParsedId(number=number, birth_date=birth, sex=sex, is_permit=number[:2] in PERMIT_PREFIXES)
+    return ParsedId(number=number, birth_date=birth, sex=sex, is_permit=is_permit)
 
 
 def mask(number: str | None) -> str:

@@ -10,18 +10,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Iterable
 
+from enrollment import idnumbers
+
 from .errors import RegistryError
 
 # --- R-ID -----------------------------------------------------------------------------------
 
-_WEIGHTS = tuple(pow(2, 17 - i, 11) for i in range(17))  # 7, 9, 10, 5, 8, 4, 2, 1, 6, 3, …
-_CHECK_CHARS = "10X98765432"  # index: weighted sum mod 11
-
-# Province-level prefixes of GB/T 2260, plus 71 (Taiwan) and the residence-permit prefixes.
-PROVINCE_PREFIXES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "
-    "50 51 52 53 54 61 62 63 64 65 71".split()
-)
+# The check itself lives with the registry (enrollment/idnumbers.py, plain Python like this
+# module); here it is seen through the engine's types and error.
+PROVINCE_PREFIXES = idnumbers.PROVINCE_PREFIXES
 PERMIT_PREFIXES = {
     "81": "hk_permit",  # 港澳居民居住证（香港）
     "82": "macao_permit",  # 港澳居民居住证（澳门）
@@ -39,8 +36,7 @@ def id_check_character(first17: str) -> str:
     """ISO 7064 MOD 11-2 check character of the first 17 digits ('X' stands for 10)."""
     if len(first17) != 17 or not first17.isdigit():
         raise ValueError("need 17 digits")
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS))
-    return _CHECK_CHARS[total % 11]
+    return idnumbers.check_char(first17)
 
 
 @dataclass(frozen=True)
@@ -53,41 +49,15 @@ class IdNumber:
 
 
 def parse_id_number(value: Any, *, today: date | None = None) -> IdNumber:
-    """Implements R-ID (GB 11643): check an 18-character ID number or HK/Macao/Taiwan residence
-    permit number (prefixes 81, 82, 83) and read the birth date and sex from it.
-
-    Raises RegistryError with a Chinese message that says what to check. `today`, if given,
-    rejects birth dates in the future (the engine has no clock).
-    """
-    if not isinstance(value, str) or not value.strip():
-        raise RegistryError("请填写身份证号码", "required")
-    number = value.strip().replace(" ", "").upper()
-    if len(number) == 15 and number.isdigit():
-        raise RegistryError("这是15位旧身份证号码，请填写18位身份证号码", "old_format")
-    if len(number) != 18:
-        raise RegistryError(f"身份证号码应为18位，现在是{len(number)}位，请核对", "length")
-    first17, check = number[:17], number[17]
-    if not first17.isdigit() or not (check.isdigit() or check == "X"):
-        raise RegistryError("身份证号码前17位应为数字，最后一位为数字或X", "characters")
-    prefix = number[:2]
-    kind = PERMIT_PREFIXES.get(prefix, "resident")
-    if kind == "resident" and prefix not in PROVINCE_PREFIXES:
-        raise RegistryError(f"身份证号码前两位“{prefix}”不是有效的地区代码，请核对", "region")
-    if kind != "resident" and number[2:6] != "0000":
-        raise RegistryError(
-            f"{ID_KIND_LABELS[kind]}号码前6位应为{prefix}0000，请核对", "region"
-        )
-    digits = number[6:14]
+    """Implements R-ID (GB 11643) for the engine: enrollment.idnumbers.parse, with the
+    engine's RegistryError (same Chinese message, same code)."""
     try:
-        birth = date(int(digits[:4]), int(digits[4:6]), int(digits[6:8]))
-    except ValueError:
-        raise RegistryError(f"身份证号码第7至14位“{digits}”不是有效的出生日期，请核对", "birth_date") from None
-    if birth.year < 1880 or (today is not None and birth > today):
-        raise RegistryError(f"身份证号码中的出生日期{birth.isoformat()}不合理，请核对", "birth_date")
-    if id_check_character(first17) != check:
-        raise RegistryError("身份证号码校验位不正确，可能有数字输错，请逐位核对", "checksum")
-    sex = "M" if int(number[16]) % 2 == 1 else "F"
-    return IdNumber(number=number, kind=kind, region=number[:6], birth_date=birth, sex=sex)
+        parsed = idnumbers.parse(value, today=today)
+    except idnumbers.IdNumberError as exc:
+        raise RegistryError(exc.message, exc.code) from None
+    kind = PERMIT_PREFIXES.get(parsed.number[:2], "resident")
+    return IdNumber(number=parsed.number, kind=kind, region=parsed.region,
+                    birth_date=parsed.birth_date, sex=parsed.sex)
 
 
 def is_valid_id_number(value: Any) -> bool:
