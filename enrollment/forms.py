@@ -237,3 +237,17 @@ class EnrollmentStopForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", "确认停保", css_class="btn-danger"))
+
+
+class ReconciliationUploadForm(forms.Form):
+    kind = forms.ChoiceField(label="名单类型", choices=[
+        ("deaths", "死亡人员名单（民政、公安）"),
+        ("moves", "户籍迁出名单（公安）"),
+        ("elsewhere", "异地参保 / 职工参保名单（省平台、税务）"),
+    ])
+    file = forms.FileField(label="名单文件", help_text="Excel（.xlsx）或 CSV，第一行为表头；可先下载模板。")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False

@@ -211,8 +211,9 @@ def enrollment_record(*, actor, person: Person, year: int, scheme: str = Scheme.
                       payer: Person | None = None, payer_relation: str = "",
                       elsewhere: bool = False, employer=None, cover_start=None,
                       cover_end=None, repair_years: int = 0, case_details: dict | None = None,
-                      request=None) -> Enrollment:
-    """Record an enrollment (and its payment, when paid_on is given)."""
+                      confirmed: bool = False, request=None) -> Enrollment:
+    """Record an enrollment (and its payment, when paid_on is given). `confirmed` records an
+    enrollment another system reports as in force (reconciliation lists) without a payment."""
     scope.require_write(actor)
     if not scope.filter_persons(actor, Person.objects.filter(pk=person.pk)).exists():
         raise PermissionDenied
@@ -223,7 +224,8 @@ def enrollment_record(*, actor, person: Person, year: int, scheme: str = Scheme.
         payer_relation=payer_relation, elsewhere=elsewhere, employer=employer,
         cover_start=cover_start, cover_end=cover_end, repair_years=repair_years,
         case_details=case_details or {},
-        status=EnrollmentStatus.ACTIVE if paid_on else EnrollmentStatus.AWAITING_PAYMENT,
+        status=(EnrollmentStatus.ACTIVE if paid_on or confirmed
+                else EnrollmentStatus.AWAITING_PAYMENT),
         created_by=actor,
     )
     enrollment.full_clean(validate_constraints=False)
@@ -231,7 +233,8 @@ def enrollment_record(*, actor, person: Person, year: int, scheme: str = Scheme.
         existing = _existing_live_resident(person, year)
         if existing:
             raise ValidationError({"year": duplicate_message(existing)})
-    if scheme == Scheme.RESIDENT:
+    if scheme == Scheme.RESIDENT and not elsewhere:
+        # Enrollments elsewhere follow the other pooling region's determination.
         _determine(enrollment, case_details or {})
     # The old enrollment ends first: the new one may be the live resident row of the year.
     auto_stop_superseded(actor=actor, enrollment=enrollment)

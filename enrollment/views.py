@@ -217,3 +217,71 @@ def id_check(request):
     return JsonResponse({"ok": True, "birth_date": parsed.birth_date.isoformat(),
                          "sex": parsed.sex, "is_permit": parsed.is_permit,
                          "taken": taken})
+
+
+# --- Reconciliation against other departments' lists -------------------------------------
+
+RECONCILE_SALT = "canbao.reconcile"
+
+
+@login_required
+def reconcile(request):
+    """Upload a list, see every row checked, then apply the rows that matched."""
+    from django.core import signing
+
+    from . import reconciliation
+    from .forms import ReconciliationUploadForm
+
+    scope.require_write(request.user)
+    if request.method == "POST" and "payload" in request.POST:
+        try:
+            data = signing.loads(request.POST["payload"], salt=RECONCILE_SALT, max_age=3600)
+        except signing.BadSignature:
+            messages.error(request, "比对结果已过期或被修改，请重新上传文件。")
+            return redirect("reconcile")
+        rows = reconciliation.rows_from_json(data["rows"])
+        applied = reconciliation.apply(actor=request.user, kind=data["kind"], rows=rows,
+                                       request=request)
+        messages.success(request, f"已处理 {applied} 行。")
+        return redirect("reconcile")
+    form = ReconciliationUploadForm(request.POST or None, request.FILES or None)
+    context = {"form": form, "kinds": reconciliation.KINDS}
+    if request.method == "POST" and form.is_valid():
+        kind = form.cleaned_data["kind"]
+        try:
+            table = reconciliation.read_table(form.cleaned_data["file"])
+            rows = reconciliation.preview(actor=request.user, kind=kind, table=table,
+                                          today=timezone.localdate())
+        except ValidationError as exc:
+            form_error(form, exc)
+        else:
+            context.update(kind=kind, rows=rows, kind_label=reconciliation.KINDS[kind][0],
+                           counts={s: sum(r.status == s for r in rows)
+                                   for s in ("ok", "skip", "error")},
+                           payload=signing.dumps({"kind": kind, "rows":
+                                                  reconciliation.rows_to_json(rows)},
+                                                 salt=RECONCILE_SALT, compress=True))
+    return render(request, "enrollment/reconcile.html", context)
+
+
+@login_required
+def reconcile_template(request, kind):
+    """An empty Excel file with the header the upload expects."""
+    from openpyxl import Workbook
+
+    from . import reconciliation
+
+    if kind not in reconciliation.KINDS:
+        from django.http import Http404
+
+        raise Http404
+    label, header = reconciliation.KINDS[kind]
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = label[:31]
+    sheet.append(header)
+    response = HttpResponse(
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{kind}-template.xlsx"
+    workbook.save(response)
+    return response
