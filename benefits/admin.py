@@ -104,3 +104,4 @@ class PoolingRegionProfileAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and scope.is_admin(request.user)
+from . import admin_recalc  # noqa: E402,F401  (January recalculation admin, issue 4)

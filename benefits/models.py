@@ -234,3 +234,4 @@ class PoolingRegionProfile(models.Model):
             codes.append(code)
             code = regions.parent_code(code)
         return codes
+from .models_recalc import *  # noqa: F401,F403  (January recalculation models, issue 4)

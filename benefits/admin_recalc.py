@@ -1,0 +1,80 @@
+"""Admin pages of the January recalculation (imported at the end of benefits/admin.py)."""
+from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
+
+from enrollment.admin_scope import ScopedAdminMixin
+
+from .models_recalc import ClaimSummary, PersonYearStatus, RecalcChunk, RecalcJob
+from .resources import ClaimSummaryResource
+
+
+@admin.register(ClaimSummary)
+class ClaimSummaryAdmin(ScopedAdminMixin, ImportExportModelAdmin):
+    scope_fields = ("person__residence_region_id", "person__hukou_region_id")
+    resource_classes = [ClaimSummaryResource]
+    list_display = ["person", "year", "fund_paid", "used_incentive", "imported_at"]
+    list_filter = ["year", "used_incentive"]
+    search_fields = ["=person__id_number", "person__name"]
+    raw_id_fields = ["person"]
+    list_select_related = ["person"]
+    show_full_result_count = False
+
+
+@admin.register(PersonYearStatus)
+class PersonYearStatusAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_fields = ("person__residence_region_id", "person__hukou_region_id")
+    list_display = ["person", "year", "pooling_region", "profile_code", "continuity_years",
+                    "gap_years", "effective_cap", "waiting_months", "benefit_start", "error"]
+    list_filter = ["year", "profile_code", "gap_years"]
+    search_fields = ["=person__id_number", "person__name"]
+    raw_id_fields = ["person", "enrollment", "pooling_region", "job"]
+    list_select_related = ["person", "pooling_region"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request, *args):
+        return False  # written by the recalculation only
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class RecalcChunkInline(admin.TabularInline):
+    model = RecalcChunk
+    extra = 0
+    can_delete = False
+    fields = ["pooling_region", "id_from", "id_to", "status", "attempts", "persons", "changed",
+              "error", "finished_at"]
+    readonly_fields = fields
+
+
+@admin.register(RecalcJob)
+class RecalcJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_fields = ("region_id",)
+    list_display = ["pk", "year", "region", "trigger", "status", "chunks_done", "chunks_total",
+                    "persons", "changed", "created_at", "finished_at"]
+    list_filter = ["status", "year", "trigger"]
+    search_fields = ["=year", "region__name", "region__pk"]
+    raw_id_fields = ["region", "requested_by"]
+    inlines = [RecalcChunkInline]
+
+    def has_add_permission(self, request, *args):
+        return False  # started from the recalculation page or the command
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RecalcChunk)
+class RecalcChunkAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_fields = ("pooling_region_id",)
+    list_display = ["job", "pooling_region", "id_from", "id_to", "status", "attempts", "persons",
+                    "changed", "finished_at"]
+    list_filter = ["status"]
+    search_fields = ["pooling_region__pk", "pooling_region__name", "=job__id"]
+    raw_id_fields = ["job", "pooling_region"]
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,216 @@
+"""From one person's fetched inputs to the row of PersonYearStatus, with the pure engine.
+
+The answer is computed by `benefits.rules` exactly as the registration flow and the policy_case
+command compute it: the fetched inputs are turned into the case object of RULES.md section 7 (the
+shape `benefits.inputs.case_inputs_for` builds) and evaluated with `parse_case` + `determine`.
+
+What makes a million persons fast is memoisation: most people share their history pattern, so the
+answer is cached on the inputs that decide it. Two normalisations widen the cache without
+changing any answer (the property test in tests/benefits/test_recalc_property.py checks it):
+
+- an ordinary ("general") person born before the counting start year: the birth date only matters
+  through max(counting start, birth year), which is the counting start for all of them;
+- such a person paying inside the concentrated period, in a profile whose on-time waiting period
+  runs from 1 January: the exact day inside the period changes nothing (the wait, if any, counts
+  from 1 January; the repair price follows the payment's calendar year, which is kept).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Mapping
+
+from enrollment.models import POLICY_GROUP_OF, POLICY_GROUP_PRIORITY
+
+from ..rules.case import parse_case
+from ..rules.engine import determine
+from ..rules.errors import CaseError
+from ..rules.types import Profile, YearStandard
+
+# Keys of Enrollment.case_details that are engine inputs (as benefits.inputs reads them).
+OPTION_KEYS = ("newborn_next_year_only", "first_at_school", "welfare_entry_on",
+               "employee_ended_on", "exited_on", "exit_reason")
+
+# The value columns of PersonYearStatus written by the recalculation, in this order.
+VALUE_COLUMNS = (
+    "profile_code", "in_concentrated_period", "gap_years", "continuity_years",
+    "continuity_bonus", "zero_claim_credit", "gap_penalty", "effective_cap",
+    "amount_due", "subsidy", "repair_due",
+    "waiting_fixed", "waiting_variable", "waiting_repaired", "waiting_months",
+    "benefit_start", "benefit_end", "rule_ids", "error",
+)
+
+NO_PROFILE = "profile：该统筹区尚未配置政策方案，请联系县级管理员在管理后台设置"
+
+
+@dataclass(frozen=True)
+class PersonInput:
+    """Everything the engine needs about one person's enrollment for year Y, as fetched."""
+
+    person_id: int
+    enrollment_id: int
+    birth_date: date
+    paid_on: date
+    repair_years: int
+    case_details: str  # the enrollment's case_details as JSON text ('{}' for most)
+    history: str  # "2025=resident,2026=gap,2027=employee:5" (years before Y; missing = gap)
+    claims: str  # "2025=10,2026=01": fund paid > 0, used incentive (counted years before Y)
+    groups: str  # registry hardship groups active on paid_on, comma-separated
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The profile and standards a pooling region follows (None: no profile configured)."""
+
+    profile: Profile | None
+    standards: Mapping[int, YearStandard]
+
+    @property
+    def code(self) -> str:
+        return self.profile.code if self.profile else ""
+
+    def fingerprint(self) -> str:
+        if self.profile is None:
+            return ""
+        return repr((self.profile, sorted(self.standards.items())))
+
+
+def policy_group(groups: str) -> str | None:
+    """The engine's hardship group for the registry groups (highest priority wins), as
+    benefits.inputs.policy_group_on decides it."""
+    if not groups:
+        return None
+    found = {POLICY_GROUP_OF[g] for g in groups.split(",") if g in POLICY_GROUP_OF}
+    return next((g for g in POLICY_GROUP_PRIORITY if g in found), None)
+
+
+def _options(case_details: str) -> dict:
+    if not case_details or case_details == "{}":
+        return {}
+    data = json.loads(case_details)
+    return data if isinstance(data, dict) else {}
+
+
+def _enrollment_options(options: Mapping) -> dict:
+    out: dict = {}
+    for name in ("newborn_next_year_only", "first_at_school"):
+        if options.get(name):
+            out[name] = True
+    for name in ("welfare_entry_on", "employee_ended_on", "exited_on"):
+        value = options.get(name)
+        if value:
+            out[name] = value.isoformat() if isinstance(value, date) else value
+    if options.get("exit_reason"):
+        out["exit_reason"] = options["exit_reason"]
+    return out
+
+
+def _history(text: str) -> dict[str, str]:
+    if not text:
+        return {}
+    return dict(item.split("=", 1) for item in text.split(","))
+
+
+def _claims(text: str) -> dict[str, dict]:
+    out = {}
+    for item in text.split(",") if text else ():
+        year, flags = item.split("=", 1)
+        out[year] = {"fund_paid": flags[0], "used_incentive": flags[1] == "1"}
+    return out
+
+
+def error_row(message: str, code: str = "") -> tuple:
+    return (code, None, None, None, None, None, None, None, None, None, None,
+            None, None, None, None, None, None, "[]", message[:300])
+
+
+class Calculator:
+    """Computes rows for one policy and year; the cache lives as long as the calculator (the
+    module keeps one per policy fingerprint, so a whole job shares it)."""
+
+    def __init__(self, policy: Policy, year: int):
+        self.policy = policy
+        self.year = year
+        self.cache: dict[tuple, tuple] = {}
+        self.misses = 0
+        profile = policy.profile
+        self.standard = policy.standards.get(year) if profile else None
+        self.count_start = profile.counting_start_year if profile else 0
+        self.ontime_from_jan = bool(profile and profile.ontime_wait_from_year_start)
+
+    def row(self, p: PersonInput) -> tuple:
+        """The VALUE_COLUMNS of PersonYearStatus for one person (rule_ids as JSON text)."""
+        profile = self.policy.profile
+        if profile is None:
+            return error_row(NO_PROFILE)
+        year = self.year
+        options = _options(p.case_details)
+        plain = not options or (
+            (options.get("category") or "general") == "general"
+            and not _enrollment_options(options))
+        birth, paid = p.birth_date, p.paid_on
+        birth_key: object = birth
+        paid_key: object = paid
+        if plain and birth.year < self.count_start and birth.year < paid.year and birth.year <= year:
+            birth_key, birth = None, date(1900, 1, 1)
+            std = self.standard
+            if self.ontime_from_jan and std is not None and std.in_concentrated_period(paid):
+                paid_key = ("in_period", paid.year)
+                paid = max(std.concentrated_start, date(paid.year, 1, 1))
+        group = policy_group(p.groups)
+        key = (birth_key, paid_key, p.repair_years, group,
+               "" if plain else p.case_details, p.history, p.claims)
+        found = self.cache.get(key)
+        if found is None:
+            self.misses += 1
+            found = self._evaluate(birth, paid, p.repair_years, group, options, p.history, p.claims)
+            self.cache[key] = found
+        return found
+
+    def _evaluate(self, birth: date, paid: date, repair_years: int, group: str | None,
+                  options: Mapping, history: str, claims: str) -> tuple:
+        profile = self.policy.profile
+        case = {
+            "profile": profile.code,
+            "year": self.year,
+            "person": {"birth_date": birth.isoformat(), "group": group,
+                       "category": options.get("category") or "general"},
+            "history": _history(history),
+            "enrollment": {"paid_on": paid.isoformat(), "repair_years": repair_years or 0,
+                           **_enrollment_options(options)},
+            "claims": _claims(claims),
+        }
+        try:
+            parsed = parse_case(case, {profile.code: profile}, dict(self.policy.standards))
+            d = determine(*parsed.args())
+        except CaseError as exc:
+            return error_row(f"{exc.field}：{exc.message}", profile.code)
+        cat = d.catastrophic
+        return (
+            profile.code, d.in_concentrated_period, d.gap_years, d.continuity_years,
+            _money(cat.continuity_bonus), _money(cat.zero_claim_bonus), _money(cat.gap_penalty),
+            _money(cat.effective_cap), d.amount_due, d.subsidy, d.repair_due,
+            d.waiting.fixed, d.waiting.variable, d.waiting.repaired, d.waiting.total,
+            d.benefit_start, d.benefit_end, json.dumps(list(d.rules)), "",
+        )
+
+
+def _money(value: Decimal) -> Decimal:
+    return Decimal(value).quantize(Decimal("0.01"))
+
+
+_CALCULATORS: dict[tuple, Calculator] = {}
+
+
+def calculator(policy: Policy, year: int) -> Calculator:
+    """A calculator shared by every chunk of the same policy and year in this process."""
+    key = (policy.fingerprint(), year)
+    calc = _CALCULATORS.get(key)
+    if calc is None or len(calc.cache) > 500_000:
+        if len(_CALCULATORS) > 50:
+            _CALCULATORS.clear()
+        calc = _CALCULATORS[key] = Calculator(policy, year)
+    return calc
+

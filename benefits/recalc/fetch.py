@@ -1,0 +1,204 @@
+"""One query per chunk: the inputs of every person with a paid resident enrollment for year Y in a
+pooling region, with person ids in [id_from, id_to].
+
+The year statuses follow `benefits.inputs.history_for` (the one definition of a person's history):
+for each year before Y, a paid resident enrollment (any status but "awaiting") makes it
+`resident` when on time, else `resident_late` ("on time": the engine's stored answer when the
+enrollment was determined, otherwise the profile's concentrated period for that year, otherwise the
+stored flag); without one, the longest employee cover gives `employee:N` (months in the year,
+open covers counted up to `as_of`); otherwise `gap`.
+
+On PostgreSQL the classification runs in SQL (GROUP BY person and year over the enrollment
+history, string_agg per person); on SQLite the same rules run in Python over plain rows.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from typing import Iterator, Mapping
+
+from django.db import connection
+
+from enrollment.models import Enrollment, EnrollmentStatus, PersonGroup, Scheme
+
+from ..rules.types import YearStandard
+from .compute import PersonInput
+
+LIVE = (EnrollmentStatus.AWAITING_PAYMENT, EnrollmentStatus.ACTIVE)
+
+
+def as_of_date(year: int) -> dt.date:
+    """The recalculation for Y looks at the registry as on 1 January of Y: every year before Y has
+    ended, so open employee covers count to 31 December (the answer does not depend on the day the
+    job happens to run)."""
+    return dt.date(year, 1, 1)
+
+
+def chunk_inputs(*, year: int, region: str, id_from: int, id_to: int,
+                 standards: Mapping[int, YearStandard], count_start: int) -> list[PersonInput]:
+    if connection.vendor == "postgresql":
+        return list(_postgres(year, region, id_from, id_to, standards, count_start))
+    return list(_python(year, region, id_from, id_to, standards, count_start))
+
+
+_PG_SQL = """
+WITH std(year, cs, ce) AS (
+  SELECT * FROM unnest(%(std_years)s::int[], %(std_cs)s::date[], %(std_ce)s::date[])
+),
+cur AS (
+  SELECT DISTINCT ON (e.person_id) e.person_id, e.id AS enrollment_id, e.paid_on,
+         e.repair_years, e.case_details
+  FROM enrollment_enrollment e
+  WHERE e.year = %(year)s AND e.scheme = 'resident' AND e.status IN ('awaiting', 'active')
+    AND e.paid_on IS NOT NULL AND e.pooling_region_id = %(region)s
+    AND e.person_id BETWEEN %(lo)s AND %(hi)s
+  ORDER BY e.person_id, e.id
+),
+past AS (
+  SELECT e.person_id, e.year,
+    bool_or(e.scheme = 'resident' AND e.paid_on IS NOT NULL) AS has_res,
+    bool_or(e.scheme = 'resident' AND e.paid_on IS NOT NULL AND
+            CASE WHEN e.rule_ids NOT IN ('[]'::jsonb, 'null'::jsonb) THEN e.in_concentrated_period
+                 WHEN s.year IS NOT NULL THEN e.paid_on BETWEEN s.cs AND s.ce
+                 ELSE e.in_concentrated_period END) AS on_time,
+    max(CASE WHEN e.scheme = 'employee' AND m.en >= m.st THEN
+          LEAST(12, (EXTRACT(YEAR FROM m.en) - EXTRACT(YEAR FROM m.st)) * 12
+                    + EXTRACT(MONTH FROM m.en) - EXTRACT(MONTH FROM m.st) + 1)
+        ELSE 0 END)::int AS months
+  FROM enrollment_enrollment e
+  JOIN cur ON cur.person_id = e.person_id
+  LEFT JOIN std s ON s.year = e.year
+  CROSS JOIN LATERAL (
+    SELECT GREATEST(COALESCE(e.cover_start, make_date(e.year, 1, 1)), make_date(e.year, 1, 1)) AS st,
+           LEAST(COALESCE(e.cover_end, LEAST(%(as_of)s::date, make_date(e.year, 12, 31))),
+                 make_date(e.year, 12, 31)) AS en
+  ) m
+  WHERE e.person_id BETWEEN %(lo)s AND %(hi)s AND e.year < %(year)s AND e.status <> 'awaiting'
+  GROUP BY e.person_id, e.year
+),
+hist AS (
+  SELECT person_id, string_agg(year::text || '=' ||
+           CASE WHEN has_res AND on_time THEN 'resident'
+                WHEN has_res THEN 'resident_late'
+                WHEN months > 0 THEN 'employee:' || months::text
+                ELSE 'gap' END, ',' ORDER BY year) AS hist
+  FROM past GROUP BY person_id
+),
+clm AS (
+  SELECT c.person_id, string_agg(c.year::text || '=' ||
+           CASE WHEN c.fund_paid > 0 THEN '1' ELSE '0' END ||
+           CASE WHEN c.used_incentive THEN '1' ELSE '0' END, ',' ORDER BY c.year) AS claims
+  FROM benefits_claimsummary c
+  WHERE c.person_id BETWEEN %(lo)s AND %(hi)s AND c.year < %(year)s AND c.year >= %(count_start)s
+  GROUP BY c.person_id
+),
+grp AS (
+  SELECT g.person_id, string_agg(DISTINCT g."group", ',') AS groups
+  FROM enrollment_persongroup g JOIN cur ON cur.person_id = g.person_id
+  WHERE g.person_id BETWEEN %(lo)s AND %(hi)s AND g.start_date <= cur.paid_on
+    AND (g.end_date IS NULL OR g.end_date >= cur.paid_on)
+  GROUP BY g.person_id
+)
+SELECT cur.person_id, cur.enrollment_id, p.birth_date, cur.paid_on, cur.repair_years,
+       cur.case_details::text, COALESCE(hist.hist, ''), COALESCE(clm.claims, ''),
+       COALESCE(grp.groups, '')
+FROM cur
+JOIN enrollment_person p ON p.id = cur.person_id
+LEFT JOIN hist ON hist.person_id = cur.person_id
+LEFT JOIN clm ON clm.person_id = cur.person_id
+LEFT JOIN grp ON grp.person_id = cur.person_id
+ORDER BY cur.person_id
+"""
+
+
+def _postgres(year, region, lo, hi, standards, count_start) -> Iterator[PersonInput]:
+    years = sorted(standards)
+    params = {
+        "year": year, "region": region, "lo": lo, "hi": hi, "as_of": as_of_date(year),
+        "count_start": count_start,
+        "std_years": years,
+        "std_cs": [standards[y].concentrated_start for y in years],
+        "std_ce": [standards[y].concentrated_end for y in years],
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_PG_SQL, params)
+        for row in cursor.fetchall():
+            yield PersonInput(*row)
+
+
+# --- SQLite: the same rules over plain rows ---------------------------------------------------
+
+
+def employee_months(year: int, start: dt.date | None, end: dt.date | None, as_of: dt.date) -> int:
+    """Months of employee cover in `year` (as benefits.inputs counts them)."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    s = max(start or first, first)
+    e = min(end or min(as_of, last), last)
+    if e < s:
+        return 0
+    return min(12, (e.year - s.year) * 12 + e.month - s.month + 1)
+
+
+def _python(year, region, lo, hi, standards, count_start) -> Iterator[PersonInput]:
+    current = list(
+        Enrollment.objects.filter(
+            year=year, scheme=Scheme.RESIDENT, status__in=LIVE, paid_on__isnull=False,
+            pooling_region_id=region, person_id__gte=lo, person_id__lte=hi)
+        .order_by("person_id", "id")
+        .values_list("person_id", "id", "person__birth_date", "paid_on", "repair_years",
+                     "case_details"))
+    by_person = {}
+    for row in current:
+        by_person.setdefault(row[0], row)
+    if not by_person:
+        return
+    as_of = as_of_date(year)
+    past: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+    rows = (Enrollment.objects.filter(person_id__gte=lo, person_id__lte=hi, year__lt=year)
+            .exclude(status=EnrollmentStatus.AWAITING_PAYMENT)
+            .values_list("person_id", "year", "scheme", "paid_on", "rule_ids",
+                         "in_concentrated_period", "cover_start", "cover_end"))
+    for row in rows:
+        if row[0] in by_person:
+            past[row[0]][row[1]].append(row)
+    from ..models_recalc import ClaimSummary
+
+    claims: dict[int, list[str]] = defaultdict(list)
+    for pid, y, paid, used in (ClaimSummary.objects
+                               .filter(person_id__gte=lo, person_id__lte=hi, year__lt=year,
+                                       year__gte=count_start)
+                               .order_by("person_id", "year")
+                               .values_list("person_id", "year", "fund_paid", "used_incentive")):
+        claims[pid].append(f"{y}={int(paid > 0)}{int(bool(used))}")
+    groups: dict[int, set] = defaultdict(set)
+    for pid, group, start, end in (PersonGroup.objects
+                                   .filter(person_id__gte=lo, person_id__lte=hi)
+                                   .values_list("person_id", "group", "start_date", "end_date")):
+        cur = by_person.get(pid)
+        if cur and start <= cur[3] and (end is None or end >= cur[3]):
+            groups[pid].add(group)
+
+    for pid, (_, enrollment_id, birth, paid_on, repair, details) in sorted(by_person.items()):
+        hist = []
+        for y, items in sorted(past[pid].items()):
+            hist.append(f"{y}={_year_status(y, items, standards, as_of)}")
+        yield PersonInput(
+            person_id=pid, enrollment_id=enrollment_id, birth_date=birth, paid_on=paid_on,
+            repair_years=repair, case_details=json.dumps(details or {}, sort_keys=True),
+            history=",".join(hist), claims=",".join(claims.get(pid, ())),
+            groups=",".join(sorted(groups.get(pid, ()))))
+
+
+def _year_status(year, items, standards, as_of) -> str:
+    residents = [r for r in items if r[2] == Scheme.RESIDENT and r[3]]
+    if residents:
+        def on_time(r):
+            if r[4]:
+                return r[5]
+            std = standards.get(year)
+            return std.in_concentrated_period(r[3]) if std else r[5]
+        return "resident" if any(on_time(r) for r in residents) else "resident_late"
+    months = max((employee_months(year, r[6], r[7], as_of) for r in items
+                  if r[2] == Scheme.EMPLOYEE), default=0)
+    return f"employee:{months}" if months else "gap"

@@ -1,0 +1,254 @@
+"""Jobs and chunks of the January recalculation: the only writers of RecalcJob, RecalcChunk and
+(through `write`) PersonYearStatus.
+
+A job for year Y over a region is planned into chunks, one or more per pooling region (persons of
+the region split by id range, at most `CHUNK_PERSONS` each). Each chunk runs in one transaction
+that writes its rows and marks it done together, so a worker killed mid-chunk leaves the chunk
+"running" with nothing of it applied; the redelivered task (acks_late, reject_on_worker_lost) or a
+resumed job redoes it. Rows are keyed by (person, year) and written with an upsert, so running a
+job twice gives the same rows.
+"""
+from __future__ import annotations
+
+import logging
+import math
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Max, Min, Q, Sum
+from django.utils import timezone
+
+from enrollment import regions, scope
+from enrollment.audit import audit_record
+from enrollment.models import AuditEntry, Enrollment, Region, Scheme
+
+from ..models_recalc import JobStatus, PersonYearStatus, RecalcChunk, RecalcJob
+from . import compute, fetch, write
+
+logger = logging.getLogger(__name__)
+
+CHUNK_PERSONS = getattr(settings, "RECALC_CHUNK_PERSONS", 50_000)
+OPEN = (JobStatus.PENDING, JobStatus.RUNNING)
+
+
+# --- Policy of a pooling region ----------------------------------------------------------------
+
+
+def policy_for(region_code: str) -> compute.Policy:
+    from .. import inputs
+
+    profile = inputs.profile_for_region(region_code)
+    if profile is None:
+        return compute.Policy(None, {})
+    return compute.Policy(profile.to_rules(), inputs.stored_standards(profile.code))
+
+
+# --- One chunk's rows --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    persons: int
+    changed: int
+
+
+def recalc_range(*, year: int, region: str, id_from: int, id_to: int,
+                 job_id: int | None = None) -> ChunkResult:
+    """Recompute and write the statuses of one pooling region's persons in [id_from, id_to].
+    The caller holds the transaction."""
+    policy = policy_for(region)
+    calc = compute.calculator(policy, year)
+    people = fetch.chunk_inputs(year=year, region=region, id_from=id_from, id_to=id_to,
+                                standards=policy.standards, count_start=calc.count_start)
+    rows = [(p.person_id, year, region, p.enrollment_id) + calc.row(p) for p in people]
+    changed = write.write_chunk(year=year, region=region, id_from=id_from, id_to=id_to,
+                                job_id=job_id, rows=rows)
+    return ChunkResult(len(rows), changed)
+
+
+# --- Jobs --------------------------------------------------------------------------------------
+
+
+def job_start(*, actor, year: int, region: Region | None = None,
+              trigger: str = RecalcJob.Trigger.MANUAL, request=None, enqueue: bool = True
+              ) -> RecalcJob:
+    """Record a recalculation job and enqueue it after commit. `actor` None: the schedule or the
+    command line. A county administrator may start it for a region in their scope (None: their
+    own region)."""
+    if not 2000 <= int(year) <= 2200:
+        raise ValidationError({"year": "请输入四位年份，如2026。"})
+    if actor is not None:
+        if not scope.is_admin(actor) or not scope.can_write(actor):
+            raise PermissionDenied("只有县级管理员可以发起待遇重算。")
+        if region is None and not actor.is_superuser:
+            region = actor.region
+        if region is not None and not scope.region_in_scope(actor, region.code):
+            raise PermissionDenied("所选区划不在您的管辖范围内。")
+    with transaction.atomic():
+        job = RecalcJob.objects.create(year=year, region=region, trigger=trigger,
+                                       requested_by=actor)
+        if actor is not None:
+            audit_record(user=actor, action=AuditEntry.Action.OTHER, obj=job,
+                         detail=f"发起{year}年待遇重算（{region.name if region else '全部统筹区'}）",
+                         request=request)
+        if enqueue:
+            transaction.on_commit(lambda: job_enqueue(job_id=job.pk))
+    return job
+
+
+def job_enqueue(*, job_id: int) -> None:
+    """Hand the job to Celery (inline on the embedded defaults). Callers outside a request
+    (the command, the schedule) call this after job_start(enqueue=False) has committed."""
+    from ..tasks import recalc_job
+
+    recalc_job.delay(job_id)
+
+
+def job_plan(*, job_id: int) -> list[int]:
+    """Create the job's chunks (once) and return the ids of those not done yet."""
+    with transaction.atomic():
+        job = RecalcJob.objects.select_for_update().get(pk=job_id)
+        if job.status == JobStatus.PENDING or not job.chunks_total:
+            if not job.chunks.exists():
+                _create_chunks(job)
+            job.chunks_total = job.chunks.count()
+            job.status = JobStatus.RUNNING
+            job.started_at = job.started_at or timezone.now()
+            job.finished_at = None
+            job.save(update_fields=["chunks_total", "status", "started_at", "finished_at"])
+        return list(job.chunks.exclude(status=JobStatus.DONE).values_list("pk", flat=True))
+
+
+def _create_chunks(job: RecalcJob) -> None:
+    prefix = regions.prefix_of(job.region_id) if job.region_id else ""
+    spans: dict[str, list[int]] = {}
+    current = (Enrollment.objects
+               .filter(year=job.year, scheme=Scheme.RESIDENT, status__in=fetch.LIVE,
+                       paid_on__isnull=False, pooling_region__pk__startswith=prefix)
+               .values("pooling_region_id")
+               .annotate(n=Count("pk"), lo=Min("person_id"), hi=Max("person_id")))
+    # Regions that had statuses for Y are visited too, so rows whose enrollment is gone are
+    # removed (idempotence: the table always says what the registry says).
+    stale = (PersonYearStatus.objects
+             .filter(year=job.year, pooling_region__pk__startswith=prefix)
+             .values("pooling_region_id")
+             .annotate(n=Count("pk"), lo=Min("person_id"), hi=Max("person_id")))
+    for row in list(current) + list(stale):
+        span = spans.setdefault(row["pooling_region_id"], [row["n"], row["lo"], row["hi"]])
+        span[0], span[1], span[2] = max(span[0], row["n"]), min(span[1], row["lo"]), \
+            max(span[2], row["hi"])
+    chunks = []
+    for code, (n, lo, hi) in sorted(spans.items()):
+        parts = max(1, math.ceil(n / CHUNK_PERSONS))
+        width = (hi - lo + 1) / parts
+        bounds = [lo + round(i * width) for i in range(parts)] + [hi + 1]
+        for a, b in zip(bounds, bounds[1:]):
+            if b > a:
+                chunks.append(RecalcChunk(job=job, pooling_region_id=code, id_from=a, id_to=b - 1))
+    RecalcChunk.objects.bulk_create(chunks, ignore_conflicts=True)
+
+
+def chunk_run(*, chunk_id: int) -> None:
+    """Run one chunk (safe to call twice, and after a crash)."""
+    now = timezone.now()
+    claimed = (RecalcChunk.objects.filter(pk=chunk_id).exclude(status=JobStatus.DONE)
+               .update(status=JobStatus.RUNNING, started_at=now, error=""))
+    chunk = RecalcChunk.objects.filter(pk=chunk_id).values("job_id").first()
+    if not claimed or chunk is None:
+        return
+    job_id = chunk["job_id"]
+    RecalcJob.objects.filter(pk=job_id, status=JobStatus.PENDING).update(
+        status=JobStatus.RUNNING, started_at=now)
+    try:
+        with transaction.atomic():
+            chunk = RecalcChunk.objects.select_for_update().select_related("job").get(pk=chunk_id)
+            if chunk.status == JobStatus.DONE:  # a duplicate delivery finished it meanwhile
+                return
+            result = recalc_range(year=chunk.job.year, region=chunk.pooling_region_id,
+                                  id_from=chunk.id_from, id_to=chunk.id_to, job_id=job_id)
+            _fault_point(chunk)
+            RecalcChunk.objects.filter(pk=chunk_id).update(
+                status=JobStatus.DONE, persons=result.persons, changed=result.changed,
+                attempts=chunk.attempts + 1, finished_at=timezone.now())
+    except Exception as exc:  # the chunk stays to be redone; the job shows it failed
+        logger.exception("recalc chunk %s failed", chunk_id)
+        RecalcChunk.objects.filter(pk=chunk_id).exclude(status=JobStatus.DONE).update(
+            status=JobStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000],
+            attempts=chunk.attempts + 1 if isinstance(chunk, RecalcChunk) else 1,
+            finished_at=timezone.now())
+    job_refresh(job_id=job_id)
+
+
+def _fault_point(chunk: RecalcChunk) -> None:
+    """Tests make a chunk fail here, after its rows were written and before it commits."""
+
+
+def job_refresh(*, job_id: int) -> RecalcJob:
+    """Recount the job from its chunks; finish it when no chunk is open."""
+    with transaction.atomic():
+        job = RecalcJob.objects.select_for_update().get(pk=job_id)
+        agg = job.chunks.aggregate(
+            total=Count("pk"),
+            done=Count("pk", filter=Q(status=JobStatus.DONE)),
+            failed=Count("pk", filter=Q(status=JobStatus.FAILED)),
+            persons=Sum("persons", filter=Q(status=JobStatus.DONE)),
+            changed=Sum("changed", filter=Q(status=JobStatus.DONE)),
+        )
+        job.chunks_total = agg["total"]
+        job.chunks_done = agg["done"]
+        job.chunks_failed = agg["failed"]
+        job.persons = agg["persons"] or 0
+        job.changed = agg["changed"] or 0
+        fields = ["chunks_total", "chunks_done", "chunks_failed", "persons", "changed"]
+        planned = job.status != JobStatus.PENDING
+        if planned and agg["done"] + agg["failed"] == agg["total"] and job.status in OPEN:
+            job.status = JobStatus.FAILED if agg["failed"] else JobStatus.DONE
+            job.finished_at = timezone.now()
+            job.error = (f"{agg['failed']}个分片失败，可点击“继续”重做失败的分片。"
+                         if agg["failed"] else "")
+            fields += ["status", "finished_at", "error"]
+        job.save(update_fields=fields)
+    return job
+
+
+def job_resume(*, actor, job: RecalcJob, request=None, enqueue: bool = True) -> RecalcJob:
+    """Redo a job's chunks that are not done (failed, or left running by a killed worker)."""
+    if actor is not None and not (scope.is_admin(actor) and scope.can_write(actor)):
+        raise PermissionDenied("只有县级管理员可以发起待遇重算。")
+    with transaction.atomic():
+        job.chunks.filter(status=JobStatus.FAILED).update(status=JobStatus.PENDING)
+        RecalcJob.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, finished_at=None,
+                                                   error="")
+        if actor is not None:
+            audit_record(user=actor, action=AuditEntry.Action.OTHER, obj=job,
+                         detail="继续未完成的待遇重算分片", request=request)
+        if enqueue:
+            transaction.on_commit(lambda: job_enqueue(job_id=job.pk))
+    job.refresh_from_db()
+    return job
+
+
+def job_wait(job: RecalcJob, *, timeout: float = 3600, poll: float = 0.5) -> RecalcJob:
+    deadline = time.monotonic() + timeout
+    while True:
+        job.refresh_from_db()
+        if job.finished or time.monotonic() > deadline:
+            return job
+        time.sleep(poll)
+
+
+# --- Reads -------------------------------------------------------------------------------------
+
+
+def jobs_for(user):
+    """Jobs the user may see: those over a region in their scope (all-region jobs: superuser)."""
+    qs = RecalcJob.objects.select_related("region", "requested_by")
+    prefix = scope.region_prefix(user)
+    if prefix is None:
+        return qs.none()
+    if prefix == "":
+        return qs
+    return qs.filter(region__pk__startswith=prefix)

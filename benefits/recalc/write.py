@@ -1,0 +1,104 @@
+"""One set-based write per chunk into PersonYearStatus.
+
+The chunk's rows go into a temporary stage table (PostgreSQL: COPY; SQLite: executemany), then one
+INSERT … SELECT … ON CONFLICT (person_id, year) DO UPDATE … WHERE the values are distinct, and one
+DELETE of the chunk's rows whose enrollment is gone. The row counts of those two statements are
+the rows whose values changed: a second run straight after changes nothing.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Iterable, Sequence
+
+from django.db import connection
+from django.utils import timezone
+
+from .compute import VALUE_COLUMNS
+
+TABLE = "benefits_personyearstatus"
+KEY_COLUMNS = ("person_id", "year", "pooling_region_id", "enrollment_id")
+STAGE_COLUMNS = KEY_COLUMNS + VALUE_COLUMNS
+# Columns compared to decide whether a row changed (everything but the key, job and timestamp).
+COMPARED = ("pooling_region_id", "enrollment_id") + VALUE_COLUMNS
+
+_STAGE_TYPES = {
+    "person_id": "bigint", "year": "smallint", "pooling_region_id": "varchar(15)",
+    "enrollment_id": "bigint", "profile_code": "varchar(30)", "in_concentrated_period": "boolean",
+    "gap_years": "smallint", "continuity_years": "smallint",
+    "continuity_bonus": "numeric(12,2)", "zero_claim_credit": "numeric(12,2)",
+    "gap_penalty": "numeric(12,2)", "effective_cap": "numeric(12,2)",
+    "amount_due": "numeric(10,2)", "subsidy": "numeric(10,2)", "repair_due": "numeric(10,2)",
+    "waiting_fixed": "smallint", "waiting_variable": "smallint", "waiting_repaired": "smallint",
+    "waiting_months": "smallint", "benefit_start": "date", "benefit_end": "date",
+    "rule_ids": "jsonb", "error": "varchar(300)",
+}
+_SQLITE_TYPES = {"jsonb": "text", "numeric(12,2)": "decimal", "numeric(10,2)": "decimal",
+                 "boolean": "bool"}
+
+
+def _stage_ddl(vendor: str) -> str:
+    cols = []
+    for name in STAGE_COLUMNS:
+        kind = _STAGE_TYPES[name]
+        if vendor != "postgresql":
+            kind = _SQLITE_TYPES.get(kind, kind)
+        cols.append(f"{name} {kind}")
+    suffix = " ON COMMIT DELETE ROWS" if vendor == "postgresql" else ""
+    return f"CREATE TEMP TABLE IF NOT EXISTS recalc_stage ({', '.join(cols)}){suffix}"
+
+
+def _upsert_sql(vendor: str) -> str:
+    cols = ", ".join(STAGE_COLUMNS)
+    sets = ", ".join(f"{c} = excluded.{c}" for c in COMPARED + ("job_id", "updated_at"))
+    old = ", ".join(f"{TABLE}.{c}" for c in COMPARED)
+    new = ", ".join(f"excluded.{c}" for c in COMPARED)
+    distinct = "IS DISTINCT FROM" if vendor == "postgresql" else "IS NOT"
+    return (
+        f"INSERT INTO {TABLE} ({cols}, job_id, updated_at) "
+        f"SELECT {cols}, %s, %s FROM recalc_stage WHERE true "
+        f"ON CONFLICT (person_id, year) DO UPDATE SET {sets} "
+        f"WHERE ({old}) {distinct} ({new})"
+    )
+
+
+_DELETE_SQL = (
+    f"DELETE FROM {TABLE} WHERE year = %s AND pooling_region_id = %s "
+    "AND person_id BETWEEN %s AND %s "
+    "AND NOT EXISTS (SELECT 1 FROM recalc_stage s WHERE s.person_id = "
+    f"{TABLE}.person_id)"
+)
+
+
+def write_chunk(*, year: int, region: str, id_from: int, id_to: int, job_id: int | None,
+                rows: Sequence[tuple]) -> int:
+    """Write `rows` (tuples in STAGE_COLUMNS order) for one chunk; return how many rows of
+    PersonYearStatus changed (inserted, updated with different values, or deleted).
+
+    Must run inside the chunk's transaction."""
+    vendor = connection.vendor
+    with connection.cursor() as cursor:
+        cursor.execute(_stage_ddl(vendor))
+        cursor.execute("DELETE FROM recalc_stage")
+        if vendor == "postgresql":
+            _copy(cursor, rows)
+        else:
+            marks = ", ".join(["%s"] * len(STAGE_COLUMNS))
+            cursor.executemany(f"INSERT INTO recalc_stage VALUES ({marks})",
+                               [_sqlite_row(r) for r in rows])
+        cursor.execute(_upsert_sql(vendor), [job_id, timezone.now()])
+        changed = max(cursor.rowcount, 0)
+        cursor.execute(_DELETE_SQL, [year, region, id_from, id_to])
+        changed += max(cursor.rowcount, 0)
+        cursor.execute("DELETE FROM recalc_stage")
+    return changed
+
+
+def _copy(cursor, rows: Iterable[tuple]) -> None:
+    raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+    with raw.copy(f"COPY recalc_stage ({', '.join(STAGE_COLUMNS)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _sqlite_row(row: tuple) -> tuple:
+    return tuple(v.isoformat() if isinstance(v, date) else v for v in row)
