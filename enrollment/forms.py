@@ -251,3 +251,39 @@ class ReconciliationUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+
+class BatchEnrollmentForm(forms.Form):
+    """Who is collected for: a village (or grid) or a school, and the payment."""
+
+    year = forms.IntegerField(label="待遇年度")
+    unit = forms.ChoiceField(label="代收单位")
+    paid_on = forms.DateField(label="缴费日期", widget=forms.DateInput(attrs={"type": "date"}))
+    channel = forms.ChoiceField(label="缴费渠道", choices=[
+        (Channel.VILLAGE_BATCH, "村（社区）代收"), (Channel.SCHOOL_BATCH, "学校代收")])
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import School
+
+        today = timezone.localdate()
+        self.fields["year"].initial = today.year + (1 if today.month >= 9 else 0)
+        self.fields["paid_on"].initial = today
+        villages = scope.filter_regions(user, Region.objects.filter(level=regions.VILLAGE))
+        schools = School.objects.filter(scope.region_q(user, "region_id"))
+        self.fields["unit"].choices = (
+            [("", "请选择村（社区）或学校")]
+            + [(f"region:{r.code}", f"{r.name}（{r.code}）") for r in villages[:500]]
+            + [(f"school:{s.pk}", f"学校：{s.name}") for s in schools[:500]])
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(Row(
+            Column("year", css_class="col-6 col-md-2"), Column("unit", css_class="col-12 col-md-4"),
+            Column("paid_on", css_class="col-6 col-md-3"),
+            Column("channel", css_class="col-6 col-md-3")))
+
+    def clean_paid_on(self):
+        paid_on = self.cleaned_data["paid_on"]
+        if paid_on > timezone.localdate():
+            raise forms.ValidationError("缴费日期不能晚于今天。")
+        return paid_on

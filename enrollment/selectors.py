@@ -76,3 +76,23 @@ def home_numbers(user, year: int) -> dict:
         "rate": (covered / population * 100) if population else None,
         **counts,
     }
+
+
+def batch_candidates(user, unit: str, year: int):
+    """People of a village or school who are alive and have no live enrollment for the year:
+    those a batch collection is for."""
+    from .models import LIVE_STATUSES as live
+
+    persons = scope.filter_persons(user, Person.objects.filter(life_status=LifeStatus.ALIVE))
+    kind, _, key = unit.partition(":")
+    if kind == "region":
+        from . import regions
+
+        persons = persons.filter(scope.region_q_prefix(regions.prefix_of(key),
+                                                       "residence_region_id"))
+    elif kind == "school":
+        persons = persons.filter(school_id=key)
+    else:
+        return Person.objects.none()
+    enrolled = Enrollment.objects.filter(year=year, status__in=live).values("person_id")
+    return persons.exclude(pk__in=enrolled).select_related("residence_region").order_by("name", "pk")

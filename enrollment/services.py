@@ -277,3 +277,26 @@ def enrollment_stop(*, actor, enrollment: Enrollment, on: dt.date, reason: str,
     audit_record(user=actor, action=AuditEntry.Action.STOP, person=enrollment.person,
                  obj=enrollment, detail=reason, request=request)
     return enrollment
+
+
+@transaction.atomic
+def enrollment_record_batch(*, actor, persons: list[Person], year: int, paid_on: dt.date,
+                            channel: str, amount_paid: Decimal | None = None,
+                            request=None) -> list[Enrollment]:
+    """A village or school collects for many people at once (村/学校代收). All or nothing: if
+    any person cannot be enrolled, nothing is written and every problem is reported, keyed
+    by the person's name and masked ID number."""
+    problems, recorded = [], []
+    for person in persons:
+        try:
+            with transaction.atomic():
+                recorded.append(enrollment_record(
+                    actor=actor, person=person, year=year, paid_on=paid_on, channel=channel,
+                    amount_paid=amount_paid, request=request))
+        except ValidationError as exc:
+            messages = [m for ms in getattr(exc, "message_dict", {"": exc.messages}).values()
+                        for m in ms]
+            problems.append(f"{person.name}（{person.masked_id}）：{'；'.join(messages)}")
+    if problems:
+        raise ValidationError(problems)
+    return recorded

@@ -12,6 +12,7 @@ urlpatterns = [
     path("persons/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("persons/<int:pk>/reveal-id/", views.person_reveal_id, name="person_reveal_id"),
     path("persons/<int:pk>/enroll/", views.enrollment_create, name="enrollment_create"),
+    path("enrollments/batch/", views.enrollment_batch, name="enrollment_batch"),
     path("reconcile/", views.reconcile, name="reconcile"),
     path("reconcile/template/<str:kind>.xlsx", views.reconcile_template,
          name="reconcile_template"),

@@ -285,3 +285,38 @@ def reconcile_template(request, kind):
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{kind}-template.xlsx"
     workbook.save(response)
     return response
+
+
+BATCH_LIMIT = 500
+
+
+@login_required
+def enrollment_batch(request):
+    """村/学校代收: list who is not enrolled in a village or school, tick, record together."""
+    from .forms import BatchEnrollmentForm
+
+    scope.require_write(request.user)
+    form = BatchEnrollmentForm(request.POST or request.GET or None, user=request.user)
+    candidates, problems = None, []
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        candidates = list(selectors.batch_candidates(request.user, data["unit"],
+                                                     data["year"])[:BATCH_LIMIT])
+        if request.method == "POST":
+            chosen = set(request.POST.getlist("person"))
+            persons = [p for p in candidates if str(p.pk) in chosen]
+            if not persons:
+                form.add_error(None, "请至少勾选一人。")
+            else:
+                try:
+                    done = services.enrollment_record_batch(
+                        actor=request.user, persons=persons, year=data["year"],
+                        paid_on=data["paid_on"], channel=data["channel"], request=request)
+                except ValidationError as exc:
+                    problems = exc.messages
+                else:
+                    messages.success(request, f"已为 {len(done)} 人登记{data['year']}年参保缴费。")
+                    return redirect(f"{request.path}?{request.GET.urlencode()}")
+    return render(request, "enrollment/batch.html", {
+        "form": form, "candidates": candidates, "problems": problems, "limit": BATCH_LIMIT,
+        "chosen": set(request.POST.getlist("person"))})
