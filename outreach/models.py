@@ -1,0 +1,441 @@
+"""Outreach (扩面动员): grids and grid workers, the un-enrolled ledger (未参保台账), the six-step
+tasks (部门联动—信息比对—数据下发—精准摸排—动员参保—汇总反馈), visits, campaigns and targets.
+
+Sources: seed 004 §5–§7, §13, §14; seed 001 §10–§11; seed 000 §6.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from enrollment.models import Enrollment, Person, Region
+
+
+class GridAssignment(models.Model):
+    """A grid worker (网格员) working a grid. A worker may hold several grids; a grid may have
+    several workers. An assignment ends (end_date) when the worker leaves; it is never deleted."""
+
+    grid = models.ForeignKey(Region, verbose_name="网格", on_delete=models.PROTECT,
+                             related_name="grid_assignments")
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="网格员",
+                               on_delete=models.PROTECT, related_name="grid_assignments")
+    start_date = models.DateField("开始日期", default=dt.date.today)
+    end_date = models.DateField("结束日期", null=True, blank=True)
+    active = models.BooleanField("在岗", default=True, db_index=True)
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="分配人", null=True,
+                                    blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "网格员分配"
+        ordering = ["grid", "worker"]
+        constraints = [
+            models.UniqueConstraint(fields=["grid", "worker"], condition=Q(active=True),
+                                    name="one_active_assignment_per_grid_worker"),
+        ]
+
+    def __str__(self):
+        return f"{self.worker} → {self.grid}"
+
+
+class WorkerSubstitution(models.Model):
+    """A worker leaves and a substitute takes over their grids and open tasks (recorded)."""
+
+    leaving = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="离岗网格员",
+                                on_delete=models.PROTECT, related_name="+")
+    substitute = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="接替网格员",
+                                   on_delete=models.PROTECT, related_name="+")
+    region = models.ForeignKey(Region, verbose_name="所在村（社区）", on_delete=models.PROTECT,
+                               related_name="+")
+    on = models.DateField("接替日期")
+    reason = models.CharField("原因", max_length=200, blank=True)
+    grids_moved = models.PositiveIntegerField("移交网格数", default=0)
+    tasks_moved = models.PositiveIntegerField("移交任务数", default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="经办人", null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "网格员替换记录"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.leaving} → {self.substitute}（{self.on}）"
+
+
+class Reason(models.TextChoices):
+    """Why a person is not enrolled (seed 004 §6 asks the ledger to record it)."""
+
+    ELSEWHERE = "elsewhere", "已在外地参保"
+    EMPLOYEE = "employee", "参加职工医保"
+    HARDSHIP = "hardship", "经济困难"
+    UNWILLING = "unwilling", "不愿参保"
+    UNREACHABLE = "unreachable", "无法联系"
+    DECEASED = "deceased", "已死亡未销户"
+    MILITARY = "military", "服兵役"
+    PRISON = "prison", "服刑"
+    ABROAD = "abroad", "出国（境）定居"
+    DUPLICATE = "duplicate", "重复户籍"
+    OTHER = "other", "其他"
+
+
+# Choice: these reasons say the person is not someone this place should enroll (covered
+# elsewhere or by another system, or not really here). A verified entry with one of them
+# leaves the un-enrolled count but stays on the ledger, marked (seed 004 §6: 人口流入地 marks
+# people enrolled elsewhere). The other reasons keep the person counted and worked.
+EXCLUDING_REASONS = frozenset({
+    Reason.ELSEWHERE, Reason.EMPLOYEE, Reason.DECEASED, Reason.MILITARY, Reason.PRISON,
+    Reason.ABROAD, Reason.DUPLICATE,
+})
+
+
+class EntryStatus(models.TextChoices):
+    OPEN = "open", "未参保"
+    MARKED = "marked", "已标记（不计入）"
+    ENROLLED = "enrolled", "已参保"
+    GONE = "gone", "已移出（死亡/迁出）"
+
+
+class Side(models.TextChoices):
+    RESIDENCE = "residence", "常住地"
+    HUKOU = "hukou", "户籍地"
+
+
+class LedgerEntry(models.Model):
+    """One un-enrolled person for a coverage year, in one place's ledger. A person whose
+    household registration and residence lie in different villages (人户分离) has two entries,
+    one on each side, both marked `separated`, so that both places can work them."""
+
+    year = models.PositiveSmallIntegerField("年度")
+    person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.PROTECT,
+                               related_name="ledger_entries")
+    side = models.CharField("台账所在", max_length=10, choices=Side.choices,
+                            default=Side.RESIDENCE)
+    region = models.ForeignKey(Region, verbose_name="所在村（社区）", on_delete=models.PROTECT,
+                               related_name="+",
+                               help_text="本条台账所属的村（社区）：常住地或户籍地")
+    grid = models.ForeignKey(Region, verbose_name="网格", null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    separated = models.BooleanField("人户分离", default=False)
+    # The ledger fields of seed 004 §6, kept as they were when the entry was made.
+    name = models.CharField("姓名", max_length=50)
+    id_number = models.CharField("证件号码", max_length=30, blank=True)
+    phone = models.CharField("联系方式", max_length=20, blank=True)
+    reason = models.CharField("未参保原因", max_length=20, choices=Reason.choices, blank=True,
+                              db_index=True)
+    reason_note = models.CharField("原因说明", max_length=200, blank=True)
+    status = models.CharField("状态", max_length=10, choices=EntryStatus.choices,
+                              default=EntryStatus.OPEN, db_index=True)
+    enrollment = models.ForeignKey(Enrollment, verbose_name="参保登记", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    closed_at = models.DateTimeField("销号时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "未参保台账"
+        ordering = ["region", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "person", "side"],
+                                    name="one_ledger_entry_per_person_year_side"),
+        ]
+        indexes = [
+            models.Index(fields=["year", "region", "status"], name="ledger_year_region_status"),
+            models.Index(fields=["person", "year"], name="ledger_person_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.year}年 {self.name}（{self.get_status_display()}）"
+
+    @property
+    def masked_id(self):
+        from enrollment import idnumbers
+
+        return idnumbers.mask(self.id_number)
+
+    @property
+    def masked_phone(self):
+        from enrollment import idnumbers
+
+        return idnumbers.mask_phone(self.phone)
+
+    def clean(self):
+        if self.reason == Reason.OTHER and not self.reason_note.strip():
+            raise ValidationError({"reason_note": "选择“其他”时请填写原因说明。"})
+
+
+class LedgerRun(models.Model):
+    """A ledger generation job for a year and region; a page polls its progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "生成中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    year = models.PositiveSmallIntegerField("年度")
+    region = models.ForeignKey(Region, verbose_name="区划", on_delete=models.PROTECT,
+                               related_name="+")
+    status = models.CharField("状态", max_length=10, choices=Status.choices,
+                              default=Status.QUEUED)
+    parts_total = models.PositiveIntegerField("分片数", default=0)
+    parts_done = models.PositiveIntegerField("已完成分片", default=0)
+    added = models.PositiveIntegerField("新增", default=0)
+    closed = models.PositiveIntegerField("销号", default=0)
+    error = models.TextField("错误信息", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发起人", null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("发起时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "台账生成任务"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.year}年 {self.region} 台账生成（{self.get_status_display()}）"
+
+
+class Batch(models.Model):
+    """数据下发: a county or city pushes ledger entries of one township down in a batch."""
+
+    year = models.PositiveSmallIntegerField("年度")
+    pushed_by_region = models.ForeignKey(Region, verbose_name="下发单位",
+                                         on_delete=models.PROTECT, related_name="+")
+    township = models.ForeignKey(Region, verbose_name="接收乡镇（街道）",
+                                 on_delete=models.PROTECT, related_name="+")
+    due_date = models.DateField("反馈时限", null=True, blank=True)
+    note = models.CharField("说明", max_length=200, blank=True)
+    size = models.PositiveIntegerField("条数", default=0)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="下发人", null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("下发时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "下发批次"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.year}年 {self.township} 第{self.pk}批（{self.size}条）"
+
+
+class TaskStatus(models.TextChoices):
+    PUSHED = "pushed", "已下发"
+    SIGNED = "signed", "已签领"
+    INVESTIGATING = "investigating", "摸排中"
+    MOBILISED = "mobilised", "已动员"
+    ENROLLED = "enrolled", "已参保"
+    CANNOT_ENROL = "cannot", "无法参保"
+    REPORTED = "reported", "已反馈"
+
+
+OPEN_TASK_STATUSES = [TaskStatus.PUSHED, TaskStatus.SIGNED, TaskStatus.INVESTIGATING,
+                      TaskStatus.MOBILISED]
+WORKING_STATUSES = [TaskStatus.SIGNED, TaskStatus.INVESTIGATING, TaskStatus.MOBILISED]
+FINISHED_STATUSES = [TaskStatus.ENROLLED, TaskStatus.CANNOT_ENROL]
+
+
+class Task(models.Model):
+    """One ledger entry pushed down to be worked: pushed → signed → investigating → mobilised
+    → enrolled / cannot enrol → reported. Each change is a guarded update and audited."""
+
+    entry = models.OneToOneField(LedgerEntry, verbose_name="台账条目", on_delete=models.PROTECT,
+                                 related_name="task")
+    batch = models.ForeignKey(Batch, verbose_name="批次", on_delete=models.PROTECT,
+                              related_name="tasks")
+    # Denormalised from the entry so that every list is an indexed prefix match.
+    region = models.ForeignKey(Region, verbose_name="所在村（社区）", on_delete=models.PROTECT,
+                               related_name="+")
+    grid = models.ForeignKey(Region, verbose_name="网格", null=True, blank=True,
+                             on_delete=models.PROTECT, related_name="+")
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="网格员", null=True,
+                               blank=True, on_delete=models.PROTECT, related_name="outreach_tasks")
+    status = models.CharField("状态", max_length=15, choices=TaskStatus.choices,
+                              default=TaskStatus.PUSHED, db_index=True)
+    outcome = models.CharField("结果", max_length=15, blank=True,
+                               choices=[(TaskStatus.ENROLLED, "已参保"),
+                                        (TaskStatus.CANNOT_ENROL, "无法参保")])
+    cannot_reason = models.CharField("无法参保原因", max_length=20, choices=Reason.choices,
+                                     blank=True)
+    cannot_note = models.CharField("原因说明", max_length=200, blank=True)
+    follow_up_date = models.DateField("下次跟进日期", null=True, blank=True, db_index=True)
+    enrollment = models.ForeignKey(Enrollment, verbose_name="参保登记", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="签领人", null=True,
+                                  blank=True, on_delete=models.SET_NULL, related_name="+")
+    signed_at = models.DateTimeField("签领时间", null=True, blank=True)
+    visited_at = models.DateTimeField("首次走访时间", null=True, blank=True)
+    mobilised_at = models.DateTimeField("动员时间", null=True, blank=True)
+    finished_at = models.DateTimeField("办结时间", null=True, blank=True)
+    reported_at = models.DateTimeField("反馈时间", null=True, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "摸排任务"
+        ordering = ["follow_up_date", "pk"]
+        indexes = [
+            models.Index(fields=["worker", "status"], name="task_worker_status"),
+            models.Index(fields=["region", "status"], name="task_region_status"),
+        ]
+
+    def __str__(self):
+        return f"{self.entry.name}（{self.get_status_display()}）"
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_TASK_STATUSES
+
+    @property
+    def person(self):
+        return self.entry.person
+
+
+class Visit(models.Model):
+    """精准摸排: a home visit, phone call, door-step service or campaign contact."""
+
+    class Method(models.TextChoices):
+        HOME = "home", "入户走访"
+        PHONE = "phone", "电话"
+        SERVICE = "service", "上门服务"
+        CAMPAIGN = "campaign", "集中宣传"
+
+    class Outcome(models.TextChoices):
+        NOT_MET = "not_met", "未见到本人"
+        INFORMED = "informed", "已宣传政策"
+        AGREED = "agreed", "同意参保"
+        REFUSED = "refused", "拒绝参保"
+        ENROLLED_ELSEWHERE = "elsewhere", "已在外地参保"
+        OTHER = "other", "其他"
+
+    task = models.ForeignKey(Task, verbose_name="任务", on_delete=models.CASCADE,
+                             related_name="visits")
+    visited_on = models.DateField("走访日期")
+    method = models.CharField("方式", max_length=10, choices=Method.choices)
+    outcome = models.CharField("结果", max_length=10, choices=Outcome.choices)
+    note = models.CharField("情况说明", max_length=500, blank=True)
+    next_follow_up = models.DateField("下次跟进日期", null=True, blank=True)
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="走访人", null=True,
+                               on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "走访记录"
+        ordering = ["-visited_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.visited_on} {self.get_method_display()}：{self.get_outcome_display()}"
+
+    def clean(self):
+        errors = {}
+        today = dt.date.today()
+        if self.visited_on and self.visited_on > today:
+            errors["visited_on"] = "走访日期不能晚于今天。"
+        if self.next_follow_up and self.visited_on and self.next_follow_up < self.visited_on:
+            errors["next_follow_up"] = "下次跟进日期不能早于走访日期。"
+        if errors:
+            raise ValidationError(errors)
+
+
+class Campaign(models.Model):
+    """The September campaign (每年9月集中宣传, seed 001 §11, 004 §7) or another drive."""
+
+    name = models.CharField("活动名称", max_length=100)
+    year = models.PositiveSmallIntegerField("参保年度", help_text="动员参保的待遇年度")
+    region = models.ForeignKey(Region, verbose_name="组织单位", on_delete=models.PROTECT,
+                               related_name="+")
+    start_date = models.DateField("开始日期")
+    end_date = models.DateField("结束日期")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="创建人", null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "集中宣传活动"
+        ordering = ["-start_date"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "结束日期不能早于开始日期。"})
+
+
+class CampaignTarget(models.Model):
+    campaign = models.ForeignKey(Campaign, verbose_name="活动", on_delete=models.CASCADE,
+                                 related_name="targets")
+    region = models.ForeignKey(Region, verbose_name="区划", on_delete=models.PROTECT,
+                               related_name="+")
+    target_enrollments = models.PositiveIntegerField("目标参保人数")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "活动目标"
+        ordering = ["campaign", "region"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "region"],
+                                               name="one_target_per_campaign_region")]
+
+    def __str__(self):
+        return f"{self.campaign}：{self.region} {self.target_enrollments}人"
+
+
+class CampaignDay(models.Model):
+    """Daily progress rollup of a campaign: enrollments paid that day per target region
+    (refreshed by a job; pages never count enrollments per request)."""
+
+    campaign = models.ForeignKey(Campaign, verbose_name="活动", on_delete=models.CASCADE,
+                                 related_name="days")
+    region = models.ForeignKey(Region, verbose_name="区划", on_delete=models.PROTECT,
+                               related_name="+")
+    day = models.DateField("日期")
+    enrollments = models.PositiveIntegerField("当日参保人数", default=0)
+    visits = models.PositiveIntegerField("当日走访次数", default=0)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "活动每日进度"
+        ordering = ["campaign", "region", "day"]
+        constraints = [models.UniqueConstraint(fields=["campaign", "region", "day"],
+                                               name="one_campaign_day_per_region")]
+
+    def __str__(self):
+        return f"{self.day} {self.region}：{self.enrollments}"
+
+
+class EnrollmentTarget(models.Model):
+    """The yearly enrollment target of a region, set by the level above (seed 004 §14: from
+    resident population, registered population and enrollment potential). Dashboards read it."""
+
+    region = models.ForeignKey(Region, verbose_name="区划", on_delete=models.PROTECT,
+                               related_name="enrollment_targets")
+    year = models.PositiveSmallIntegerField("年度")
+    target_count = models.PositiveIntegerField("目标参保人数", null=True, blank=True)
+    target_rate = models.DecimalField("目标参保率（%）", max_digits=5, decimal_places=2,
+                                      null=True, blank=True)
+    resident_population = models.PositiveIntegerField("常住人口", default=0)
+    registered_population = models.PositiveIntegerField("户籍人口", default=0)
+    potential = models.PositiveIntegerField("扩面潜力（未参保人数）", default=0)
+    note = models.CharField("说明", max_length=200, blank=True)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="下达人", null=True,
+                               on_delete=models.SET_NULL, related_name="+")
+    set_at = models.DateTimeField("下达时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "参保目标"
+        ordering = ["-year", "region"]
+        constraints = [models.UniqueConstraint(fields=["region", "year"],
+                                               name="one_enrollment_target_per_region_year")]
+
+    def __str__(self):
+        return f"{self.year}年 {self.region} 目标"
+
+    def clean(self):
+        errors = {}
+        if self.target_count is None and self.target_rate is None:
+            errors["target_count"] = "请填写目标参保人数或目标参保率。"
+        if self.target_rate is not None and not (0 < self.target_rate <= 100):
+            errors["target_rate"] = "目标参保率应在0到100之间。"
+        if errors:
+            raise ValidationError(errors)

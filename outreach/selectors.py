@@ -1,0 +1,153 @@
+"""Reads of outreach data. Every selector takes the acting user, so no page forgets scope.
+
+A grid worker sees the tasks given to them and the ledger of the grids they work; everyone else
+sees by region prefix, like the person list (enrollment/scope.py).
+"""
+from __future__ import annotations
+
+import re
+
+from django.db.models import Count, F, Q
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from enrollment import idnumbers, regions, scope
+from enrollment.models import Region, Role, User
+
+from .models import (
+    EntryStatus,
+    GridAssignment,
+    LedgerEntry,
+    OPEN_TASK_STATUSES,
+    Task,
+    TaskStatus,
+)
+
+_INITIALS = re.compile(r"^[a-zA-Z]{2,10}$")
+_DIGITS = re.compile(r"^[\dXx]{6,18}$")
+
+
+def _is_grid_worker(user) -> bool:
+    return not user.is_superuser and user.role == Role.GRID_WORKER
+
+
+def entries_for(user):
+    """Ledger entries the user may see."""
+    qs = LedgerEntry.objects.all()
+    if _is_grid_worker(user):
+        grids = list(GridAssignment.objects.filter(worker=user, active=True)
+                     .values_list("grid_id", flat=True))
+        return qs.filter(Q(grid_id__in=grids) | Q(task__worker=user))
+    return qs.filter(scope.region_q(user, "region_id"))
+
+
+def tasks_for(user):
+    """Tasks the user may see: a grid worker their own, staff those of their region."""
+    qs = Task.objects.all()
+    if _is_grid_worker(user):
+        return qs.filter(worker=user)
+    return qs.filter(scope.region_q(user, "region_id"))
+
+
+def ledger_search(user, *, year=None, reason="", status="", query="", region_code=""):
+    qs = entries_for(user)
+    if year:
+        qs = qs.filter(year=year)
+    if reason:
+        qs = qs.filter(reason=reason)
+    if status:
+        qs = qs.filter(status=status)
+    if region_code and scope.region_in_scope(user, region_code):
+        qs = qs.filter(scope.region_q_prefix(regions.prefix_of(region_code), "region_id"))
+    query = (query or "").strip()
+    if query:
+        normalized = idnumbers.normalize(query)
+        if _DIGITS.match(normalized):
+            qs = qs.filter(Q(id_number__startswith=normalized) | Q(phone=normalized))
+        elif _INITIALS.match(query):
+            qs = qs.filter(person__name_initials__startswith=query.lower())
+        else:
+            qs = qs.filter(name__contains=query)
+    return qs.select_related("region", "grid", "task").order_by("region_id", "name", "pk")
+
+
+def ledger_counts(user, year: int) -> dict:
+    """Counts on the ledger page (the user's own desk; the dashboards hold city rollups)."""
+    rows = dict(entries_for(user).filter(year=year).values_list("status")
+                .annotate(n=Count("pk")))
+    return {s: rows.get(s, 0) for s in EntryStatus.values}
+
+
+def my_open_tasks(user):
+    """A grid worker's open tasks, soonest follow-up first (no date last)."""
+    return (Task.objects.filter(worker=user, status__in=OPEN_TASK_STATUSES)
+            .select_related("entry__person__household", "grid", "region")
+            .order_by(F("follow_up_date").asc(nulls_last=True), "pk"))
+
+
+def household_of(task):
+    """The household members of a task's person (the worker needs them for the visit; the
+    task itself is what grants the access)."""
+    person = task.entry.person
+    if not person.household_id:
+        return []
+    return list(person.household.members.order_by("birth_date"))
+
+
+def workers_for_task(task):
+    """Grid workers who may take a task: those working its grid (or its village)."""
+    assignments = GridAssignment.objects.filter(active=True)
+    if task.grid_id:
+        assignments = assignments.filter(grid_id=task.grid_id)
+    else:
+        assignments = assignments.filter(grid__code__startswith=task.region_id)
+    return User.objects.filter(pk__in=assignments.values("worker_id")).order_by("username")
+
+
+LEVELS = {
+    "worker": ("网格员", None),
+    "village": ("村（社区）", 12),
+    "township": ("乡镇（街道）", 9),
+    "county": ("县（区）", 6),
+}
+
+
+def feedback(user, *, year: int, level: str = "village") -> list[dict]:
+    """汇总反馈: per grid worker, village, township or county: pushed, signed, visited,
+    mobilised, enrolled, cannot enrol, overdue."""
+    today = timezone.localdate()
+    qs = tasks_for(user).filter(entry__year=year)
+    if level == "worker":
+        keyed = qs.values(key_id=F("worker_id"))
+    else:
+        length = LEVELS.get(level, LEVELS["village"])[1]
+        keyed = qs.values(key_id=Substr("region_id", 1, length))
+    not_pushed = ~Q(status=TaskStatus.PUSHED)
+    rows = list(keyed.annotate(
+        pushed=Count("pk"),
+        signed=Count("pk", filter=not_pushed),
+        visited=Count("pk", filter=Q(visited_at__isnull=False)),
+        mobilised=Count("pk", filter=Q(mobilised_at__isnull=False)),
+        enrolled=Count("pk", filter=Q(outcome=TaskStatus.ENROLLED)),
+        cannot=Count("pk", filter=Q(outcome=TaskStatus.CANNOT_ENROL)),
+        overdue=Count("pk", filter=Q(status__in=OPEN_TASK_STATUSES)
+                      & (Q(follow_up_date__lt=today) | Q(batch__due_date__lt=today))),
+    ).order_by("key_id"))
+    if level == "worker":
+        names = {u.pk: u.display_name for u in User.objects.filter(
+            pk__in=[r["key_id"] for r in rows if r["key_id"]])}
+        for r in rows:
+            r["name"] = names.get(r["key_id"], "（未分配）")
+    else:
+        codes = [_full_code(r["key_id"]) for r in rows]
+        names = dict(Region.objects.filter(code__in=codes).values_list("code", "name"))
+        for r in rows:
+            r["name"] = names.get(_full_code(r["key_id"]), r["key_id"])
+    for r in rows:
+        r["enrol_rate"] = (r["enrolled"] / r["pushed"] * 100) if r["pushed"] else None
+    return rows
+
+
+def _full_code(prefix: str | None) -> str:
+    prefix = prefix or ""
+    return prefix + "0" * (12 - len(prefix)) if len(prefix) < 12 else prefix
