@@ -287,3 +287,25 @@ class BatchEnrollmentForm(forms.Form):
         if paid_on > timezone.localdate():
             raise forms.ValidationError("缴费日期不能晚于今天。")
         return paid_on
+
+
+class LifeStatusForm(forms.Form):
+    status = forms.ChoiceField(label="人员状态", choices=[
+        (k, v) for k, v in Person._meta.get_field("life_status").choices])
+    on = forms.DateField(label="变更日期", widget=forms.DateInput(attrs={"type": "date"}))
+    source = forms.CharField(label="依据/来源", max_length=100,
+                             help_text="如：死亡医学证明、火化证明、户籍迁出证明、本人申报")
+
+    def __init__(self, *args, person, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+        self.helper = FormHelper()
+        self.helper.add_input(Submit("submit", "保存", css_class="btn-primary"))
+
+    def clean_on(self):
+        on = self.cleaned_data["on"]
+        if on > timezone.localdate():
+            raise forms.ValidationError("变更日期不能晚于今天。")
+        if on < self.person.birth_date:
+            raise forms.ValidationError("变更日期不能早于出生日期。")
+        return on

@@ -216,20 +216,10 @@ def apply(*, actor, kind: str, rows: list[Row], request=None) -> int:
             status = LifeStatus.DECEASED if kind == "deaths" else LifeStatus.MOVED_OUT
             services.person_mark_life_status(actor=actor, person=person, status=status, on=on,
                                              source=row.extra["source"], request=request)
-            if kind == "deaths":
-                _stop_after_death(actor, person, on)
         applied += 1
     audit_record(user=actor, action=AuditEntry.Action.IMPORT, request=request,
                  detail=f"{KINDS[kind][0]}比对：应用 {applied} 行，共 {len(rows)} 行")
     return applied
-
-
-def _stop_after_death(actor, person, on: dt.date) -> None:
-    from . import services
-
-    for enrollment in person.enrollments.filter(year__gt=on.year, status__in=LIVE_STATUSES):
-        services.enrollment_stop(actor=actor, enrollment=enrollment, on=on,
-                                 reason="人员死亡（部门数据比对）")
 
 
 def rows_to_json(rows: list[Row]) -> list[dict]:

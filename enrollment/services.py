@@ -16,6 +16,7 @@ from . import scope
 from .audit import audit_record
 from .models import (
     AuditEntry,
+    LifeStatus,
     Enrollment,
     EnrollmentStatus,
     LIVE_STATUSES,
@@ -132,14 +133,26 @@ def person_mark_life_status(*, actor, person: Person, status: str, on: dt.date, 
     """Death, emigration or moving out: the person leaves the ledger; live enrollments of
     later years are stopped."""
     scope.require_write(actor)
+    if not scope.filter_persons(actor, Person.objects.filter(pk=person.pk)).exists():
+        raise PermissionDenied
     person.life_status, person.life_status_date, person.life_status_source = status, on, source
     person._history_user = actor
     person.save(update_fields=["life_status", "life_status_date", "life_status_source",
                                "updated_at"])
+    if status == LifeStatus.DECEASED:
+        _stop_enrollments_after_death(actor, person, on)
     audit_record(user=actor, action=AuditEntry.Action.UPDATE, person=person,
                  detail=f"人员状态改为{person.get_life_status_display()}（{on}，{source}）",
                  request=request)
     return person
+
+
+def _stop_enrollments_after_death(actor, person: Person, on: dt.date) -> None:
+    """Live enrollments of the years after a death are stopped (the year of death stays paid:
+    no refund)."""
+    for enrollment in person.enrollments.filter(year__gt=on.year, status__in=LIVE_STATUSES):
+        enrollment_stop(actor=actor, enrollment=enrollment, on=on,
+                        reason="人员死亡，自动停保")
 
 
 # --- Enrollments -------------------------------------------------------------------------

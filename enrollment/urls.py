@@ -10,6 +10,7 @@ urlpatterns = [
     path("persons/id-check/", views.id_check, name="id_check"),
     path("persons/<int:pk>/", views.person_detail, name="person_detail"),
     path("persons/<int:pk>/edit/", views.person_edit, name="person_edit"),
+    path("persons/<int:pk>/status/", views.person_life_status, name="person_life_status"),
     path("persons/<int:pk>/reveal-id/", views.person_reveal_id, name="person_reveal_id"),
     path("persons/<int:pk>/enroll/", views.enrollment_create, name="enrollment_create"),
     path("enrollments/batch/", views.enrollment_batch, name="enrollment_batch"),

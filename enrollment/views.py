@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import idnumbers, scope, selectors, services
+from . import idnumbers, regions, scope, selectors, services
 from .audit import audit_record
 from .forms import EnrollmentForm, EnrollmentStopForm, PersonForm, PersonSearchForm
 from .models import AuditEntry, Enrollment, Household, Person
@@ -49,7 +49,10 @@ class CheapPaginator(Paginator):
 @login_required
 def home(request):
     year = timezone.localdate().year
-    numbers = selectors.home_numbers(request.user, year)
+    # A village or township desk counts its own people live; larger regions read the
+    # dashboards' rollups instead of counting millions of rows on every visit.
+    small = request.user.region_id and len(regions.prefix_of(request.user.region_id)) >= 9
+    numbers = selectors.home_numbers(request.user, year) if small else None
     return render(request, "enrollment/home.html", {"numbers": numbers, "year": year})
 
 
@@ -320,3 +323,22 @@ def enrollment_batch(request):
     return render(request, "enrollment/batch.html", {
         "form": form, "candidates": candidates, "problems": problems, "limit": BATCH_LIMIT,
         "chosen": set(request.POST.getlist("person"))})
+
+
+@login_required
+def person_life_status(request, pk):
+    """Death, emigration, moving out — or back to normal when a list was wrong."""
+    from .forms import LifeStatusForm
+
+    scope.require_write(request.user)
+    person = scope.get_person_or_404(request.user, pk)
+    form = LifeStatusForm(request.POST or None, person=person,
+                          initial={"status": person.life_status, "on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.person_mark_life_status(actor=request.user, person=person,
+                                         status=data["status"], on=data["on"],
+                                         source=data["source"], request=request)
+        messages.success(request, f"已将{person.name}的状态改为{person.get_life_status_display()}。")
+        return redirect("person_detail", pk=person.pk)
+    return render(request, "enrollment/life_status.html", {"form": form, "person": person})

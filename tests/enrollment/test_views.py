@@ -174,3 +174,44 @@ def test_stop_enrollment_is_scoped_and_guarded(as_user, village_clerk, neighbour
     assert enrollment.status == "stopped" and enrollment.stop_reason == "本人申请"
     again = client.post(url, {"on": "2026-05-01", "reason": "再次"})
     assert "无需重复" in again.content.decode()
+
+
+def test_marking_death_stops_later_enrollments(as_user, village_clerk, neighbour_clerk,
+                                               make_person):
+    person = make_person()
+    this_year = Enrollment.objects.create(person=person, year=2026, pooling_region_id=factories.COUNTY,
+                                          status="active")
+    next_year = Enrollment.objects.create(person=person, year=2027, pooling_region_id=factories.COUNTY,
+                                          status="active")
+    url = f"/persons/{person.pk}/status/"
+    assert as_user(neighbour_clerk).get(url).status_code == 404
+    response = as_user(village_clerk).post(url, {"status": "deceased", "on": "2026-05-01",
+                                                 "source": "火化证明"})
+    assert response.status_code == 302
+    person.refresh_from_db()
+    this_year.refresh_from_db()
+    next_year.refresh_from_db()
+    assert person.life_status == "deceased" and person.life_status_source == "火化证明"
+    assert this_year.status == "active" and next_year.status == "stopped"
+
+
+def test_life_status_date_in_future_is_refused(as_user, village_clerk, make_person):
+    person = make_person()
+    response = as_user(village_clerk).post(f"/persons/{person.pk}/status/", {
+        "status": "deceased", "on": "2099-01-01", "source": "x"})
+    assert "不能晚于今天" in response.context["form"].errors["on"][0]
+    person.refresh_from_db()
+    assert person.life_status == "alive"
+
+
+def test_home_counts_a_village_desk_and_sends_a_county_to_the_dashboard(
+        as_user, village_clerk, county_admin, make_person):
+    person = make_person()
+    Enrollment.objects.create(person=person, year=dt.date.today().year,
+                              pooling_region_id=factories.COUNTY, status="active")
+    make_person(name="未参保")
+    make_person(factories.NEIGHBOUR_GRID)
+    numbers = as_user(village_clerk).get("/").context["numbers"]
+    assert (numbers["population"], numbers["covered"], numbers["uncovered"]) == (2, 1, 1)
+    page = as_user(county_admin).get("/")
+    assert page.context["numbers"] is None and "/dashboards/" in page.content.decode()
