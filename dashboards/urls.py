@@ -1,3 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+app_name = "dashboards"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("print/", views.dashboard_print, name="print"),
+    path("export.xlsx", views.dashboard_export, name="export"),
+    path("people/", views.people, name="people"),
+    path("refresh/", views.refresh, name="refresh"),
+]

@@ -1,0 +1,151 @@
+"""Leadership read side: rollup tables refreshed by jobs (dashboards/rollups.py), and the
+official resident populations (常住人口) that coverage is reported against.
+
+Pages read these tables only; nothing here is computed over persons while a page loads.
+"""
+from __future__ import annotations
+
+from django.db import models
+
+from enrollment.models import Region
+
+COVERAGE_TARGET_PERCENT = 95  # 000: 常住人口参保率稳定在95%以上
+
+
+class OfficialPopulation(models.Model):
+    """常住人口 of a region in a year, from the statistics bureau: the denominator leadership
+    reports coverage against. Imported per region and year (admin import or upload)."""
+
+    region = models.ForeignKey(Region, verbose_name="区划", on_delete=models.PROTECT,
+                               related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    population = models.PositiveIntegerField("常住人口")
+    source = models.CharField("数据来源", max_length=100, blank=True,
+                              help_text="如：统计局年度人口抽样调查")
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "常住人口（统计口径）"
+        ordering = ["year", "region_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "year"], name="one_population_per_region_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.region_id} {self.year}年常住人口 {self.population}"
+
+
+class CoverageRollup(models.Model):
+    """Coverage numbers of one region (any level, down to grid) for one coverage year.
+
+    Persons are counted where they live (常住地), alive as of the refresh."""
+
+    year = models.PositiveSmallIntegerField("年度")
+    region = models.ForeignKey(Region, verbose_name="区划", on_delete=models.CASCADE,
+                               related_name="+", db_constraint=False)
+    parent_code = models.CharField("上级区划代码", max_length=15, blank=True)
+    depth = models.PositiveSmallIntegerField("代码层级长度")  # 2, 4, 6, 9, 12, 15
+    persons = models.PositiveIntegerField("在册人口（健在）", default=0)
+    covered = models.PositiveIntegerField("已参保人数", default=0)
+    resident = models.PositiveIntegerField("居民医保参保", default=0)
+    employee = models.PositiveIntegerField("职工医保参保", default=0)
+    elsewhere = models.PositiveIntegerField("外地参保", default=0)
+    paid = models.PositiveIntegerField("已缴费", default=0)
+    hardship = models.PositiveIntegerField("困难群体", default=0)
+    hardship_covered = models.PositiveIntegerField("困难群体已参保", default=0)
+    newborns = models.PositiveIntegerField("新生儿", default=0)
+    newborns_90 = models.PositiveIntegerField("新生儿90天内参保", default=0)
+    students = models.PositiveIntegerField("在校学生", default=0)
+    students_covered = models.PositiveIntegerField("在校学生已参保", default=0)
+    waiting = models.PositiveIntegerField("等待期内", default=0)
+    refresh_stamp = models.CharField("刷新批次", max_length=32)
+    refreshed_at = models.DateTimeField("刷新时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "参保汇总（按区划年度）"
+        ordering = ["year", "region_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "region"], name="rollup_one_per_region_year"),
+        ]
+        indexes = [
+            models.Index(fields=["year", "parent_code"], name="rollup_children"),
+            models.Index(fields=["year", "depth", "region"], name="rollup_level"),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.region_id}"
+
+    @property
+    def uncovered(self):
+        return max(self.persons - self.covered, 0)
+
+    @property
+    def hardship_uncovered(self):
+        return max(self.hardship - self.hardship_covered, 0)
+
+    @property
+    def rate(self):
+        return self.covered * 100 / self.persons if self.persons else None
+
+
+class DailyCollection(models.Model):
+    """Resident enrollments for a coverage year recorded per day of the collection period (by payment
+    date, else registration date), per region down to grid: the collection curve."""
+
+    year = models.PositiveSmallIntegerField("年度")
+    region = models.ForeignKey(Region, verbose_name="区划", on_delete=models.CASCADE,
+                               related_name="+", db_constraint=False)
+    day = models.DateField("日期")
+    enrolled = models.PositiveIntegerField("当日参保人数", default=0)
+    refresh_stamp = models.CharField("刷新批次", max_length=32)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "参保进度（按日）"
+        ordering = ["year", "region_id", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "region", "day"], name="daily_one_per_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.region_id} {self.day}"
+
+
+class FunnelRollup(models.Model):
+    """The outreach funnel per region and year: from the registry (population, enrolled,
+    paid) and, when the outreach app has its ledger, the ledger stages."""
+
+    year = models.PositiveSmallIntegerField("年度")
+    region = models.ForeignKey(Region, verbose_name="区划", on_delete=models.CASCADE,
+                               related_name="+", db_constraint=False)
+    stage = models.CharField("环节", max_length=30)
+    position = models.PositiveSmallIntegerField("顺序")
+    count = models.PositiveIntegerField("人数", default=0)
+    refresh_stamp = models.CharField("刷新批次", max_length=32)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "扩面漏斗"
+        ordering = ["year", "region_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "region", "stage"], name="funnel_one_per_stage"),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.region_id} {self.stage}"
+
+
+class RefreshRun(models.Model):
+    """One refresh of the rollups: when, why, how long, and whether it finished."""
+
+    started_at = models.DateTimeField("开始时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    reason = models.CharField("触发原因", max_length=50)
+    years = models.CharField("年度", max_length=100)
+    seconds = models.FloatField("耗时（秒）", null=True, blank=True)
+    error = models.TextField("错误", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "汇总刷新记录"
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"{self.started_at:%Y-%m-%d %H:%M} {self.reason}"

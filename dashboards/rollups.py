@@ -1,0 +1,235 @@
+"""The rollup refresh: set-based, one GROUP BY over persons and enrollments at the leaf level
+(the grid or village where a person lives), then rolled up to every ancestor by code prefix.
+
+The same SQL runs on PostgreSQL and on the embedded SQLite default; the two differ only in date
+arithmetic (`_Dialect`). Each year is refreshed in one transaction: upsert every row
+(INSERT … SELECT … ON CONFLICT DO UPDATE), then delete the rows this run did not write (regions
+that no longer have anyone). Readers see the old numbers until the commit.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+import uuid
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .models import RefreshRun
+
+log = logging.getLogger(__name__)
+
+LIVE = ("awaiting", "active")
+# Code prefix lengths of the levels, grid first: province 2, city 4, county 6, township 9,
+# village 12, grid 15 (enrollment/regions.py).
+DEPTHS = (15, 12, 9, 6, 4, 2)
+METRICS = ("persons", "covered", "resident", "employee", "elsewhere", "paid", "hardship",
+           "hardship_covered", "newborns", "newborns_90", "students", "students_covered",
+           "waiting")
+LEAF = "dashboards_tmp_leaf"
+DAILY_LEAF = "dashboards_tmp_daily"
+
+
+class _Dialect:
+    def __init__(self, vendor: str):
+        self.vendor = vendor
+
+    def days_between(self, later: str, earlier: str) -> str:
+        if self.vendor == "postgresql":
+            return f"({later} - {earlier})"
+        return f"(julianday({later}) - julianday({earlier}))"
+
+    def to_date(self, column: str) -> str:
+        if self.vendor == "postgresql":
+            return f"CAST({column} AS date)"
+        return f"date({column})"
+
+    def lock(self, cursor) -> None:
+        # Two workers refreshing at once would fight over the same rows; on PostgreSQL take a
+        # transaction-scoped advisory lock (SQLite's IMMEDIATE transactions already serialise).
+        if self.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [641_2026])
+
+
+def code_at(depth: int, column: str = "code") -> str:
+    """SQL for the code of the ancestor at `depth` of a leaf code (a 12-digit code padded with
+    zeros; grids keep their 15 digits)."""
+    if depth == 15:
+        return column
+    if depth == 12:
+        return f"substr({column}, 1, 12)"
+    return f"(substr({column}, 1, {depth}) || '{'0' * (12 - depth)}')"
+
+
+def parent_at(depth: int, column: str = "code") -> str:
+    index = DEPTHS.index(depth)
+    if index == len(DEPTHS) - 1:
+        return "''"
+    return code_at(DEPTHS[index + 1], column)
+
+
+def _leaf_sql(d: _Dialect) -> str:
+    days = d.days_between("e.first_paid", "p.birth_date")
+    return f"""
+    CREATE TEMP TABLE {LEAF} AS
+    SELECT p.residence_region_id AS code, r.path AS path,
+      COUNT(*) AS persons,
+      SUM(CASE WHEN e.person_id IS NOT NULL THEN 1 ELSE 0 END) AS covered,
+      SUM(COALESCE(e.resident, 0)) AS resident,
+      SUM(COALESCE(e.employee, 0)) AS employee,
+      SUM(COALESCE(e.elsewhere, 0)) AS elsewhere,
+      SUM(COALESCE(e.paid, 0)) AS paid,
+      SUM(CASE WHEN h.person_id IS NOT NULL THEN 1 ELSE 0 END) AS hardship,
+      SUM(CASE WHEN h.person_id IS NOT NULL AND e.person_id IS NOT NULL THEN 1 ELSE 0 END)
+        AS hardship_covered,
+      SUM(CASE WHEN p.birth_date BETWEEN %(y_start)s AND %(y_end)s THEN 1 ELSE 0 END)
+        AS newborns,
+      SUM(CASE WHEN p.birth_date BETWEEN %(y_start)s AND %(y_end)s
+               AND e.first_paid IS NOT NULL AND {days} <= 90 THEN 1 ELSE 0 END) AS newborns_90,
+      SUM(CASE WHEN p.school_id IS NOT NULL THEN 1 ELSE 0 END) AS students,
+      SUM(CASE WHEN p.school_id IS NOT NULL AND e.person_id IS NOT NULL THEN 1 ELSE 0 END)
+        AS students_covered,
+      SUM(COALESCE(e.waiting, 0)) AS waiting
+    FROM enrollment_person p
+    JOIN enrollment_region r ON r.code = p.residence_region_id
+    LEFT JOIN (
+      SELECT person_id,
+        MAX(CASE WHEN scheme = 'resident' AND NOT elsewhere THEN 1 ELSE 0 END) AS resident,
+        MAX(CASE WHEN scheme = 'employee' AND NOT elsewhere THEN 1 ELSE 0 END) AS employee,
+        MAX(CASE WHEN elsewhere THEN 1 ELSE 0 END) AS elsewhere,
+        MAX(CASE WHEN status = 'active' THEN 1 ELSE 0 END) AS paid,
+        MAX(CASE WHEN benefit_start > %(today)s THEN 1 ELSE 0 END) AS waiting,
+        MIN(paid_on) AS first_paid
+      FROM enrollment_enrollment
+      WHERE year = %(year)s AND status IN ('awaiting', 'active')
+      GROUP BY person_id
+    ) e ON e.person_id = p.id
+    LEFT JOIN (
+      SELECT DISTINCT person_id FROM enrollment_persongroup
+      WHERE start_date <= %(as_of)s AND (end_date IS NULL OR end_date >= %(as_of)s)
+    ) h ON h.person_id = p.id
+    WHERE p.life_status = 'alive'
+    GROUP BY p.residence_region_id, r.path
+    """
+
+
+def _upsert_sql(depth: int) -> str:
+    sums = ", ".join(f"SUM({m}) AS {m}" for m in METRICS)
+    cols = ", ".join(METRICS)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in
+                        (*METRICS, "parent_code", "depth", "refresh_stamp", "refreshed_at"))
+    return f"""
+    INSERT INTO dashboards_coveragerollup
+      (year, region_id, parent_code, depth, {cols}, refresh_stamp, refreshed_at)
+    SELECT %(year)s, g.code, {parent_at(depth, "g.code")}, {depth},
+           {", ".join("g." + m for m in METRICS)}, %(stamp)s, %(now)s
+    FROM (
+      SELECT {code_at(depth)} AS code, {sums}
+      FROM {LEAF} WHERE length(path) >= {depth}
+      GROUP BY {code_at(depth)}
+    ) g
+    JOIN enrollment_region r ON r.code = g.code
+    WHERE true
+    ON CONFLICT (year, region_id) DO UPDATE SET {updates}
+    """
+
+
+def _daily_leaf_sql(d: _Dialect) -> str:
+    day = f"COALESCE(e.paid_on, {d.to_date('e.created_at')})"
+    return f"""
+    CREATE TEMP TABLE {DAILY_LEAF} AS
+    SELECT p.residence_region_id AS code, r.path AS path, {day} AS day, COUNT(*) AS enrolled
+    FROM enrollment_enrollment e
+    JOIN enrollment_person p ON p.id = e.person_id
+    JOIN enrollment_region r ON r.code = p.residence_region_id
+    WHERE e.year = %(year)s AND e.status IN ('awaiting', 'active') AND e.scheme = 'resident'
+      AND {day} BETWEEN %(period_start)s AND %(y_end)s
+    GROUP BY p.residence_region_id, r.path, {day}
+    """
+
+
+def _daily_upsert_sql(depth: int) -> str:
+    return f"""
+    INSERT INTO dashboards_dailycollection (year, region_id, day, enrolled, refresh_stamp)
+    SELECT %(year)s, g.code, g.day, g.enrolled, %(stamp)s
+    FROM (
+      SELECT {code_at(depth)} AS code, day, SUM(enrolled) AS enrolled
+      FROM {DAILY_LEAF} WHERE length(path) >= {depth}
+      GROUP BY {code_at(depth)}, day
+    ) g
+    JOIN enrollment_region r ON r.code = g.code
+    WHERE true
+    ON CONFLICT (year, region_id, day) DO UPDATE SET
+      enrolled = excluded.enrolled, refresh_stamp = excluded.refresh_stamp
+    """
+
+
+def collection_period(year: int) -> tuple[dt.date, dt.date]:
+    """From the opening of the concentrated period (1 September of the year before) to the end
+    of the coverage year: payments for year Y that leadership follows day by day."""
+    return dt.date(year - 1, 9, 1), dt.date(year, 12, 31)
+
+
+def refresh_year(year: int, *, today: dt.date | None = None) -> None:
+    """Recompute every rollup row of one coverage year, all levels, in one transaction."""
+    today = today or timezone.localdate()
+    d = _Dialect(connection.vendor)
+    period_start, y_end = collection_period(year)
+    params = {
+        "year": year, "today": today, "y_start": dt.date(year, 1, 1), "y_end": y_end,
+        "as_of": min(today, y_end) if year >= today.year else y_end,
+        "period_start": period_start, "stamp": uuid.uuid4().hex, "now": timezone.now(),
+    }
+    with transaction.atomic(), connection.cursor() as cursor:
+        d.lock(cursor)
+        for table in (LEAF, DAILY_LEAF):
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(_leaf_sql(d), params)
+        for depth in DEPTHS:
+            cursor.execute(_upsert_sql(depth), params)
+        cursor.execute("DELETE FROM dashboards_coveragerollup WHERE year = %(year)s "
+                       "AND refresh_stamp <> %(stamp)s", params)
+        cursor.execute(_daily_leaf_sql(d), params)
+        for depth in DEPTHS:
+            cursor.execute(_daily_upsert_sql(depth), params)
+        cursor.execute("DELETE FROM dashboards_dailycollection WHERE year = %(year)s "
+                       "AND refresh_stamp <> %(stamp)s", params)
+        from . import funnel
+
+        funnel.refresh_outreach_stages(cursor, params)
+        for table in (LEAF, DAILY_LEAF):
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def default_years(today: dt.date | None = None) -> list[int]:
+    """The years a full refresh covers: the coverage years that have enrollments, at most the
+    last five, and always this year and (in the collection period) next year."""
+    from enrollment.models import Enrollment
+
+    today = today or timezone.localdate()
+    current = today.year + 1 if today.month >= 9 else today.year
+    years = set(Enrollment.objects.filter(year__gte=current - 4, year__lte=current)
+                .values_list("year", flat=True).distinct())
+    years.update({today.year, current})
+    return sorted(years)
+
+
+def refresh(*, years: list[int] | None = None, reason: str = "manual",
+            today: dt.date | None = None) -> RefreshRun:
+    """Refresh the rollups of the given years (default: `default_years`) and record the run."""
+    years = sorted(set(years or default_years(today)))
+    run = RefreshRun.objects.create(reason=reason[:50], years=",".join(map(str, years)))
+    started = time.monotonic()
+    try:
+        for year in years:
+            refresh_year(year, today=today)
+    except Exception as exc:
+        RefreshRun.objects.filter(pk=run.pk).update(error=repr(exc)[:2000],
+                                                    finished_at=timezone.now())
+        raise
+    run.seconds = time.monotonic() - started
+    run.finished_at = timezone.now()
+    run.save(update_fields=["seconds", "finished_at"])
+    log.info("dashboard rollups refreshed: years %s in %.1fs", years, run.seconds)
+    return run

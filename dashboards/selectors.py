@@ -1,0 +1,280 @@
+"""Reads for the dashboard pages. Every function takes the acting user or a region already
+checked against the user's scope (`region_for`); numbers come from the rollup tables only.
+The drill lists (`people`) and `live_counts` are the person-level truth behind each number."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Exists, F, FloatField, OuterRef, Q
+from django.db.models.functions import Cast
+from django.http import Http404
+from django.utils import timezone
+
+from enrollment import regions, scope
+from enrollment.models import (
+    Enrollment,
+    LifeStatus,
+    LIVE_STATUSES,
+    Person,
+    PersonGroup,
+    Region,
+    Role,
+    Scheme,
+    User,
+)
+
+from . import funnel, targets
+from .models import COVERAGE_TARGET_PERCENT, CoverageRollup, DailyCollection, FunnelRollup
+from .models import OfficialPopulation
+from .rollups import collection_period
+
+DEPTH_OF_LEVEL = {regions.PROVINCE: 2, regions.CITY: 4, regions.COUNTY: 6,
+                  regions.TOWNSHIP: 9, regions.VILLAGE: 12, regions.GRID: 15}
+
+
+def default_year() -> int:
+    return timezone.localdate().year
+
+
+def parse_year(value) -> int:
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        return default_year()
+    return year if 2000 <= year <= 2100 else default_year()
+
+
+def region_for(user, code: str | None) -> Region:
+    """The region the dashboard shows: the one asked for if it lies in the user's scope (else
+    404, so a neighbour's code cannot be probed), else the user's own region."""
+    prefix = scope.region_prefix(user)
+    if prefix is None:
+        raise Http404("无可查看的区划")
+    if not code:
+        code = user.region_id or (Region.objects.filter(parent__isnull=True)
+                                  .values_list("code", flat=True).first())
+        if not code:
+            raise Http404("尚未建立区划")
+    if not scope.region_in_scope(user, code):
+        raise Http404("不在您的管辖范围内")
+    try:
+        return Region.objects.get(code=code)
+    except Region.DoesNotExist:
+        raise Http404("区划不存在") from None
+
+
+# --- Metrics -------------------------------------------------------------------------------
+
+METRICS = {
+    # metric: label (each number on the page links to its drill list)
+    "persons": "在册人口",
+    "covered": "已参保",
+    "uncovered": "未参保",
+    "resident": "居民医保参保",
+    "employee": "职工医保参保",
+    "elsewhere": "外地参保",
+    "paid": "已缴费",
+    "hardship": "困难群体",
+    "hardship_uncovered": "困难群体未参保",
+    "newborns": "当年新生儿",
+    "newborns_late": "新生儿未在90天内参保",
+    "students": "在校学生",
+    "students_uncovered": "在校学生未参保",
+    "waiting": "等待期内",
+}
+
+
+def _as_of(year: int, today: dt.date) -> dt.date:
+    end = dt.date(year, 12, 31)
+    return min(today, end) if year >= today.year else end
+
+
+def people(region: Region, year: int, metric: str, *, today: dt.date | None = None):
+    """The persons behind one number of the dashboard (same definitions as the rollup SQL):
+    alive residents (常住地) under the region."""
+    if metric not in METRICS:
+        raise Http404("未知指标")
+    today = today or timezone.localdate()
+    qs = Person.objects.filter(scope.region_q_prefix(region.path, "residence_region_id"),
+                               life_status=LifeStatus.ALIVE)
+    live = Enrollment.objects.filter(person=OuterRef("pk"), year=year, status__in=LIVE_STATUSES)
+    as_of = _as_of(year, today)
+    hardship = PersonGroup.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=as_of), person=OuterRef("pk"),
+        start_date__lte=as_of)
+    born = Q(birth_date__gte=dt.date(year, 1, 1), birth_date__lte=dt.date(year, 12, 31))
+    filters = {
+        "persons": Q(),
+        "covered": Exists(live),
+        "uncovered": ~Exists(live),
+        "resident": Exists(live.filter(scheme=Scheme.RESIDENT, elsewhere=False)),
+        "employee": Exists(live.filter(scheme=Scheme.EMPLOYEE, elsewhere=False)),
+        "elsewhere": Exists(live.filter(elsewhere=True)),
+        "paid": Exists(live.filter(status="active")),
+        "hardship": Exists(hardship),
+        "hardship_uncovered": Exists(hardship) & ~Exists(live),
+        "newborns": born,
+        "newborns_late": born & ~Exists(live.filter(
+            paid_on__lte=OuterRef("birth_date") + dt.timedelta(days=90))),
+        "students": Q(school__isnull=False),
+        "students_uncovered": Q(school__isnull=False) & ~Exists(live),
+        "waiting": Exists(live.filter(benefit_start__gt=today)),
+    }
+    return qs.filter(filters[metric]).select_related("residence_region")
+
+
+def live_counts(region: Region, year: int, *, today: dt.date | None = None) -> dict[str, int]:
+    """The dashboard's numbers counted directly over persons (the slow way: tests compare the
+    rollups with it, the benchmark times it). Never called by a page."""
+    return {m: people(region, year, m, today=today).count() for m in METRICS}
+
+
+# --- The page ------------------------------------------------------------------------------
+
+def _rate(covered, denominator):
+    return covered * 100 / denominator if denominator else None
+
+
+def _populations(codes: list[str], year: int) -> dict[str, int]:
+    """Official resident population per code: the year's figure, else the latest before it."""
+    result: dict[str, int] = {}
+    for row in (OfficialPopulation.objects.filter(region_id__in=codes, year__lte=year)
+                .order_by("year").values("region_id", "population")):
+        result[row["region_id"]] = row["population"]
+    return result
+
+
+def _figures(row: CoverageRollup | None, last: CoverageRollup | None, official: int | None,
+             recorded) -> dict:
+    persons = row.persons if row else 0
+    covered = row.covered if row else 0
+    target, source = targets.target_for(recorded=recorded, official=official, persons=persons)
+    rate = _rate(covered, persons)
+    last_rate = _rate(last.covered, last.persons) if last else None
+    return {
+        "row": row,
+        "persons": persons,
+        "covered": covered,
+        "uncovered": max(persons - covered, 0),
+        "official": official,
+        "rate": rate,
+        "rate_official": _rate(covered, official),
+        "target": target,
+        "target_source": source,
+        "gap": max(target - covered, 0) if target is not None else None,
+        "hardship_uncovered": row.hardship_uncovered if row else 0,
+        "newborns_late": max(row.newborns - row.newborns_90, 0) if row else 0,
+        "students_uncovered": max(row.students - row.students_covered, 0) if row else 0,
+        "trend": rate - last_rate if rate is not None and last_rate is not None else None,
+        "meets_target": rate is not None and rate >= COVERAGE_TARGET_PERCENT,
+    }
+
+
+def dashboard(region: Region, year: int) -> dict:
+    """Everything the dashboard page shows for a region and year, from the rollups."""
+    depth = DEPTH_OF_LEVEL[region.level]
+    rows = {(r.region_id, r.year): r for r in CoverageRollup.objects.filter(
+        Q(region_id=region.code) | Q(parent_code=region.code), year__in=[year, year - 1])}
+    child_codes = sorted({code for code, y in rows if code != region.code})
+    names = dict(Region.objects.filter(code__in=child_codes).values_list("code", "name"))
+    codes = [region.code] + child_codes
+    official = _populations(codes, year)
+    recorded = targets.recorded_targets(codes, year)
+    summary = _figures(rows.get((region.code, year)), rows.get((region.code, year - 1)),
+                       official.get(region.code), recorded.get(region.code))
+    children = []
+    for code in child_codes:
+        fig = _figures(rows.get((code, year)), rows.get((code, year - 1)), official.get(code),
+                       recorded.get(code))
+        if fig["row"] is None:
+            continue
+        children.append({"code": code, "name": names.get(code, code), **fig})
+    return {
+        "region": region,
+        "year": year,
+        "summary": summary,
+        "children": children,
+        "child_level": regions.LEVEL_LABELS[regions.level_of(child_codes[0])]
+        if child_codes else "",
+        "by_year": by_year(region, year),
+        "daily": daily_curves(region, year),
+        "funnel": funnel_stages(region, year, summary["row"]),
+        "townships": township_ranking(region, year) if depth <= 6 else [],
+        "grid_workers": grid_worker_ranking(region, year) if depth <= 12 else [],
+        "refreshed_at": summary["row"].refreshed_at if summary["row"] else None,
+        "years": list(CoverageRollup.objects.filter(region_id=region.code)
+                      .order_by("-year").values_list("year", flat=True)),
+    }
+
+
+def by_year(region: Region, up_to: int) -> list[dict]:
+    return [{"year": r.year, "rate": _rate(r.covered, r.persons), "covered": r.covered,
+             "persons": r.persons}
+            for r in CoverageRollup.objects.filter(region_id=region.code, year__lte=up_to)
+            .order_by("year")]
+
+
+def daily_curves(region: Region, year: int) -> dict:
+    """Cumulative enrollments by day of the collection period, this year against last year,
+    aligned on the day of the period (1 September of the year before is day 0)."""
+    start, end = collection_period(year)
+    today = timezone.localdate()
+    days = (min(end, max(today, start)) - start).days + 1 if year >= today.year \
+        else (end - start).days + 1
+    series = {}
+    for y in (year, year - 1):
+        y_start, _ = collection_period(y)
+        counts = [0] * ((end - start).days + 1)
+        for day, n in DailyCollection.objects.filter(region_id=region.code, year=y) \
+                .values_list("day", "enrolled"):
+            index = (day - y_start).days
+            if 0 <= index < len(counts):
+                counts[index] += n
+        running, cumulative = 0, []
+        for n in counts:
+            running += n
+            cumulative.append(running)
+        series[y] = cumulative
+    labels = [(start + dt.timedelta(days=i)).strftime("%m-%d") for i in range(len(series[year]))]
+    return {"labels": labels, "this": series[year][:days], "last": series[year - 1],
+            "this_year": year, "last_year": year - 1}
+
+
+def funnel_stages(region: Region, year: int, row: CoverageRollup | None) -> list[dict]:
+    stages = [{"stage": key, "label": label, "count": getattr(row, key, 0) if row else 0}
+              for key, label in funnel.REGISTRY_STAGES]
+    for item in FunnelRollup.objects.filter(region_id=region.code, year=year).order_by("position"):
+        stages.append({"stage": item.stage,
+                       "label": funnel.STAGE_LABELS.get(item.stage, item.stage),
+                       "count": item.count})
+    return stages
+
+
+def _rate_expr():
+    return Cast(F("covered"), FloatField()) * 100.0 / Cast(F("persons"), FloatField())
+
+
+def township_ranking(region: Region, year: int, limit: int = 20) -> list[dict]:
+    """Townships under the region, lowest coverage first (the ones to follow up)."""
+    qs = (CoverageRollup.objects.filter(year=year, depth=9, persons__gt=0)
+          .filter(region__pk__startswith=region.path)
+          .annotate(rank_rate=_rate_expr()).order_by("rank_rate", "region_id")
+          .select_related("region"))
+    return [{"code": r.region_id, "name": r.region.name, "rate": r.rank_rate, "covered": r.covered,
+             "persons": r.persons} for r in qs[:limit]]
+
+
+def grid_worker_ranking(region: Region, year: int, limit: int = 20) -> list[dict]:
+    """Grid workers under the region ranked by the coverage of their grid, lowest first."""
+    workers = User.objects.filter(role=Role.GRID_WORKER, is_active=True,
+                                  region__pk__startswith=region.path)
+    qs = (CoverageRollup.objects.filter(year=year, depth=15, persons__gt=0,
+                                        region_id__in=workers.values("region_id"))
+          .annotate(rank_rate=_rate_expr()).order_by("rank_rate", "region_id").select_related("region"))
+    rows = list(qs[:limit])
+    by_grid: dict[str, list[str]] = {}
+    for w in workers.filter(region_id__in=[r.region_id for r in rows]):
+        by_grid.setdefault(w.region_id, []).append(w.display_name)
+    return [{"code": r.region_id, "grid": r.region.name,
+             "workers": "、".join(by_grid.get(r.region_id, [])), "rate": r.rank_rate,
+             "covered": r.covered, "persons": r.persons} for r in rows]

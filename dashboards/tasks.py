@@ -1,0 +1,51 @@
+"""Celery tasks: refresh the rollups after registrations and imports (debounced) and nightly.
+
+Many registrations in a row cause one refresh: the first one sets a cache key and enqueues the
+task `DEBOUNCE_SECONDS` later (on commit); the others see the key and do nothing. The task
+clears the key before it starts, so a registration during the refresh schedules the next one.
+"""
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+from . import rollups
+
+log = logging.getLogger(__name__)
+
+PENDING_KEY = "dashboards:refresh-pending"
+DEBOUNCE_SECONDS = getattr(settings, "DASHBOARDS_REFRESH_DEBOUNCE_SECONDS", 60)
+
+
+@shared_task(name="dashboards.refresh_rollups", acks_late=True)
+def refresh_rollups(years: list[int] | None = None, reason: str = "task") -> dict:
+    """Refresh the given years (default: the nightly set). Safe to run twice: each run rewrites
+    the same rows from the registry."""
+    cache.delete(PENDING_KEY)
+    run = rollups.refresh(years=years, reason=reason)
+    return {"run": run.pk, "seconds": run.seconds, "years": run.years}
+
+
+@shared_task(name="dashboards.refresh_rollups_nightly", acks_late=True)
+def refresh_rollups_nightly() -> dict:
+    return refresh_rollups(None, "nightly")
+
+
+def schedule_refresh(reason: str = "registration") -> bool:
+    """Ask for a refresh soon; returns False when one is already pending."""
+    if not cache.add(PENDING_KEY, reason, timeout=DEBOUNCE_SECONDS * 5):
+        return False
+    transaction.on_commit(lambda: _enqueue(reason))
+    return True
+
+
+def _enqueue(reason: str) -> None:
+    try:
+        refresh_rollups.apply_async(kwargs={"reason": reason}, countdown=DEBOUNCE_SECONDS)
+    except Exception:  # a dashboard refresh must never break a registration
+        cache.delete(PENDING_KEY)
+        log.exception("could not enqueue the dashboard refresh")

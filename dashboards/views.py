@@ -1,0 +1,103 @@
+"""Dashboard pages: thin views over selectors (rollups only). Everyone in scope reads; only
+administrators may ask for a refresh."""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from enrollment import scope
+from enrollment.views import CheapPaginator
+
+from . import exports, selectors, tasks
+
+PAGE_SIZE = 50
+
+
+def _data(request):
+    region = selectors.region_for(request.user, request.GET.get("region"))
+    return selectors.dashboard(region, selectors.parse_year(request.GET.get("year")))
+
+
+@login_required
+def dashboard(request):
+    data = _data(request)
+    return render(request, "dashboards/dashboard.html",
+                  {**data, "ancestors": _breadcrumbs(request.user, data["region"]),
+                   "can_refresh": scope.is_admin(request.user),
+                   "charts": _charts(data)})
+
+
+@login_required
+def dashboard_print(request):
+    return render(request, "dashboards/print.html", _data(request))
+
+
+@login_required
+def dashboard_export(request):
+    data = _data(request)
+    response = HttpResponse(
+        exports.dashboard_workbook(data),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    name = quote(f"{data['region'].name}{data['year']}年参保情况.xlsx")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+    return response
+
+
+@login_required
+def people(request):
+    region = selectors.region_for(request.user, request.GET.get("region"))
+    year = selectors.parse_year(request.GET.get("year"))
+    metric = request.GET.get("metric", "uncovered")
+    qs = selectors.people(region, year, metric)
+    try:
+        number = int(request.GET.get("page", 1))
+    except ValueError:
+        number = 1
+    page = CheapPaginator(qs, PAGE_SIZE).page_rows(number)
+    return render(request, "dashboards/people.html",
+                  {"region": region, "year": year, "metric": metric,
+                   "metric_label": selectors.METRICS[metric], "page": page})
+
+
+@login_required
+@require_POST
+def refresh(request):
+    if not scope.is_admin(request.user):
+        raise PermissionDenied("只有县级管理员可以刷新看板数据。")
+    transaction.on_commit(lambda: tasks.refresh_rollups.delay(reason="button"))
+    messages.success(request, "已提交刷新，稍后数据将更新。")
+    region = request.POST.get("region", "")
+    url = reverse("dashboards:dashboard")
+    return redirect(f"{url}?region={quote(region)}" if region else url)
+
+
+def _charts(data) -> dict:
+    """What the ECharts script draws (static/js/dashboards.js)."""
+    return {
+        "target": selectors.COVERAGE_TARGET_PERCENT,
+        "children": [{"name": c["name"], "rate": _round(c["rate"]),
+                      "official": _round(c["rate_official"])} for c in data["children"]],
+        "by_year": [{"year": y["year"], "rate": _round(y["rate"])} for y in data["by_year"]],
+        "daily": data["daily"],
+        "funnel": [{"name": s["label"], "value": s["count"]} for s in data["funnel"]],
+        "townships": [{"name": t["name"], "rate": _round(t["rate"])} for t in data["townships"]],
+        "grid_workers": [{"name": f"{g['grid']}（{g['workers']}）", "rate": _round(g["rate"])}
+                         for g in data["grid_workers"]],
+    }
+
+
+def _round(value):
+    return round(value, 2) if value is not None else None
+
+
+def _breadcrumbs(user, region):
+    """The region's ancestors the user may open (scope starts at the user's own region)."""
+    return [r for r in region.ancestors() if scope.region_in_scope(user, r.code)]
