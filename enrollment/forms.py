@@ -172,6 +172,7 @@ class EnrollmentForm(forms.ModelForm):
         self.fields["year"].initial = _this_year() + (1 if timezone.localdate().month >= 9 else 0)
         self.fields["paid_on"].initial = timezone.localdate()
         self.fields["channel"].initial = Channel.INDIVIDUAL
+        self.fields["amount_paid"].help_text = "留空则按政策测算的应缴金额登记。"
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Row(Column("year", css_class="col-md-4"), Column("scheme", css_class="col-md-4"),

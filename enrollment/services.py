@@ -249,6 +249,9 @@ def enrollment_record(*, actor, person: Person, year: int, scheme: str = Scheme.
     if scheme == Scheme.RESIDENT and not elsewhere:
         # Enrollments elsewhere follow the other pooling region's determination.
         _determine(enrollment, case_details or {})
+        if enrollment.paid_on and enrollment.amount_paid is None:
+            # A clerk who leaves the amount empty collected what the determination says.
+            enrollment.amount_paid = enrollment.amount_due
     # The old enrollment ends first: the new one may be the live resident row of the year.
     auto_stop_superseded(actor=actor, enrollment=enrollment)
     enrollment._history_user = actor

@@ -122,3 +122,9 @@ def test_newborn_by_birth_certificate_then_linked_to_id(village_clerk):
     assert baby.id_number == number and baby.birth_cert_number == "R430000123"
     assert Person.objects.get(birth_cert_number="R430000123") == Person.objects.get(
         id_number=number)
+
+
+def test_empty_amount_is_recorded_as_the_amount_due(village_clerk, make_person):
+    enrollment = enroll(village_clerk, make_person(), amount_paid=None)
+    assert enrollment.amount_due is not None
+    assert enrollment.amount_paid == enrollment.amount_due
