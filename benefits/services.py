@@ -137,7 +137,12 @@ def special_case_enroll(*, actor, person: Person, kind: str, data: dict,
         raise PermissionDenied
     if kind not in CATEGORY_OF_KIND:
         raise ValidationError(f"未知的特殊情形：{kind}")
-    year = data["year"]
+    year = data.get("year")
+    if kind == "newborn" and not year:
+        year = person.birth_date.year + (1 if data.get("newborn_next_year_only") else 0)
+    if kind == "hardship" and inputs.policy_group_on(person, data["paid_on"]) is None:
+        raise ValidationError({"paid_on": f"{person.name}在缴费日期不属于特困人员、低保对象或"
+                                          "防止返贫监测对象，不能享受参保资助；请先核实困难群体身份。"})
     if kind == "student":
         _check_student(person, year)
     channel = data.get("channel") or Channel.INDIVIDUAL

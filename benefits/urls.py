@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("calculator/", views.calculator, name="policy_calculator"),
+    path("persons/<int:pk>/special/", views.special_case, name="special_case"),
+    path("newborn/", views.newborn, name="newborn_enroll"),
+]

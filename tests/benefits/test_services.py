@@ -100,3 +100,15 @@ def test_region_without_profile_is_refused(village_clerk, make_person):
 def test_unpaid_enrollment_has_no_determination(village_clerk, make_person):
     e = registry.enrollment_record(actor=village_clerk, person=make_person(), year=2027)
     assert e.amount_due is None and e.rule_ids == []
+
+
+def test_claims_summary_feeds_the_zero_claim_credit(village_clerk, make_person):
+    from django.apps import apps
+
+    ClaimSummary = apps.get_model("benefits", "ClaimSummary")
+    person = make_person()
+    enroll(village_clerk, person, 2025, dt.date(2024, 10, 1))
+    ClaimSummary.objects.create(person=person, year=2025, fund_paid=Decimal("1200"))
+    assert inputs.claims_for(person) == {"2025": {"fund_paid": "1200.00", "used_incentive": False}}
+    e = enroll(village_clerk, person, 2026, dt.date(2025, 11, 10))
+    assert e.effective_cap == 300000  # the fund paid in 2025: no zero-claim credit
