@@ -26,12 +26,12 @@ GROUP_CHOICES = [("", "无"), ("special_hardship", "特困人员（含孤儿、�
                  ("low_income", "低保对象"), ("monitored", "防止返贫监测对象")]
 STATUS_CHOICES = [
     ("gap", "未参保（断缴）"),
-    ("resident", "居民医保（集中期缴费）"),
-    ("resident_late", "居民医保（集中期外缴费）"),
+    ("resident", "居民·集中期缴费"),
+    ("resident_late", "居民·集中期外"),
     ("employee:12", "职工医保全年"),
     ("employee:6", "职工医保6个月"),
     ("employee:3", "职工医保3个月"),
-    ("employee:2", "职工医保不足3个月"),
+    ("employee:2", "职工医保不足3月"),
 ]
 EXIT_REASON_CHOICES = [("", "——")] + [(k, v) for k, v in EXIT_REASON_LABELS.items()]
 RELATIVE_CHOICES = [("", "——")] + [(k, v) for k, v in Relation.choices if k in CLOSE_RELATIVES]
@@ -213,6 +213,14 @@ class SpecialCaseForm(forms.Form):
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+        half = "col-md-6"
+        top = [Column(n, css_class=half) for n in ("year", "paid_on", "amount_paid", "channel")
+               if n in self.fields]
+        extra = [n for n in KIND_FIELDS[kind] if n in self.fields]
+        dates = [Column(n, css_class=half) for n in extra if n not in ("newborn_next_year_only",
+                                                                       "first_at_school")]
+        flags = [n for n in extra if n in ("newborn_next_year_only", "first_at_school")]
+        self.helper.layout = Layout(Row(*top), Row(*dates), *flags)
 
     def clean_paid_on(self):
         paid_on = self.cleaned_data["paid_on"]
