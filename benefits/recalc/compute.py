@@ -12,11 +12,17 @@ changing any answer (the property test in tests/benefits/test_recalc_property.py
   through max(counting start, birth year), which is the counting start for all of them;
 - such a person paying inside the concentrated period, in a profile whose on-time waiting period
   runs from 1 January: the exact day inside the period changes nothing (the wait, if any, counts
-  from 1 January; the repair price follows the payment's calendar year, which is kept).
+  from 1 January; the repair price follows the payment's calendar year, which is kept);
+- such a person paying outside the period (and waiting like anyone, R-DUE-HARDSHIP's choice):
+  the ordinary rules make them wait from the payment date, so one answer per payment year is
+  computed and only the benefit dates are recomputed for the real date (R-WAIT-DATES, the
+  engine's own `waiting_benefit_period`);
+- employee months only matter as neutral (at least `employee_neutral_min_months`) or not.
 """
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -28,6 +34,7 @@ from ..rules.case import parse_case
 from ..rules.engine import determine
 from ..rules.errors import CaseError
 from ..rules.types import Profile, YearStandard
+from ..rules.waiting import waiting_benefit_period
 
 # Keys of Enrollment.case_details that are engine inputs (as benefits.inputs reads them).
 OPTION_KEYS = ("newborn_next_year_only", "first_at_school", "welfare_entry_on",
@@ -41,6 +48,10 @@ VALUE_COLUMNS = (
     "waiting_fixed", "waiting_variable", "waiting_repaired", "waiting_months",
     "benefit_start", "benefit_end", "rule_ids", "error",
 )
+
+_WAITING = VALUE_COLUMNS.index("waiting_months")
+_START = VALUE_COLUMNS.index("benefit_start")
+_EMPLOYEE = re.compile(r"employee:(\d+)")
 
 NO_PROFILE = "profile：该统筹区尚未配置政策方案，请联系县级管理员在管理后台设置"
 
@@ -150,24 +161,44 @@ class Calculator:
         plain = not options or (
             (options.get("category") or "general") == "general"
             and not _enrollment_options(options))
-        birth, paid = p.birth_date, p.paid_on
+        birth, paid, history = p.birth_date, p.paid_on, p.history
         birth_key: object = birth
         paid_key: object = paid
+        group = policy_group(p.groups)
+        late = False
         if plain and birth.year < self.count_start and birth.year < paid.year and birth.year <= year:
             birth_key, birth = None, date(1900, 1, 1)
             std = self.standard
-            if self.ontime_from_jan and std is not None and std.in_concentrated_period(paid):
-                paid_key = ("in_period", paid.year)
-                paid = max(std.concentrated_start, date(paid.year, 1, 1))
-        group = policy_group(p.groups)
+            if std is not None and std.in_concentrated_period(paid):
+                if self.ontime_from_jan:
+                    paid_key = ("in_period", paid.year)
+                    paid = max(std.concentrated_start, date(paid.year, 1, 1))
+            elif std is not None and (group is None or profile.hardship_waits):
+                # Late: the ordinary rules make everyone wait from the payment date; the answer
+                # differs only in the benefit dates, recomputed below for the real date.
+                late, paid_key = True, ("late", paid.year)
+            if "employee:" in history:
+                history = _EMPLOYEE.sub(self._employee_class, history)
         key = (birth_key, paid_key, p.repair_years, group,
-               "" if plain else p.case_details, p.history, p.claims)
+               "" if plain else p.case_details, history, p.claims)
         found = self.cache.get(key)
         if found is None:
             self.misses += 1
-            found = self._evaluate(birth, paid, p.repair_years, group, options, p.history, p.claims)
+            found = self._evaluate(birth, paid, p.repair_years, group, options, history, p.claims)
             self.cache[key] = found
+        if late and not found[-1]:
+            found = self._late_dates(found, p.paid_on)
         return found
+
+    def _employee_class(self, match) -> str:
+        """Employee months matter only as neutral (≥ the minimum) or not (R-EMP-NEUTRAL)."""
+        minimum = self.policy.profile.employee_neutral_min_months
+        return "employee:" + str(minimum if int(match.group(1)) >= minimum else 0)
+
+    def _late_dates(self, found: tuple, paid_on: date) -> tuple:
+        period = waiting_benefit_period(self.year, months=found[_WAITING], paid_on=paid_on,
+                                        from_year_start=False)
+        return found[:_START] + (period.start, period.end) + found[_START + 2:]
 
     def _evaluate(self, birth: date, paid: date, repair_years: int, group: str | None,
                   options: Mapping, history: str, claims: str) -> tuple:

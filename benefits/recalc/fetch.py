@@ -19,6 +19,7 @@ from collections import defaultdict
 from typing import Iterator, Mapping
 
 from django.db import connection
+from django.db.models import Q
 
 from enrollment.models import Enrollment, EnrollmentStatus, PersonGroup, Scheme
 
@@ -84,30 +85,30 @@ hist AS (
                 WHEN months > 0 THEN 'employee:' || months::text
                 ELSE 'gap' END, ',' ORDER BY year) AS hist
   FROM past GROUP BY person_id
-),
-clm AS (
-  SELECT c.person_id, string_agg(c.year::text || '=' ||
-           CASE WHEN c.fund_paid > 0 THEN '1' ELSE '0' END ||
-           CASE WHEN c.used_incentive THEN '1' ELSE '0' END, ',' ORDER BY c.year) AS claims
-  FROM benefits_claimsummary c
-  WHERE c.person_id BETWEEN %(lo)s AND %(hi)s AND c.year < %(year)s AND c.year >= %(count_start)s
-  GROUP BY c.person_id
-),
-grp AS (
-  SELECT g.person_id, string_agg(DISTINCT g."group", ',') AS groups
-  FROM enrollment_persongroup g JOIN cur ON cur.person_id = g.person_id
-  WHERE g.person_id BETWEEN %(lo)s AND %(hi)s AND g.start_date <= cur.paid_on
-    AND (g.end_date IS NULL OR g.end_date >= cur.paid_on)
-  GROUP BY g.person_id
 )
-SELECT cur.person_id, cur.enrollment_id, p.birth_date, cur.paid_on, cur.repair_years,
+SELECT cur.person_id, cur.enrollment_id,
+       -- a scalar subquery: one index lookup per person, never a scan of every person
+       (SELECT p.birth_date FROM enrollment_person p WHERE p.id = cur.person_id),
+       cur.paid_on, cur.repair_years,
        cur.case_details::text, COALESCE(hist.hist, ''), COALESCE(clm.claims, ''),
        COALESCE(grp.groups, '')
 FROM cur
-JOIN enrollment_person p ON p.id = cur.person_id
 LEFT JOIN hist ON hist.person_id = cur.person_id
-LEFT JOIN clm ON clm.person_id = cur.person_id
-LEFT JOIN grp ON grp.person_id = cur.person_id
+LEFT JOIN LATERAL (
+  -- a claims row with nothing paid and no incentive used means the same as no row
+  SELECT string_agg(c.year::text || '=' ||
+           CASE WHEN c.fund_paid > 0 THEN '1' ELSE '0' END ||
+           CASE WHEN c.used_incentive THEN '1' ELSE '0' END, ',' ORDER BY c.year) AS claims
+  FROM benefits_claimsummary c
+  WHERE c.person_id = cur.person_id AND c.year < %(year)s AND c.year >= %(count_start)s
+    AND (c.fund_paid > 0 OR c.used_incentive)
+) clm ON true
+LEFT JOIN LATERAL (
+  SELECT string_agg(DISTINCT g."group", ',') AS groups
+  FROM enrollment_persongroup g
+  WHERE g.person_id = cur.person_id AND g.start_date <= cur.paid_on
+    AND (g.end_date IS NULL OR g.end_date >= cur.paid_on)
+) grp ON true
 ORDER BY cur.person_id
 """
 
@@ -168,6 +169,7 @@ def _python(year, region, lo, hi, standards, count_start) -> Iterator[PersonInpu
     for pid, y, paid, used in (ClaimSummary.objects
                                .filter(person_id__gte=lo, person_id__lte=hi, year__lt=year,
                                        year__gte=count_start)
+                               .filter(Q(fund_paid__gt=0) | Q(used_incentive=True))
                                .order_by("person_id", "year")
                                .values_list("person_id", "year", "fund_paid", "used_incentive")):
         claims[pid].append(f"{y}={int(paid > 0)}{int(bool(used))}")

@@ -64,8 +64,8 @@ def _upsert_sql(vendor: str) -> str:
 _DELETE_SQL = (
     f"DELETE FROM {TABLE} WHERE year = %s AND pooling_region_id = %s "
     "AND person_id BETWEEN %s AND %s "
-    "AND NOT EXISTS (SELECT 1 FROM recalc_stage s WHERE s.person_id = "
-    f"{TABLE}.person_id)"
+    # NOT IN over the stage is a hashed subplan, whatever the statistics say.
+    "AND person_id NOT IN (SELECT person_id FROM recalc_stage)"
 )
 
 
@@ -81,6 +81,8 @@ def write_chunk(*, year: int, region: str, id_from: int, id_to: int, job_id: int
         cursor.execute("DELETE FROM recalc_stage")
         if vendor == "postgresql":
             _copy(cursor, rows)
+            # A temporary table has no statistics: without them the planner nests loops over it.
+            cursor.execute("ANALYZE recalc_stage")
         else:
             marks = ", ".join(["%s"] * len(STAGE_COLUMNS))
             cursor.executemany(f"INSERT INTO recalc_stage VALUES ({marks})",

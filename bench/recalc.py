@@ -1,0 +1,269 @@
+"""Benchmark of the January recalculation (issue 4).
+
+    .venv/bin/python bench/recalc.py [--persons 1000000] [--naive 20000] [--workers 2]
+
+Generates N persons with 2025–2030 histories (enrollments and claims) in PostgreSQL, loaded with
+COPY (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/canbao_bench_recalc, created if
+missing; data is reused when it already has N persons), runs the recalculation job for 2030 and
+prints persons per second, runs it again (changed=0), then runs the naive per-person ORM way on
+`--naive` persons, checks it gives the same rows, and prints the ratio.
+Targets on the 2-core machine: the million in under 60 s, at least 30× faster per person.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import multiprocessing
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/canbao_bench_recalc"
+YEAR = 2030
+HISTORY = range(2025, YEAR)
+COUNTIES = 40  # half under a hunan city, half under a shanxi city
+
+
+def ensure_database(url: str) -> None:
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def county_code(i: int) -> str:
+    return f"4301{i + 1:02d}000000" if i < COUNTIES // 2 else f"1405{i - COUNTIES // 2 + 1:02d}000000"
+
+
+def village_code(i: int) -> str:
+    return county_code(i)[:6] + "100001"
+
+
+def setup_policies_and_regions() -> None:
+    from benefits.models import PolicyProfile, PoolingRegionProfile, YearStandard
+    from enrollment import regions
+    from enrollment.models import Region
+
+    tree = [("430000000000", "湖南省"), ("430100000000", "长沙市"),
+            ("140000000000", "山西省"), ("140500000000", "晋城市")]
+    for i in range(COUNTIES):
+        code = county_code(i)
+        tree += [(code, f"测试县{i + 1}"), (code[:6] + "100000", f"测试镇{i + 1}"),
+                 (village_code(i), f"测试村{i + 1}")]
+    for code, name in tree:
+        Region.objects.get_or_create(code=code, defaults={
+            "name": name, "parent_id": regions.parent_code(code)})
+    for profile in PolicyProfile.objects.filter(code__in=["hunan", "shanxi"]):
+        latest = profile.standards.order_by("-year").first()
+        for year in range(2024, YEAR + 2):
+            YearStandard.objects.get_or_create(profile=profile, year=year, defaults={
+                "individual": latest.individual + 20 * (year - latest.year),
+                "subsidy": latest.subsidy, "catastrophic_cap": latest.catastrophic_cap,
+                "concentrated_start": dt.date(year - 1, 9, 1),
+                "concentrated_end": dt.date(year - 1, 12, 31), "hardship": latest.hardship})
+    PoolingRegionProfile.objects.get_or_create(
+        region_id="140500000000", defaults={"profile": PolicyProfile.objects.get(code="shanxi")})
+    PoolingRegionProfile.objects.get_or_create(
+        region_id="430100000000", defaults={"profile": PolicyProfile.objects.get(code="hunan")})
+
+
+def generate(persons: int, seed: int = 4) -> None:
+    """COPY persons, enrollments and claims (streamed, never row by row)."""
+    from django.db import connection
+
+    rng = random.Random(seed)
+    now = "2030-01-01 00:00:00+08"
+    t0 = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE benefits_personyearstatus, benefits_claimsummary, "
+                       "enrollment_enrollment, enrollment_person CASCADE")
+        raw = cursor.cursor
+        person_sql = ("COPY enrollment_person (id, id_type, id_number, name, name_initials, sex, "
+                      "birth_date, phone, hukou_region_id, residence_region_id, address, "
+                      "relation_to_head, life_status, life_status_source, created_at, updated_at) "
+                      "FROM STDIN")
+        enrol_sql = ("COPY enrollment_enrollment (person_id, year, scheme, pooling_region_id, "
+                     "elsewhere, status, paid_on, channel, payer_relation, in_concentrated_period, "
+                     "cover_start, cover_end, stop_reason, repair_years, rule_ids, explanation, "
+                     "case_details, created_at) FROM STDIN")
+        claim_sql = ("COPY benefits_claimsummary (person_id, year, fund_paid, used_incentive, "
+                     "imported_at) FROM STDIN")
+        enrol_buf, claim_buf = io.StringIO(), io.StringIO()
+        with raw.copy(person_sql) as copy:
+            for pid in range(1, persons + 1):
+                c = pid % COUNTIES
+                birth = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(30000))
+                village = village_code(c)
+                copy.write(f"{pid}\tresident_id\tB{pid:017d}\t测试\tCS\t{'MF'[pid % 2]}\t"
+                           f"{birth}\t\t{village}\t{village}\t\t\talive\t\t{now}\t{now}\n")
+        print(f"  persons copied in {time.perf_counter() - t0:.1f}s", flush=True)
+
+        def flush_enrollments(final=False):
+            if enrol_buf.tell() > 8_000_000 or final:
+                with raw.copy(enrol_sql) as copy:
+                    copy.write(enrol_buf.getvalue())
+                enrol_buf.seek(0), enrol_buf.truncate()
+            if claim_buf.tell() > 8_000_000 or final:
+                with raw.copy(claim_sql) as copy:
+                    copy.write(claim_buf.getvalue())
+                claim_buf.seek(0), claim_buf.truncate()
+
+        rand = rng.random
+        for pid in range(1, persons + 1):
+            county = county_code(pid % COUNTIES)
+            for year in HISTORY:
+                r = rand()
+                if r < 0.80:
+                    paid = dt.date(year - 1, 9, 1) + dt.timedelta(days=int(rand() * 120))
+                    enrol_buf.write(f"{pid}\t{year}\tresident\t{county}\tf\tactive\t{paid}\t\t\tt"
+                                    f"\t\\N\t\\N\t\t0\t[]\t[]\t{{}}\t{now}\n")
+                elif r < 0.86:
+                    paid = dt.date(year, 2, 1) + dt.timedelta(days=int(rand() * 150))
+                    enrol_buf.write(f"{pid}\t{year}\tresident\t{county}\tf\tactive\t{paid}\t\t\tf"
+                                    f"\t\\N\t\\N\t\t0\t[]\t[]\t{{}}\t{now}\n")
+                elif r < 0.90:
+                    start = dt.date(year, 1 + int(rand() * 12), 1)
+                    enrol_buf.write(f"{pid}\t{year}\temployee\t{county}\tf\tstopped\t\\N\t\t\tf"
+                                    f"\t{start}\t{year}-12-31\t\t0\t[]\t[]\t{{}}\t{now}\n")
+                else:
+                    continue  # a gap year
+                c = rand()
+                if c < 0.55:
+                    used = "t" if rand() < 0.03 else "f"
+                    claim_buf.write(f"{pid}\t{year}\t{int(rand() * 20000) + 1}.00\t{used}\t{now}\n")
+                elif c < 0.65:
+                    claim_buf.write(f"{pid}\t{year}\t0.00\tf\t{now}\n")
+            if rand() < 0.9:
+                paid = dt.date(YEAR - 1, 9, 1) + dt.timedelta(days=int(rand() * 120))
+                on_time = "t"
+            else:
+                paid = dt.date(YEAR, 1, 2) + dt.timedelta(days=int(rand() * 300))
+                on_time = "f"
+            enrol_buf.write(f"{pid}\t{YEAR}\tresident\t{county}\tf\tactive\t{paid}\t\t\t{on_time}"
+                            f"\t\\N\t\\N\t\t0\t[]\t[]\t{{}}\t{now}\n")
+            flush_enrollments()
+        flush_enrollments(final=True)
+        cursor.execute("SELECT setval(pg_get_serial_sequence('enrollment_person', 'id'), %s)",
+                       [persons])
+        cursor.execute("ANALYZE enrollment_person")
+        cursor.execute("ANALYZE enrollment_enrollment")
+        cursor.execute("ANALYZE benefits_claimsummary")
+    print(f"  generated {persons:,} persons with {YEAR - 2025 + 1} years in "
+          f"{time.perf_counter() - t0:.1f}s", flush=True)
+
+
+def _run_chunk(chunk_id: int) -> None:
+    from benefits.recalc import services
+
+    services.chunk_run(chunk_id=chunk_id)
+
+
+def _child_init() -> None:
+    from django.db import connections
+
+    connections.close_all()  # the parent closed its own before forking
+
+
+def run_job(workers: int):
+    """Start a job, plan it, run its chunks on `workers` processes; return (job, seconds)."""
+    from django.db import connections
+
+    from benefits.models_recalc import RecalcJob
+    from benefits.recalc import services
+
+    t0 = time.perf_counter()
+    job = services.job_start(actor=None, year=YEAR, trigger=RecalcJob.Trigger.COMMAND,
+                             enqueue=False)
+    chunk_ids = services.job_plan(job_id=job.pk)
+    if workers > 1:
+        connections.close_all()
+        with multiprocessing.get_context("fork").Pool(workers, initializer=_child_init) as pool:
+            pool.map(_run_chunk, chunk_ids, chunksize=1)
+    else:
+        for chunk_id in chunk_ids:
+            _run_chunk(chunk_id)
+    job = services.job_refresh(job_id=job.pk)
+    return job, time.perf_counter() - t0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--persons", type=int, default=1_000_000)
+    parser.add_argument("--naive", type=int, default=20_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--fresh", action="store_true", help="regenerate the data")
+    args = parser.parse_args()
+
+    url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or DEFAULT_URL
+    if not url.startswith("postgres"):
+        print("bench/recalc.py needs PostgreSQL (DATABASE_URL=postgres://…)")
+        return 1
+    os.environ["DATABASE_URL"] = url
+    os.environ.pop("REDIS_URL", None)  # the bench drives the chunks itself
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    ensure_database(url)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from benefits.models_recalc import PersonYearStatus
+    from enrollment.models import Enrollment, Person
+
+    setup_policies_and_regions()
+    have = Person.objects.count()
+    if args.fresh or have != args.persons or not Enrollment.objects.filter(year=YEAR).exists():
+        print(f"generating {args.persons:,} persons (COPY)…", flush=True)
+        generate(args.persons)
+    else:
+        print(f"reusing {have:,} persons already in the bench database")
+    PersonYearStatus.objects.all().delete()
+
+    job, seconds = run_job(args.workers)
+    rate = job.persons / seconds
+    print(f"bulk: {job.persons:,} persons in {seconds:.1f}s = {rate:,.0f} persons/s "
+          f"({job.chunks_total} chunks, {args.workers} processes) persons={job.persons} "
+          f"changed={job.changed}", flush=True)
+    again, seconds2 = run_job(args.workers)
+    print(f"bulk again: {seconds2:.1f}s persons={again.persons} changed={again.changed}",
+          flush=True)
+
+    # The naive way on the first `--naive` persons of one region, from an empty status table.
+    from benefits.recalc import naive
+
+    region = job.chunks.order_by("pooling_region_id", "id_from").first().pooling_region_id
+    ids = list(Enrollment.objects.filter(year=YEAR, pooling_region_id=region)
+               .order_by("person_id").values_list("person_id", flat=True)[:args.naive])
+    lo, hi = ids[0], ids[-1]
+    fields = [f.attname for f in PersonYearStatus._meta.concrete_fields
+              if f.attname not in ("id", "job_id", "updated_at")]
+    in_range = PersonYearStatus.objects.filter(year=YEAR, pooling_region_id=region,
+                                               person_id__gte=lo, person_id__lte=hi)
+    bulk_rows = sorted(in_range.values_list(*fields))
+    in_range.delete()
+    t0 = time.perf_counter()
+    result = naive.recalc_range(year=YEAR, region=region, id_from=lo, id_to=hi)
+    naive_seconds = time.perf_counter() - t0
+    naive_rate = result.persons / naive_seconds
+    same = sorted(in_range.values_list(*fields)) == bulk_rows
+    print(f"naive: {result.persons:,} persons in {naive_seconds:.1f}s = {naive_rate:,.0f} persons/s; "
+          f"same rows as the bulk path: {'yes' if same else 'NO'}")
+    ratio = rate / naive_rate
+    print(f"ratio: bulk is {ratio:.0f}x faster per person than the naive way")
+    ok = same and again.changed == 0
+    if args.persons >= 1_000_000:
+        ok = ok and seconds < 60 and ratio >= 30
+        print(f"targets (1M < 60 s, >= 30x): {'met' if ok else 'NOT met'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
