@@ -1,0 +1,56 @@
+"""Excel workbooks (openpyxl) for the ledger and the feedback rollup: staff live in Excel."""
+from __future__ import annotations
+
+from io import BytesIO
+from urllib.parse import quote
+
+from django.http import HttpResponse
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def workbook_response(filename: str, title: str, header: list[str], rows) -> HttpResponse:
+    wb = Workbook(write_only=False)
+    ws = wb.active
+    ws.title = title[:31]
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    widths = [len(h) * 2 + 2 for h in header]
+    for row in rows:
+        ws.append(row)
+        for i, value in enumerate(row[:len(widths)]):
+            widths[i] = min(40, max(widths[i], len(str(value or "")) + 2))
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A2"
+    buffer = BytesIO()
+    wb.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def ledger_rows(qs):
+    for e in qs.iterator(chunk_size=2000):
+        yield [e.year, e.name, e.masked_id, e.masked_phone, e.region.name,
+               e.grid.name if e.grid_id else "", e.get_side_display(),
+               "是" if e.separated else "", e.get_reason_display(), e.reason_note,
+               e.get_status_display(),
+               e.task.get_status_display() if hasattr(e, "task") else "未下发"]
+
+
+LEDGER_HEADER = ["年度", "姓名", "证件号码", "联系方式", "所在村（社区）", "网格", "台账所在",
+                 "人户分离", "未参保原因", "原因说明", "状态", "任务状态"]
+FEEDBACK_HEADER = ["单位", "下发", "签领", "已走访", "已动员", "已参保", "无法参保", "逾期",
+                   "参保率"]
+
+
+def feedback_rows(rows):
+    for r in rows:
+        yield [r["name"], r["pushed"], r["signed"], r["visited"], r["mobilised"], r["enrolled"],
+               r["cannot"], r["overdue"],
+               f"{r['enrol_rate']:.1f}%" if r["enrol_rate"] is not None else ""]
