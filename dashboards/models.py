@@ -42,7 +42,7 @@ class CoverageRollup(models.Model):
 
     year = models.PositiveSmallIntegerField("年度")
     region = models.ForeignKey(Region, verbose_name="区划", on_delete=models.CASCADE,
-                               related_name="+", db_constraint=False)
+                               related_name="+", db_constraint=False, db_index=False)
     parent_code = models.CharField("上级区划代码", max_length=15, blank=True)
     depth = models.PositiveSmallIntegerField("代码层级长度")  # 2, 4, 6, 9, 12, 15
     persons = models.PositiveIntegerField("在册人口（健在）", default=0)
@@ -58,6 +58,7 @@ class CoverageRollup(models.Model):
     students = models.PositiveIntegerField("在校学生", default=0)
     students_covered = models.PositiveIntegerField("在校学生已参保", default=0)
     waiting = models.PositiveIntegerField("等待期内", default=0)
+    rate = models.FloatField("参保率（在册口径，%）", null=True, blank=True)
     refresh_stamp = models.CharField("刷新批次", max_length=32)
     refreshed_at = models.DateTimeField("刷新时间")
 
@@ -68,8 +69,10 @@ class CoverageRollup(models.Model):
             models.UniqueConstraint(fields=["year", "region"], name="rollup_one_per_region_year"),
         ]
         indexes = [
+            models.Index(fields=["region", "year"], name="rollup_region_year"),
             models.Index(fields=["year", "parent_code"], name="rollup_children"),
-            models.Index(fields=["year", "depth", "region"], name="rollup_level"),
+            # rankings walk this index lowest rate first and stop after a page
+            models.Index(fields=["year", "depth", "rate"], name="rollup_rank"),
         ]
 
     def __str__(self):
@@ -83,18 +86,15 @@ class CoverageRollup(models.Model):
     def hardship_uncovered(self):
         return max(self.hardship - self.hardship_covered, 0)
 
-    @property
-    def rate(self):
-        return self.covered * 100 / self.persons if self.persons else None
-
 
 class DailyCollection(models.Model):
     """Resident enrollments for a coverage year recorded per day of the collection period (by payment
-    date, else registration date), per region down to grid: the collection curve."""
+    date, else registration date), per region down to village: the collection curve. (A grid
+    page shows its village's curve: grid-by-day rows would be most of the refresh's work.)"""
 
     year = models.PositiveSmallIntegerField("年度")
     region = models.ForeignKey(Region, verbose_name="区划", on_delete=models.CASCADE,
-                               related_name="+", db_constraint=False)
+                               related_name="+", db_constraint=False, db_index=False)
     day = models.DateField("日期")
     enrolled = models.PositiveIntegerField("当日参保人数", default=0)
     refresh_stamp = models.CharField("刷新批次", max_length=32)
@@ -102,9 +102,9 @@ class DailyCollection(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "参保进度（按日）"
         ordering = ["year", "region_id", "day"]
-        constraints = [
-            models.UniqueConstraint(fields=["year", "region", "day"], name="daily_one_per_day"),
-        ]
+        # Not unique: the refresh deletes a year and inserts it again under a lock, and a
+        # unique index would check every new row against the rows just deleted.
+        indexes = [models.Index(fields=["region", "year", "day"], name="daily_region_year_day")]
 
     def __str__(self):
         return f"{self.year} {self.region_id} {self.day}"
@@ -116,7 +116,7 @@ class FunnelRollup(models.Model):
 
     year = models.PositiveSmallIntegerField("年度")
     region = models.ForeignKey(Region, verbose_name="区划", on_delete=models.CASCADE,
-                               related_name="+", db_constraint=False)
+                               related_name="+", db_constraint=False, db_index=False)
     stage = models.CharField("环节", max_length=30)
     position = models.PositiveSmallIntegerField("顺序")
     count = models.PositiveIntegerField("人数", default=0)
@@ -126,7 +126,7 @@ class FunnelRollup(models.Model):
         verbose_name = verbose_name_plural = "扩面漏斗"
         ordering = ["year", "region_id", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["year", "region", "stage"], name="funnel_one_per_stage"),
+            models.UniqueConstraint(fields=["region", "year", "stage"], name="funnel_one_per_stage"),
         ]
 
     def __str__(self):

@@ -4,7 +4,8 @@
 The same SQL runs on PostgreSQL and on the embedded SQLite default; the two differ only in date
 arithmetic (`_Dialect`). Each year is refreshed in one transaction: upsert every row
 (INSERT … SELECT … ON CONFLICT DO UPDATE), then delete the rows this run did not write (regions
-that no longer have anyone). Readers see the old numbers until the commit.
+that no longer have anyone); the larger daily table is deleted and inserted again. Readers see
+the old numbers until the commit.
 """
 from __future__ import annotations
 
@@ -27,6 +28,8 @@ DEPTHS = (15, 12, 9, 6, 4, 2)
 METRICS = ("persons", "covered", "resident", "employee", "elsewhere", "paid", "hardship",
            "hardship_covered", "newborns", "newborns_90", "students", "students_covered",
            "waiting")
+# The daily curve stops at village level: grid-by-day rows would be most of the refresh's work.
+DAILY_DEPTHS = DEPTHS[1:]
 LEAF = "dashboards_tmp_leaf"
 DAILY_LEAF = "dashboards_tmp_daily"
 
@@ -45,11 +48,19 @@ class _Dialect:
             return f"CAST({column} AS date)"
         return f"date({column})"
 
+    def analyze(self, cursor) -> None:
+        if self.vendor == "postgresql":  # fresh statistics, so pages get the index plans
+            cursor.execute("ANALYZE dashboards_coveragerollup, dashboards_dailycollection, "
+                           "dashboards_funnelrollup")
+
     def lock(self, cursor) -> None:
         # Two workers refreshing at once would fight over the same rows; on PostgreSQL take a
         # transaction-scoped advisory lock (SQLite's IMMEDIATE transactions already serialise).
+        # Enough memory for the GROUP BYs to hash instead of sorting on disk, for this
+        # transaction only.
         if self.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [641_2026])
+            cursor.execute("SET LOCAL work_mem = '256MB'")
 
 
 def code_at(depth: int, column: str = "code") -> str:
@@ -118,12 +129,14 @@ def _upsert_sql(depth: int) -> str:
     sums = ", ".join(f"SUM({m}) AS {m}" for m in METRICS)
     cols = ", ".join(METRICS)
     updates = ", ".join(f"{c} = excluded.{c}" for c in
-                        (*METRICS, "parent_code", "depth", "refresh_stamp", "refreshed_at"))
+                        (*METRICS, "rate", "parent_code", "depth", "refresh_stamp",
+                         "refreshed_at"))
     return f"""
     INSERT INTO dashboards_coveragerollup
-      (year, region_id, parent_code, depth, {cols}, refresh_stamp, refreshed_at)
+      (year, region_id, parent_code, depth, {cols}, rate, refresh_stamp, refreshed_at)
     SELECT %(year)s, g.code, {parent_at(depth, "g.code")}, {depth},
-           {", ".join("g." + m for m in METRICS)}, %(stamp)s, %(now)s
+           {", ".join("g." + m for m in METRICS)},
+           CASE WHEN g.persons > 0 THEN g.covered * 100.0 / g.persons END, %(stamp)s, %(now)s
     FROM (
       SELECT {code_at(depth)} AS code, {sums}
       FROM {LEAF} WHERE length(path) >= {depth}
@@ -149,7 +162,9 @@ def _daily_leaf_sql(d: _Dialect) -> str:
     """
 
 
-def _daily_upsert_sql(depth: int) -> str:
+def _daily_insert_sql(depth: int) -> str:
+    # Plain INSERT after deleting the year's rows: the daily table is the largest, and
+    # rewriting it is cheaper than resolving a conflict per row.
     return f"""
     INSERT INTO dashboards_dailycollection (year, region_id, day, enrolled, refresh_stamp)
     SELECT %(year)s, g.code, g.day, g.enrolled, %(stamp)s
@@ -159,9 +174,6 @@ def _daily_upsert_sql(depth: int) -> str:
       GROUP BY {code_at(depth)}, day
     ) g
     JOIN enrollment_region r ON r.code = g.code
-    WHERE true
-    ON CONFLICT (year, region_id, day) DO UPDATE SET
-      enrolled = excluded.enrolled, refresh_stamp = excluded.refresh_stamp
     """
 
 
@@ -191,10 +203,9 @@ def refresh_year(year: int, *, today: dt.date | None = None) -> None:
         cursor.execute("DELETE FROM dashboards_coveragerollup WHERE year = %(year)s "
                        "AND refresh_stamp <> %(stamp)s", params)
         cursor.execute(_daily_leaf_sql(d), params)
-        for depth in DEPTHS:
-            cursor.execute(_daily_upsert_sql(depth), params)
-        cursor.execute("DELETE FROM dashboards_dailycollection WHERE year = %(year)s "
-                       "AND refresh_stamp <> %(stamp)s", params)
+        cursor.execute("DELETE FROM dashboards_dailycollection WHERE year = %(year)s", params)
+        for depth in DAILY_DEPTHS:
+            cursor.execute(_daily_insert_sql(depth), params)
         from . import funnel
 
         funnel.refresh_outreach_stages(cursor, params)
@@ -224,6 +235,8 @@ def refresh(*, years: list[int] | None = None, reason: str = "manual",
     try:
         for year in years:
             refresh_year(year, today=today)
+        with connection.cursor() as cursor:
+            _Dialect(connection.vendor).analyze(cursor)
     except Exception as exc:
         RefreshRun.objects.filter(pk=run.pk).update(error=repr(exc)[:2000],
                                                     finished_at=timezone.now())

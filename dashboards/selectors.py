@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, F, FloatField, OuterRef, Q
-from django.db.models.functions import Cast
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -221,11 +220,12 @@ def daily_curves(region: Region, year: int) -> dict:
     today = timezone.localdate()
     days = (min(end, max(today, start)) - start).days + 1 if year >= today.year \
         else (end - start).days + 1
+    code = region.code[:12]  # a grid shows its village's curve (rollups.DAILY_DEPTHS)
     series = {}
     for y in (year, year - 1):
         y_start, _ = collection_period(y)
         counts = [0] * ((end - start).days + 1)
-        for day, n in DailyCollection.objects.filter(region_id=region.code, year=y) \
+        for day, n in DailyCollection.objects.filter(region_id=code, year=y) \
                 .values_list("day", "enrolled"):
             index = (day - y_start).days
             if 0 <= index < len(counts):
@@ -237,7 +237,7 @@ def daily_curves(region: Region, year: int) -> dict:
         series[y] = cumulative
     labels = [(start + dt.timedelta(days=i)).strftime("%m-%d") for i in range(len(series[year]))]
     return {"labels": labels, "this": series[year][:days], "last": series[year - 1],
-            "this_year": year, "last_year": year - 1}
+            "this_year": year, "last_year": year - 1, "village_curve": code != region.code}
 
 
 def funnel_stages(region: Region, year: int, row: CoverageRollup | None) -> list[dict]:
@@ -250,17 +250,12 @@ def funnel_stages(region: Region, year: int, row: CoverageRollup | None) -> list
     return stages
 
 
-def _rate_expr():
-    return Cast(F("covered"), FloatField()) * 100.0 / Cast(F("persons"), FloatField())
-
-
 def township_ranking(region: Region, year: int, limit: int = 20) -> list[dict]:
     """Townships under the region, lowest coverage first (the ones to follow up)."""
-    qs = (CoverageRollup.objects.filter(year=year, depth=9, persons__gt=0)
+    qs = (CoverageRollup.objects.filter(year=year, depth=9, rate__isnull=False)
           .filter(region__pk__startswith=region.path)
-          .annotate(rank_rate=_rate_expr()).order_by("rank_rate", "region_id")
-          .select_related("region"))
-    return [{"code": r.region_id, "name": r.region.name, "rate": r.rank_rate, "covered": r.covered,
+          .order_by("rate", "region_id").select_related("region"))
+    return [{"code": r.region_id, "name": r.region.name, "rate": r.rate, "covered": r.covered,
              "persons": r.persons} for r in qs[:limit]]
 
 
@@ -268,13 +263,14 @@ def grid_worker_ranking(region: Region, year: int, limit: int = 20) -> list[dict
     """Grid workers under the region ranked by the coverage of their grid, lowest first."""
     workers = User.objects.filter(role=Role.GRID_WORKER, is_active=True,
                                   region__pk__startswith=region.path)
-    qs = (CoverageRollup.objects.filter(year=year, depth=15, persons__gt=0,
+    qs = (CoverageRollup.objects.filter(year=year, depth=15, rate__isnull=False,
+                                        region__pk__startswith=region.path,
                                         region_id__in=workers.values("region_id"))
-          .annotate(rank_rate=_rate_expr()).order_by("rank_rate", "region_id").select_related("region"))
+          .order_by("rate", "region_id").select_related("region"))
     rows = list(qs[:limit])
     by_grid: dict[str, list[str]] = {}
     for w in workers.filter(region_id__in=[r.region_id for r in rows]):
         by_grid.setdefault(w.region_id, []).append(w.display_name)
     return [{"code": r.region_id, "grid": r.region.name,
-             "workers": "、".join(by_grid.get(r.region_id, [])), "rate": r.rank_rate,
+             "workers": "、".join(by_grid.get(r.region_id, [])), "rate": r.rate,
              "covered": r.covered, "persons": r.persons} for r in rows]

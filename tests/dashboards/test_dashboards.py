@@ -319,3 +319,27 @@ def test_official_population_import_refuses_regions_outside_scope(region_tree, c
     result = OfficialPopulationResource(user=county_admin).import_data(data, dry_run=False)
     assert not result.has_errors() and not result.has_validation_errors()
     assert OfficialPopulation.objects.get(region_id=f.VILLAGE).population == 1000
+
+
+# --- Outreach (read when the outreach app has its ledger and targets) ----------------------
+
+def test_outreach_funnel_and_recorded_target(registry, county_admin):
+    from outreach.models import Batch, EnrollmentTarget, LedgerEntry, Task
+
+    entries = [LedgerEntry.objects.create(year=YEAR, person=registry[k], region_id=f.VILLAGE,
+                                          grid_id=f.GRID, name=registry[k].name,
+                                          status=status)
+               for k, status in (("e", "open"), ("f", "enrolled"))]
+    LedgerEntry.objects.create(year=YEAR, person=registry["e"], side="hukou", region_id=f.VILLAGE,
+                               name="戊")  # the hukou side of the same person: not counted twice
+    batch = Batch.objects.create(year=YEAR, pushed_by_region_id=f.COUNTY, township_id=f.TOWNSHIP)
+    Task.objects.create(entry=entries[0], batch=batch, region_id=f.VILLAGE, grid_id=f.GRID,
+                        visited_at=dt.datetime(2026, 10, 1, tzinfo=dt.timezone.utc))
+    EnrollmentTarget.objects.create(region_id=f.VILLAGE, year=YEAR, target_count=8)
+    rollups.refresh(years=[YEAR], today=TODAY)
+    data = selectors.dashboard(Region.objects.get(code=f.TOWNSHIP), YEAR)
+    stages = {s["stage"]: s["count"] for s in data["funnel"]}
+    assert stages == {"persons": 11, "covered": 7, "paid": 6, "ledger": 2, "tasked": 1,
+                      "visited": 1, "mobilised": 0, "converted": 1}
+    village = next(c for c in data["children"] if c["code"] == f.VILLAGE)
+    assert (village["target"], village["target_source"], village["gap"]) == (8, "下达目标", 2)
