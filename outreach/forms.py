@@ -35,9 +35,11 @@ def _helper(label: str, form_tag=False) -> FormHelper:
 class LedgerFilterForm(forms.Form):
     year = forms.IntegerField(label="年度", required=False, min_value=2000, max_value=2100)
     reason = forms.ChoiceField(label="未参保原因", required=False,
-                               choices=[("", "全部原因")] + Reason.choices)
+                               choices=[("", "全部原因")] + Reason.choices,
+                               widget=forms.Select(attrs={"class": "form-select"}))
     status = forms.ChoiceField(label="状态", required=False,
-                               choices=[("", "全部状态")] + EntryStatus.choices)
+                               choices=[("", "全部状态")] + EntryStatus.choices,
+                               widget=forms.Select(attrs={"class": "form-select"}))
     q = forms.CharField(label="查询", required=False, max_length=50)
 
 
