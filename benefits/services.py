@@ -150,18 +150,12 @@ def special_case_enroll(*, actor, person: Person, kind: str, data: dict,
         channel = Channel.SCHOOL_BATCH
     if kind == "relative":
         channel = Channel.RELATIVE_ACCOUNT
+    # Nothing typed: enrollment_record records what the engine says is due, repair included.
     amount = data.get("amount_paid")
-    if amount is None:
-        # Nothing typed: the person pays what the engine says is due (checked again on save).
-        probe = Enrollment(person=person, year=year, scheme=Scheme.RESIDENT,
-                           pooling_region=registry._pooling_region_of(person),
-                           paid_on=data["paid_on"], repair_years=data.get("repair_years") or 0,
-                           case_details=_options(kind, data))
-        d = determine_enrollment(probe)
-        amount = d.amount_due + d.repair_due
     return registry.enrollment_record(
         actor=actor, person=person, year=year, scheme=Scheme.RESIDENT, paid_on=data["paid_on"],
-        amount_paid=Decimal(amount), channel=channel, payer=data.get("payer"),
+        amount_paid=None if amount is None else Decimal(amount), channel=channel,
+        payer=data.get("payer"),
         payer_relation=data.get("payer_relation") or "",
         repair_years=data.get("repair_years") or 0, case_details=_options(kind, data),
         request=request)

@@ -250,8 +250,9 @@ def enrollment_record(*, actor, person: Person, year: int, scheme: str = Scheme.
         # Enrollments elsewhere follow the other pooling region's determination.
         _determine(enrollment, case_details or {})
         if enrollment.paid_on and enrollment.amount_paid is None:
-            # A clerk who leaves the amount empty collected what the determination says.
-            enrollment.amount_paid = enrollment.amount_due
+            # A clerk who leaves the amount empty collected what the determination says:
+            # the contribution and any repair of gap years.
+            enrollment.amount_paid = (enrollment.amount_due or 0) + (enrollment.repair_due or 0)
     # The old enrollment ends first: the new one may be the live resident row of the year.
     auto_stop_superseded(actor=actor, enrollment=enrollment)
     enrollment._history_user = actor
