@@ -60,25 +60,28 @@ def household_for_registration(*, number: str, household, head_name: str, region
     return household
 
 
-def person_register(*, actor, data: dict, request=None) -> Person:
-    """Create a person file. `data` holds cleaned form values (model instances for FKs)."""
-    scope.require_write(actor)
-    person = Person(**{k: v for k, v in data.items() if k in PERSON_FIELDS})
+def _validate_and_save_person(actor, person: Person) -> None:
     person.id_number = person.id_number or None
     person.birth_cert_number = person.birth_cert_number or None
-    # Uniqueness is left to the database index (below), which also settles two clerks
-    # registering one ID at the same moment; both paths give the same message.
+    # Uniqueness is left to the database index, which also settles two clerks registering
+    # one ID at the same moment; both paths give the same message.
     person.full_clean(validate_unique=False, validate_constraints=False)
     _check_region_scope(actor, person.residence_region_id)
     person.name_initials = initials(person.name)
     person._history_user = actor
     try:
-        # The unique index is what stops two clerks registering one ID at the same moment;
-        # the savepoint lets the loser's transaction go on to report it.
+        # The savepoint lets the loser's transaction go on to report the duplicate.
         with transaction.atomic():
             person.save()
     except IntegrityError:
         raise _duplicate_id_error(person) from None
+
+
+def person_register(*, actor, data: dict, request=None) -> Person:
+    """Create a person file. `data` holds cleaned form values (model instances for FKs)."""
+    scope.require_write(actor)
+    person = Person(**{k: v for k, v in data.items() if k in PERSON_FIELDS})
+    _validate_and_save_person(actor, person)
     audit_record(user=actor, action=AuditEntry.Action.CREATE, person=person, request=request)
     return person
 
@@ -94,17 +97,7 @@ def person_update(*, actor, person: Person, data: dict, request=None) -> Person:
             changed.append(field)
     if not changed:
         return person
-    person.id_number = person.id_number or None
-    person.birth_cert_number = person.birth_cert_number or None
-    person.full_clean(validate_unique=False, validate_constraints=False)
-    _check_region_scope(actor, person.residence_region_id)
-    person.name_initials = initials(person.name)
-    person._history_user = actor
-    try:
-        with transaction.atomic():
-            person.save()
-    except IntegrityError:
-        raise _duplicate_id_error(person) from None
+    _validate_and_save_person(actor, person)
     audit_record(user=actor, action=AuditEntry.Action.UPDATE, person=person,
                  detail="修改字段：" + "、".join(Person._meta.get_field(f).verbose_name
                                               for f in changed), request=request)
