@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import time
 from dataclasses import dataclass
 
@@ -30,7 +31,9 @@ from . import compute, fetch, write
 
 logger = logging.getLogger(__name__)
 
-CHUNK_PERSONS = getattr(settings, "RECALC_CHUNK_PERSONS", 50_000)
+# Persons per chunk (one transaction each); RECALC_CHUNK_PERSONS overrides it.
+CHUNK_PERSONS = int(os.environ.get("RECALC_CHUNK_PERSONS")
+                    or getattr(settings, "RECALC_CHUNK_PERSONS", 50_000))
 OPEN = (JobStatus.PENDING, JobStatus.RUNNING)
 
 
@@ -183,7 +186,11 @@ def chunk_run(*, chunk_id: int) -> None:
 
 
 def _fault_point(chunk: RecalcChunk) -> None:
-    """Tests make a chunk fail here, after its rows were written and before it commits."""
+    """Tests make a chunk fail here, after its rows were written and before it commits. The
+    worker test sets RECALC_TEST_STALL_SECONDS to hold the chunk open while it kills the worker."""
+    stall = os.environ.get("RECALC_TEST_STALL_SECONDS")
+    if stall:
+        time.sleep(float(stall))
 
 
 def job_refresh(*, job_id: int) -> RecalcJob:

@@ -43,6 +43,9 @@ def ensure_policies(last_year: int = 2031) -> None:
                 "concentrated_end": dt.date(year - 1, 12, 31), "hardship": latest.hardship})
     PoolingRegionProfile.objects.update_or_create(
         region_id=SHANXI_COUNTY, defaults={"profile": PolicyProfile.objects.get(code="shanxi")})
+    # The shipped mapping of the demo city (a transactional test's flush may have removed it).
+    PoolingRegionProfile.objects.get_or_create(
+        region_id=factories.CITY, defaults={"profile": PolicyProfile.objects.get(code="hunan")})
 
 
 def rules_standards(code: str) -> dict:
