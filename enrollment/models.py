@@ -266,8 +266,9 @@ class Person(models.Model):
 
     @property
     def separated(self):
-        """人户分离: registered in one place, living in another."""
-        return self.hukou_region_id != self.residence_region_id
+        """人户分离: registered in one village, living in another (a grid is part of its
+        village, so only the 12-digit village codes are compared)."""
+        return self.hukou_region_id[:12] != self.residence_region_id[:12]
 
     def age_on(self, day: dt.date) -> int:
         years = day.year - self.birth_date.year

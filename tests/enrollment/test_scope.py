@@ -37,3 +37,8 @@ def test_user_without_region_sees_nothing(region_tree, make_person):
     make_person()
     user = factories.make_user("noregion", "", None)
     assert not scope.filter_persons(user, Person.objects.all()).exists()
+
+
+def test_living_in_a_grid_of_ones_own_village_is_not_separated(make_person):
+    assert not make_person(factories.GRID, hukou_code=factories.VILLAGE).separated
+    assert make_person(factories.NEIGHBOUR_GRID, hukou_code=factories.VILLAGE).separated
