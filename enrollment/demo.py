@@ -46,7 +46,7 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英�
 # Individual contributions by coverage year (demo values; the benefits profile holds the real
 # standards) and the concentrated period: 1 September to 31 December of the year before.
 INDIVIDUAL = {2023: Decimal("380"), 2024: Decimal("400"), 2025: Decimal("400"),
-              2026: Decimal("420")}
+              2026: Decimal("420"), 2027: Decimal("440")}
 
 DEMO_USERS = [
     # username, surname, given name, role, region code
@@ -204,8 +204,9 @@ def build_enrollments(persons, rng: random.Random, today: dt.date, *, enterprise
     counties = {code[:6]: code for code in COUNTIES}
     enrollments = []
     groups = []
+    # During the concentrated period (from September) next year's collection is under way:
+    # payments dated after today are left out, so the demo shows a collection in progress.
     first_year, last_year = 2023, today.year if today.month < 9 else today.year + 1
-    last_year = min(last_year, 2026)
     for person in persons:
         pooling = counties[person.residence_region_id[:6]]
         pattern = _pattern(rng)
@@ -234,6 +235,8 @@ def build_enrollments(persons, rng: random.Random, today: dt.date, *, enterprise
             if pattern == "gaps" and rng.random() < 0.5:
                 continue
             if pattern == "employee" and year >= 2024:
+                if year > today.year:
+                    continue  # employee cover is recorded as it runs, not in advance
                 enrollments.append(Enrollment(
                     person=person, year=year, scheme=Scheme.EMPLOYEE, pooling_region_id=pooling,
                     status=EnrollmentStatus.ACTIVE, channel=Channel.EMPLOYER,
