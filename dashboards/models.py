@@ -72,7 +72,7 @@ class CoverageRollup(models.Model):
             models.Index(fields=["region", "year"], name="rollup_region_year"),
             models.Index(fields=["year", "parent_code"], name="rollup_children"),
             # rankings walk this index lowest rate first and stop after a page
-            models.Index(fields=["year", "depth", "rate"], name="rollup_rank"),
+            models.Index(fields=["year", "depth", "rate", "region"], name="rollup_rank_by_rate"),
         ]
 
     def __str__(self):

@@ -2,10 +2,11 @@
 (the grid or village where a person lives), then rolled up to every ancestor by code prefix.
 
 The same SQL runs on PostgreSQL and on the embedded SQLite default; the two differ only in date
-arithmetic (`_Dialect`). Each year is refreshed in one transaction: upsert every row
-(INSERT … SELECT … ON CONFLICT DO UPDATE), then delete the rows this run did not write (regions
-that no longer have anyone); the larger daily table is deleted and inserted again. Readers see
-the old numbers until the commit.
+arithmetic (`_Dialect`). A refresh runs in one transaction; for each year it upserts every row
+(INSERT … SELECT … ON CONFLICT DO UPDATE), then deletes the rows this run did not write (regions
+that no longer have anyone); the larger daily table is deleted and inserted again, except the
+curves of collection periods that closed before this calendar year (kept unless `full`). Readers
+see the old numbers until the commit.
 """
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ METRICS = ("persons", "covered", "resident", "employee", "elsewhere", "paid", "h
            "waiting")
 # The daily curve stops at village level: grid-by-day rows would be most of the refresh's work.
 DAILY_DEPTHS = DEPTHS[1:]
+PERSONS = "dashboards_tmp_persons"
 LEAF = "dashboards_tmp_leaf"
 DAILY_LEAF = "dashboards_tmp_daily"
 
@@ -52,6 +54,10 @@ class _Dialect:
         if self.vendor == "postgresql":  # fresh statistics, so pages get the index plans
             cursor.execute("ANALYZE dashboards_coveragerollup, dashboards_dailycollection, "
                            "dashboards_funnelrollup")
+
+    def analyze_temp(self, cursor, table: str) -> None:
+        if self.vendor == "postgresql":  # temp tables get no statistics by themselves
+            cursor.execute(f"ANALYZE {table}")
 
     def lock(self, cursor) -> None:
         # Two workers refreshing at once would fight over the same rows; on PostgreSQL take a
@@ -80,11 +86,24 @@ def parent_at(depth: int, column: str = "code") -> str:
     return code_at(DEPTHS[index + 1], column)
 
 
+def _persons_sql() -> str:
+    # Once per refresh: the few person columns the years need, with the leaf region's path.
+    # Every year then joins this narrow table instead of the wide person table.
+    return f"""
+    CREATE TEMP TABLE {PERSONS} AS
+    SELECT p.id AS id, p.residence_region_id AS code, r.path AS path, p.birth_date AS birth_date,
+      CASE WHEN p.school_id IS NOT NULL THEN 1 ELSE 0 END AS student,
+      CASE WHEN p.life_status = 'alive' THEN 1 ELSE 0 END AS alive
+    FROM enrollment_person p
+    JOIN enrollment_region r ON r.code = p.residence_region_id
+    """
+
+
 def _leaf_sql(d: _Dialect) -> str:
     days = d.days_between("e.first_paid", "p.birth_date")
     return f"""
     CREATE TEMP TABLE {LEAF} AS
-    SELECT p.residence_region_id AS code, r.path AS path,
+    SELECT p.code AS code, p.path AS path,
       COUNT(*) AS persons,
       SUM(CASE WHEN e.person_id IS NOT NULL THEN 1 ELSE 0 END) AS covered,
       SUM(COALESCE(e.resident, 0)) AS resident,
@@ -98,12 +117,11 @@ def _leaf_sql(d: _Dialect) -> str:
         AS newborns,
       SUM(CASE WHEN p.birth_date BETWEEN %(y_start)s AND %(y_end)s
                AND e.first_paid IS NOT NULL AND {days} <= 90 THEN 1 ELSE 0 END) AS newborns_90,
-      SUM(CASE WHEN p.school_id IS NOT NULL THEN 1 ELSE 0 END) AS students,
-      SUM(CASE WHEN p.school_id IS NOT NULL AND e.person_id IS NOT NULL THEN 1 ELSE 0 END)
+      SUM(p.student) AS students,
+      SUM(CASE WHEN p.student = 1 AND e.person_id IS NOT NULL THEN 1 ELSE 0 END)
         AS students_covered,
       SUM(COALESCE(e.waiting, 0)) AS waiting
-    FROM enrollment_person p
-    JOIN enrollment_region r ON r.code = p.residence_region_id
+    FROM {PERSONS} p
     LEFT JOIN (
       SELECT person_id,
         MAX(CASE WHEN scheme = 'resident' AND NOT elsewhere THEN 1 ELSE 0 END) AS resident,
@@ -120,8 +138,8 @@ def _leaf_sql(d: _Dialect) -> str:
       SELECT DISTINCT person_id FROM enrollment_persongroup
       WHERE start_date <= %(as_of)s AND (end_date IS NULL OR end_date >= %(as_of)s)
     ) h ON h.person_id = p.id
-    WHERE p.life_status = 'alive'
-    GROUP BY p.residence_region_id, r.path
+    WHERE p.alive = 1
+    GROUP BY p.code, p.path
     """
 
 
@@ -150,15 +168,17 @@ def _upsert_sql(depth: int) -> str:
 
 def _daily_leaf_sql(d: _Dialect) -> str:
     day = f"COALESCE(e.paid_on, {d.to_date('e.created_at')})"
+    # Grouped at village level straight away (a grid's payments count for its village).
+    village = "CASE WHEN length(p.path) >= 12 THEN substr(p.code, 1, 12) ELSE p.code END"
+    path = "CASE WHEN length(p.path) >= 12 THEN substr(p.code, 1, 12) ELSE p.path END"
     return f"""
     CREATE TEMP TABLE {DAILY_LEAF} AS
-    SELECT p.residence_region_id AS code, r.path AS path, {day} AS day, COUNT(*) AS enrolled
+    SELECT {village} AS code, {path} AS path, {day} AS day, COUNT(*) AS enrolled
     FROM enrollment_enrollment e
-    JOIN enrollment_person p ON p.id = e.person_id
-    JOIN enrollment_region r ON r.code = p.residence_region_id
+    JOIN {PERSONS} p ON p.id = e.person_id
     WHERE e.year = %(year)s AND e.status IN ('awaiting', 'active') AND e.scheme = 'resident'
       AND {day} BETWEEN %(period_start)s AND %(y_end)s
-    GROUP BY p.residence_region_id, r.path, {day}
+    GROUP BY {village}, {path}, {day}
     """
 
 
@@ -183,34 +203,59 @@ def collection_period(year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year - 1, 9, 1), dt.date(year, 12, 31)
 
 
-def refresh_year(year: int, *, today: dt.date | None = None) -> None:
-    """Recompute every rollup row of one coverage year, all levels, in one transaction."""
-    today = today or timezone.localdate()
-    d = _Dialect(connection.vendor)
+def _daily_closed(cursor, year: int, today: dt.date) -> bool:
+    """A year's collection curve is closed once its period ended before this calendar year
+    began and its rows exist: payments for it no longer arrive day by day, so the nightly
+    refresh keeps the curve (a full refresh recomputes it)."""
+    if collection_period(year)[1] >= dt.date(today.year, 1, 1):
+        return False
+    cursor.execute("SELECT 1 FROM dashboards_dailycollection WHERE year = %s LIMIT 1", [year])
+    return cursor.fetchone() is not None
+
+
+def _refresh_year(cursor, d: _Dialect, year: int, today: dt.date, stamp: str,
+                  full: bool) -> None:
+    """Recompute every rollup row of one coverage year, all levels."""
     period_start, y_end = collection_period(year)
     params = {
         "year": year, "today": today, "y_start": dt.date(year, 1, 1), "y_end": y_end,
         "as_of": min(today, y_end) if year >= today.year else y_end,
-        "period_start": period_start, "stamp": uuid.uuid4().hex, "now": timezone.now(),
+        "period_start": period_start, "stamp": stamp, "now": timezone.now(),
     }
-    with transaction.atomic(), connection.cursor() as cursor:
-        d.lock(cursor)
-        for table in (LEAF, DAILY_LEAF):
-            cursor.execute(f"DROP TABLE IF EXISTS {table}")
-        cursor.execute(_leaf_sql(d), params)
-        for depth in DEPTHS:
-            cursor.execute(_upsert_sql(depth), params)
-        cursor.execute("DELETE FROM dashboards_coveragerollup WHERE year = %(year)s "
-                       "AND refresh_stamp <> %(stamp)s", params)
+    for table in (LEAF, DAILY_LEAF):
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+    cursor.execute(_leaf_sql(d), params)
+    for depth in DEPTHS:
+        cursor.execute(_upsert_sql(depth), params)
+    cursor.execute("DELETE FROM dashboards_coveragerollup WHERE year = %(year)s "
+                   "AND refresh_stamp <> %(stamp)s", params)
+    if full or not _daily_closed(cursor, year, today):
         cursor.execute(_daily_leaf_sql(d), params)
         cursor.execute("DELETE FROM dashboards_dailycollection WHERE year = %(year)s", params)
         for depth in DAILY_DEPTHS:
             cursor.execute(_daily_insert_sql(depth), params)
-        from . import funnel
+    from . import funnel
 
-        funnel.refresh_outreach_stages(cursor, params)
-        for table in (LEAF, DAILY_LEAF):
-            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+    funnel.refresh_outreach_stages(cursor, params)
+    for table in (LEAF, DAILY_LEAF):
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def refresh_years(years: list[int], *, today: dt.date | None = None,
+                  full: bool = False) -> None:
+    """Recompute the rollups of the given years in one transaction: readers see the old
+    numbers until every year is done."""
+    today = today or timezone.localdate()
+    d = _Dialect(connection.vendor)
+    stamp = uuid.uuid4().hex
+    with transaction.atomic(), connection.cursor() as cursor:
+        d.lock(cursor)
+        cursor.execute(f"DROP TABLE IF EXISTS {PERSONS}")
+        cursor.execute(_persons_sql())
+        d.analyze_temp(cursor, PERSONS)
+        for year in years:
+            _refresh_year(cursor, d, year, today, stamp, full)
+        cursor.execute(f"DROP TABLE IF EXISTS {PERSONS}")
 
 
 def default_years(today: dt.date | None = None) -> list[int]:
@@ -226,15 +271,21 @@ def default_years(today: dt.date | None = None) -> list[int]:
     return sorted(years)
 
 
+def open_years(today: dt.date | None = None) -> list[int]:
+    """The years registrations still change: this year and, in the collection period, next
+    year (the debounced refresh after registrations does only these)."""
+    today = today or timezone.localdate()
+    return sorted({today.year, today.year + 1 if today.month >= 9 else today.year})
+
+
 def refresh(*, years: list[int] | None = None, reason: str = "manual",
-            today: dt.date | None = None) -> RefreshRun:
+            today: dt.date | None = None, full: bool = False) -> RefreshRun:
     """Refresh the rollups of the given years (default: `default_years`) and record the run."""
     years = sorted(set(years or default_years(today)))
     run = RefreshRun.objects.create(reason=reason[:50], years=",".join(map(str, years)))
     started = time.monotonic()
     try:
-        for year in years:
-            refresh_year(year, today=today)
+        refresh_years(years, today=today, full=full)
         with connection.cursor() as cursor:
             _Dialect(connection.vendor).analyze(cursor)
     except Exception as exc:

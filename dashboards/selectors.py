@@ -263,9 +263,11 @@ def grid_worker_ranking(region: Region, year: int, limit: int = 20) -> list[dict
     """Grid workers under the region ranked by the coverage of their grid, lowest first."""
     workers = User.objects.filter(role=Role.GRID_WORKER, is_active=True,
                                   region__pk__startswith=region.path)
+    # Walk the grids lowest rate first (rollup_rank_by_rate) and keep those with a worker:
+    # the query stops after a page instead of joining every grid of a city.
     qs = (CoverageRollup.objects.filter(year=year, depth=15, rate__isnull=False,
-                                        region__pk__startswith=region.path,
-                                        region_id__in=workers.values("region_id"))
+                                        region__pk__startswith=region.path)
+          .filter(Exists(workers.filter(region_id=OuterRef("region_id"))))
           .order_by("rate", "region_id").select_related("region"))
     rows = list(qs[:limit])
     by_grid: dict[str, list[str]] = {}

@@ -45,7 +45,8 @@ def schedule_refresh(reason: str = "registration") -> bool:
 
 def _enqueue(reason: str) -> None:
     try:
-        refresh_rollups.apply_async(kwargs={"reason": reason}, countdown=DEBOUNCE_SECONDS)
+        refresh_rollups.apply_async(kwargs={"years": rollups.open_years(), "reason": reason},
+                                    countdown=DEBOUNCE_SECONDS)
     except Exception:  # a dashboard refresh must never break a registration
         cache.delete(PENDING_KEY)
         log.exception("could not enqueue the dashboard refresh")

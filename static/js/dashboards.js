@@ -79,6 +79,8 @@
   });
 
   function ranking(id, rows) {
+    var node = document.getElementById(id);
+    if (node) node.style.height = Math.max(140, rows.length * 30 + 50) + "px";
     chart(id, {
       grid: { left: narrow ? 110 : 160, right: 50, top: 10, bottom: 24 },
       tooltip: { trigger: "axis", valueFormatter: pct },
@@ -87,7 +89,7 @@
                axisLabel: { width: narrow ? 100 : 150, overflow: "truncate" } },
       series: [{ type: "bar", barMaxWidth: 22, data: rows.map(function (r) { return r.rate; }),
                  label: { show: true, position: "right", formatter: function (p) { return pct(p.value); } },
-                 markLine: { silent: true, symbol: "none", lineStyle: { color: "#dc3545", type: "dashed" }, data: [{ xAxis: data.target }] },
+                 markLine: { silent: true, symbol: "none", label: { show: false }, lineStyle: { color: "#dc3545", type: "dashed" }, data: [{ xAxis: data.target }] },
                  itemStyle: { color: function (p) { return p.value >= data.target ? "#198754" : "#fd7e14"; } } }]
     });
   }

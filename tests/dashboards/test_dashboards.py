@@ -343,3 +343,27 @@ def test_outreach_funnel_and_recorded_target(registry, county_admin):
                       "visited": 1, "mobilised": 0, "converted": 1}
     village = next(c for c in data["children"] if c["code"] == f.VILLAGE)
     assert (village["target"], village["target_source"], village["gap"]) == (8, "下达目标", 2)
+
+
+def test_refresh_command(registry, capsys):
+    from django.core.management import call_command
+
+    call_command("refresh_dashboards", str(YEAR))
+    assert "2026" in capsys.readouterr().out
+    assert row(f.CITY).persons == 12
+
+
+def test_grid_page_shows_its_villages_collection_curve(refreshed):
+    data = selectors.daily_curves(Region.objects.get(code=f.GRID), YEAR)
+    assert data["village_curve"] and data["last"][-1] == 1  # a paid for 2025
+    # 东山村 for 2026: a, c, x paid on 2025-10-08, i, g, and d (awaiting: counted on the
+    # day it was registered)
+    assert data["this"][-1] == 6
+
+
+def test_closed_collection_curves_are_kept_unless_full(refreshed):
+    DailyCollection.objects.filter(year=2025).update(enrolled=99)  # marker
+    rollups.refresh(years=[2025, YEAR], today=dt.date(2027, 3, 1))
+    assert set(DailyCollection.objects.filter(year=2025).values_list("enrolled", flat=True)) == {99}
+    rollups.refresh(years=[2025], today=dt.date(2027, 3, 1), full=True)
+    assert 99 not in set(DailyCollection.objects.filter(year=2025).values_list("enrolled", flat=True))
