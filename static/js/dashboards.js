@@ -72,10 +72,19 @@
     ]
   });
 
+  // The funnel as ordered bars: registry stages (blue) then the outreach ledger stages
+  // (green), which are far smaller; a funnel shape would squash them to nothing.
+  var funnelNode = document.getElementById("chart-funnel");
+  if (funnelNode) funnelNode.style.height = Math.max(200, data.funnel.length * 34 + 40) + "px";
   chart("chart-funnel", {
-    tooltip: { trigger: "item", formatter: "{b}：{c}" },
-    series: [{ type: "funnel", left: "10%", width: "80%", top: 10, bottom: 10, sort: "descending", gap: 2,
-               label: { show: true, position: "inside", formatter: "{b}\n{c}" }, data: data.funnel }]
+    grid: { left: narrow ? 110 : 140, right: 70, top: 10, bottom: 10 },
+    tooltip: { trigger: "axis" },
+    xAxis: { type: "value", show: false },
+    yAxis: { type: "category", inverse: true, data: data.funnel.map(function (s) { return s.name; }),
+             axisLabel: { width: narrow ? 100 : 130, overflow: "truncate" } },
+    series: [{ type: "bar", barMaxWidth: 24, data: data.funnel.map(function (s, i) {
+                 return { value: s.value, itemStyle: { color: i < 3 ? "#5470c6" : "#20c997" } }; }),
+               label: { show: true, position: "right" } }]
   });
 
   function ranking(id, rows) {
