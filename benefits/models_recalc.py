@@ -19,7 +19,7 @@ class ClaimSummary(models.Model):
     no row is a year in which the fund paid nothing (R-CAT-ZERO)."""
 
     person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.CASCADE,
-                               related_name="claim_summaries")
+                               related_name="claim_summaries", db_index=False)  # unique below
     year = models.PositiveSmallIntegerField("年度")
     fund_paid = models.DecimalField("基金支付金额（元）", max_digits=12, decimal_places=2)
     used_incentive = models.BooleanField(
@@ -43,13 +43,17 @@ class PersonYearStatus(models.Model):
     """The engine's answer for a person's resident enrollment in a year, as the January
     recalculation last computed it (RULES.md sections 1-4). Written only by benefits.recalc."""
 
+    # Indexes: the unique (person, year) and (year, pooling_region) cover the lookups; the
+    # enrollment and job links are bookkeeping, without index or constraint, so that a chunk's
+    # upsert maintains as few structures as possible.
     person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.CASCADE,
-                               related_name="year_statuses")
+                               related_name="year_statuses", db_index=False)
     year = models.PositiveSmallIntegerField("待遇年度")
     pooling_region = models.ForeignKey(Region, verbose_name="参保统筹区", on_delete=models.PROTECT,
-                                       related_name="+")
+                                       related_name="+", db_index=False)
     enrollment = models.ForeignKey(Enrollment, verbose_name="参保登记", null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+                                   on_delete=models.DO_NOTHING, related_name="+",
+                                   db_index=False, db_constraint=False)
     profile_code = models.CharField("政策方案", max_length=30, blank=True)
     in_concentrated_period = models.BooleanField("集中缴费期内缴费", null=True)
     gap_years = models.PositiveSmallIntegerField("断缴年数", null=True)
@@ -73,7 +77,8 @@ class PersonYearStatus(models.Model):
     rule_ids = models.JSONField("适用规则", default=list)
     error = models.CharField("无法测算的原因", max_length=300, blank=True)
     job = models.ForeignKey("benefits.RecalcJob", verbose_name="最近变更的重算任务", null=True,
-                            blank=True, on_delete=models.SET_NULL, related_name="+")
+                            blank=True, on_delete=models.DO_NOTHING, related_name="+",
+                            db_index=False, db_constraint=False)
     updated_at = models.DateTimeField("最近变更时间")
 
     class Meta:

@@ -35,7 +35,7 @@ class PersonByIdWidget(widgets.ForeignKeyWidget):
         person = Person.objects.filter(id_number=text).only("pk", "residence_region_id",
                                                              "hukou_region_id").first()
         if person is None:
-            raise ValueError(f"证件号码“{text}”在人员档案中不存在，请核对或先建档。")
+            raise ValueError(f"“{idnumbers.mask(text)}”在人员档案中不存在，请核对或先建档。")
         return person
 
     def render(self, value, obj=None, **kwargs):
@@ -46,7 +46,7 @@ class YearWidget(widgets.Widget):
     def clean(self, value, row=None, **kwargs):
         text = str(value if value is not None else "").strip().removesuffix(".0")
         if not text.isdigit() or len(text) != 4:
-            raise ValueError(f"年度“{value}”无效，应为四位年份，如2025。")
+            raise ValueError(f"“{value}”无效，应为四位年份，如2025。")
         return int(text)
 
 
@@ -56,11 +56,11 @@ class AmountWidget(widgets.Widget):
         try:
             amount = Decimal(text)
         except InvalidOperation:
-            raise ValueError(f"基金支付金额“{value}”不是有效金额。") from None
+            raise ValueError(f"“{value}”不是有效金额。") from None
         if not amount.is_finite():
-            raise ValueError(f"基金支付金额“{value}”不是有效金额。")
+            raise ValueError(f"“{value}”不是有效金额。")
         if amount < 0:
-            raise ValueError(f"基金支付金额{amount}为负数，金额不能为负数。")
+            raise ValueError(f"{amount}为负数，金额不能为负数。")
         return amount.quantize(Decimal("0.01"))
 
 

@@ -47,7 +47,7 @@ def recalc_start(request):
 @login_required
 def recalc_job(request, pk):
     job = _job_or_404(request.user, pk)
-    chunks = job.chunks.select_related("pooling_region").order_by("pooling_region_id", "id_from")
+    chunks = services.chunks_for(request.user, job)
     return render(request, "benefits/recalc_job.html", {
         "job": job, "chunks": chunks[:200], "can_resume": scope.is_admin(request.user)})
 

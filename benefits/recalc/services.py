@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from enrollment import regions, scope
 from enrollment.audit import audit_record
-from enrollment.models import AuditEntry, Enrollment, Region, Scheme
+from enrollment.models import AuditEntry, Enrollment, Region, Role, Scheme
 
 from ..models_recalc import JobStatus, PersonYearStatus, RecalcChunk, RecalcJob
 from . import compute, fetch, write
@@ -251,11 +251,21 @@ def job_wait(job: RecalcJob, *, timeout: float = 3600, poll: float = 0.5) -> Rec
 
 
 def jobs_for(user):
-    """Jobs the user may see: those over a region in their scope (all-region jobs: superuser)."""
+    """Jobs the user may see: those over a region in their scope; the all-region jobs (the
+    1 January run) also to county administrators and city leaders, who follow them."""
     qs = RecalcJob.objects.select_related("region", "requested_by")
     prefix = scope.region_prefix(user)
     if prefix is None:
         return qs.none()
     if prefix == "":
         return qs
-    return qs.filter(region__pk__startswith=prefix)
+    in_scope = Q(region__pk__startswith=prefix)
+    if scope.is_admin(user) or user.role == Role.CITY_LEADER:
+        in_scope |= Q(region__isnull=True)
+    return qs.filter(in_scope)
+
+
+def chunks_for(user, job: RecalcJob):
+    """The job's chunks over pooling regions in the user's scope."""
+    return job.chunks.filter(scope.region_q(user, "pooling_region_id")).select_related(
+        "pooling_region").order_by("pooling_region_id", "id_from")

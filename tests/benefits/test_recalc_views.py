@@ -104,3 +104,18 @@ def test_failed_job_can_be_resumed_from_the_page(
         client.post(reverse("recalc_job_resume", args=[job.pk]))
     job.refresh_from_db()
     assert job.status == JobStatus.DONE and job.persons == 1
+
+
+def test_the_new_year_run_is_followed_by_county_admins_with_their_own_chunks_only(
+        policies, county_admin, make_person, as_user, neighbour_clerk):
+    from django.core.management import call_command
+
+    from tests.benefits.test_recalc import SHANXI_COUNTY
+
+    make_history(make_person, HUNAN_COUNTY, {2028: "resident"})
+    make_history(make_person, SHANXI_COUNTY, {2028: "resident"})
+    call_command("recalculate_benefits", year=YEAR, stdout=open("/dev/null", "w"))
+    job = RecalcJob.objects.get()
+    page = as_user(county_admin).get(reverse("recalc_job", args=[job.pk])).content.decode()
+    assert "长沙县" in page and "浏阳市" not in page  # the other county's chunk is not listed
+    assert as_user(neighbour_clerk).get(reverse("recalc_job", args=[job.pk])).status_code == 404
