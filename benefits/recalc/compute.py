@@ -33,7 +33,8 @@ from enrollment.models import POLICY_GROUP_OF, POLICY_GROUP_PRIORITY
 from ..rules.case import parse_case
 from ..rules.engine import determine
 from ..rules.errors import CaseError
-from ..rules.types import Profile, YearStandard
+from ..rules.history import parse_status
+from ..rules.types import Claim, Enrollment, Person, Profile, YearStandard
 from ..rules.waiting import waiting_benefit_period
 
 # Keys of Enrollment.case_details that are engine inputs (as benefits.inputs reads them).
@@ -203,19 +204,33 @@ class Calculator:
     def _evaluate(self, birth: date, paid: date, repair_years: int, group: str | None,
                   options: Mapping, history: str, claims: str) -> tuple:
         profile = self.policy.profile
-        case = {
-            "profile": profile.code,
-            "year": self.year,
-            "person": {"birth_date": birth.isoformat(), "group": group,
-                       "category": options.get("category") or "general"},
-            "history": _history(history),
-            "enrollment": {"paid_on": paid.isoformat(), "repair_years": repair_years or 0,
-                           **_enrollment_options(options)},
-            "claims": _claims(claims),
-        }
         try:
-            parsed = parse_case(case, {profile.code: profile}, dict(self.policy.standards))
-            d = determine(*parsed.args())
+            if options:
+                # Special cases carry dates and flags from case_details: parse them exactly as
+                # the policy_case command does (CaseError for a bad one).
+                case = {
+                    "profile": profile.code, "year": self.year,
+                    "person": {"birth_date": birth.isoformat(), "group": group,
+                               "category": options.get("category") or "general"},
+                    "history": _history(history),
+                    "enrollment": {"paid_on": paid.isoformat(), "repair_years": repair_years or 0,
+                                   **_enrollment_options(options)},
+                    "claims": _claims(claims),
+                }
+                args = parse_case(case, {profile.code: profile},
+                                  dict(self.policy.standards)).args()
+            else:
+                # An ordinary case: the same inputs, built directly (what parse_case would give).
+                args = (
+                    profile, self.year, Person(birth_date=birth, group=group),
+                    {int(y): parse_status(s) for y, s in _history(history).items()},
+                    Enrollment(paid_on=paid, repair_years=repair_years or 0),
+                    {int(y): Claim(fund_paid=Decimal(c["fund_paid"]),
+                                   used_incentive=c["used_incentive"])
+                     for y, c in _claims(claims).items()},
+                    self.policy.standards,
+                )
+            d = determine(*args)
         except CaseError as exc:
             return error_row(f"{exc.field}：{exc.message}", profile.code)
         cat = d.catastrophic

@@ -123,6 +123,9 @@ def _postgres(year, region, lo, hi, standards, count_start) -> Iterator[PersonIn
         "std_ce": [standards[y].concentrated_end for y in years],
     }
     with connection.cursor() as cursor:
+        # The plan is index lookups per person; compiling it (JIT, on by default for plans this
+        # "expensive") costs more than running it.
+        cursor.execute("SET LOCAL jit = off")
         cursor.execute(_PG_SQL, params)
         for row in cursor.fetchall():
             yield PersonInput(*row)

@@ -167,7 +167,10 @@ def chunk_run(*, chunk_id: int) -> None:
         status=JobStatus.RUNNING, started_at=now)
     try:
         with transaction.atomic():
-            chunk = RecalcChunk.objects.select_for_update().select_related("job").get(pk=chunk_id)
+            # Lock the chunk row only ("self"): locking the joined job row too would make every
+            # chunk of the job wait for the one before it.
+            chunk = (RecalcChunk.objects.select_for_update(of=("self",))
+                     .select_related("job").get(pk=chunk_id))
             if chunk.status == JobStatus.DONE:  # a duplicate delivery finished it meanwhile
                 return
             result = recalc_range(year=chunk.job.year, region=chunk.pooling_region_id,
