@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import scope
 from .admin_scope import ScopedAdminMixin
 from .models import (
     AuditEntry,
@@ -36,6 +37,20 @@ class StaffAdmin(ScopedAdminMixin, UserAdmin):
     fieldsets = UserAdmin.fieldsets + (("经办权限", {"fields": ("role", "region", "phone")}),)
     add_fieldsets = UserAdmin.add_fieldsets + (("经办权限", {"fields": ("role", "region")}),)
     raw_id_fields = ["region"]
+
+    # Staff accounts are kept by county administrators: anyone who may change an account may
+    # widen its role or reset its password, including their own.
+    def has_add_permission(self, request, *args):
+        return super().has_add_permission(request, *args) and scope.is_admin(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and scope.is_admin(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            fields += ["is_superuser", "groups", "user_permissions"]
+        return fields
 
 
 class PersonGroupInline(admin.TabularInline):

@@ -53,11 +53,38 @@ class ScopedAdminMixin:
         return request.user.is_superuser
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.related_model is Region and not request.user.is_superuser:
-            kwargs["queryset"] = scope.filter_regions(request.user, Region.objects.all())
+        if not request.user.is_superuser:
+            if db_field.related_model is Region:
+                kwargs["queryset"] = scope.filter_regions(request.user, Region.objects.all())
+            elif db_field.name in self._scope_relations():
+                # The relation that places a row in a region (an enrollment's person, a
+                # visit's task) may only point at rows the user can see: a raw id field
+                # otherwise accepts any id typed in, e.g. another village's person.
+                related = self.admin_site._registry.get(db_field.related_model)
+                if related is not None:
+                    kwargs["queryset"] = related.get_queryset(request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    # import-export: resources receive the user so exports and imports are scoped too.
+    def _scope_relations(self) -> set[str]:
+        return {field.split("__")[0] for field in self.scope_fields if "__" in field}
+
+    # import-export: importing is changing (a read-only user has no import page), and
+    # resources receive the user so exports and imports are scoped too.
+    def has_import_permission(self, request):
+        return self.has_add_permission(request) and self.has_change_permission(request)
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        # An export file carries whole ID numbers (it is re-imported by them): record who
+        # took which list, like the reveal button and the page exports do.
+        from .audit import audit_record
+        from .models import AuditEntry
+
+        data = super().get_export_data(file_format, request, queryset, **kwargs)
+        audit_record(user=request.user, action=AuditEntry.Action.EXPORT, request=request,
+                     detail=f"后台导出{self.model._meta.verbose_name}"
+                            f"（{file_format.get_title()}）")
+        return data
+
     def get_export_resource_kwargs(self, request, **kwargs):
         return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
 

@@ -5,6 +5,7 @@ transaction and shows every bad row before anything is written.
 """
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from import_export import fields, resources
 from import_export.widgets import ForeignKeyWidget
 
@@ -32,10 +33,38 @@ class ScopedResourceMixin:
             return checked
         return super().import_data(dataset, dry_run=False, **kwargs)
 
+    def get_queryset(self):
+        # Imports look rows up through this: a key (an ID number) of another region's row
+        # is then a new row, refused as a duplicate, never an update of that row.
+        qs = super().get_queryset()
+        if self.user is not None:
+            qs = qs.filter(scope.region_q(self.user, *self.scope_fields))
+        return qs
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        if self.user is not None:
+            if not scope.can_write(self.user):
+                raise ValidationError("您的账号为只读权限，不能导入数据。")
+            if self.scope_fields and not any(
+                    scope.region_in_scope(self.user, _value(instance, field) or "")
+                    for field in self.scope_fields):
+                name = self.scope_fields[0].split("__")[0].removesuffix("_id")
+                raise ValidationError({name: "该行不在您的辖区内。"})
+        super().save_instance(instance, is_create, row, **kwargs)
+
     def filter_export(self, queryset, **kwargs):
         if self.user is not None:
             queryset = queryset.filter(scope.region_q(self.user, *self.scope_fields))
         return queryset
+
+
+def _value(instance, lookup: str):
+    """The value of a lookup like "person__residence_region_id" on an instance."""
+    for part in lookup.split("__"):
+        instance = getattr(instance, part, None)
+        if instance is None:
+            return None
+    return instance
 
 
 class PersonResource(ScopedResourceMixin, resources.ModelResource):
@@ -62,8 +91,6 @@ class PersonResource(ScopedResourceMixin, resources.ModelResource):
     def before_save_instance(self, instance, row, **kwargs):
         if self.user is not None and not scope.region_in_scope(self.user,
                                                                instance.residence_region_id):
-            from django.core.exceptions import ValidationError
-
             raise ValidationError({"residence_region": "常住地不在您的辖区内。"})
         instance.name_initials = initials(instance.name)
 

@@ -85,7 +85,15 @@ def filter_persons(user, qs: QuerySet, prefix: str = "") -> QuerySet:
 
 def region_in_scope(user, code: str) -> bool:
     prefix = region_prefix(user)
-    return prefix is not None and code.startswith(prefix)
+    if prefix is None or not code:
+        return False
+    try:
+        if not (code.isascii() and code.isdigit()):
+            raise ValueError(code)
+        regions.level_of(code)
+    except ValueError:
+        return False  # a malformed code (typed into ?region=) lies in nobody's scope
+    return code.startswith(prefix)
 
 
 def get_person_or_404(user, pk):
@@ -93,4 +101,9 @@ def get_person_or_404(user, pk):
     an ID cannot be probed by URL."""
     from .models import Person
 
-    return get_object_or_404(filter_persons(user, Person.objects.all()), pk=pk)
+    try:
+        return get_object_or_404(filter_persons(user, Person.objects.all()), pk=pk)
+    except (TypeError, ValueError):  # an id that is no number ("?person=²") finds nobody
+        from django.http import Http404
+
+        raise Http404("人员不存在。") from None

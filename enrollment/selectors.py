@@ -21,7 +21,7 @@ def person_search(user, query: str = "", region_code: str = ""):
 
         prefix = regions.prefix_of(region_code)
         qs = qs.filter(scope.region_q_prefix(prefix, "residence_region_id", "hukou_region_id"))
-    query = (query or "").strip()
+    query = (query or "").replace("\x00", "").strip()  # PostgreSQL refuses NUL in a string
     if query:
         normalized = idnumbers.normalize(query)
         if _DIGITS.match(normalized):

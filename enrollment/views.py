@@ -37,8 +37,11 @@ class CheapPaginator(Paginator):
     def __init__(self, object_list, per_page):
         super().__init__(object_list, per_page)
 
+    # Beyond any real list; a larger ?page= would overflow the database's OFFSET.
+    MAX_PAGE = 1_000_000
+
     def page_rows(self, number: int):
-        number = max(1, number)
+        number = min(max(1, number), self.MAX_PAGE)
         start = (number - 1) * self.per_page
         rows = list(self.object_list[start:start + self.per_page + 1])
         return {"rows": rows[: self.per_page], "number": number,
@@ -72,10 +75,10 @@ def person_list(request):
 
 @login_required
 def person_export(request):
-    qs = selectors.person_search(request.user, request.GET.get("q", ""),
-                                 request.GET.get("region", ""))
+    query = request.GET.get("q", "").replace("\x00", "")  # PostgreSQL refuses NUL in text
+    qs = selectors.person_search(request.user, query, request.GET.get("region", ""))
     audit_record(user=request.user, action=AuditEntry.Action.EXPORT, request=request,
-                 detail=f"导出人员名单，查询条件：{request.GET.get('q', '') or '全部'}")
+                 detail=f"导出人员名单，查询条件：{query or '全部'}")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = "attachment; filename*=UTF-8''persons.csv"
     response.write("\ufeff")  # Excel needs the BOM to read UTF-8

@@ -203,8 +203,10 @@ class CampaignForm(forms.Form):
             if not line.strip():
                 continue
             parts = line.split()
-            if len(parts) != 2 or not parts[1].isdigit():
+            if len(parts) != 2 or not parts[1].isdecimal():
                 raise forms.ValidationError(f"第{number}行格式不对，应为“区划代码 目标人数”。")
+            if len(parts[1]) > 9:
+                raise forms.ValidationError(f"第{number}行目标人数过大，请核对。")
             targets[parts[0]] = int(parts[1])
         return targets
 

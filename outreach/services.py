@@ -653,9 +653,13 @@ def campaign_create(*, actor, name: str, year: int, region: Region, start_date: 
                         end_date=end_date, created_by=actor)
     campaign.full_clean(exclude=["region", "created_by"])
     campaign.save()
+    known = set(Region.objects.filter(code__in=list(targets or {})).values_list("code",
+                                                                              flat=True))
     for code, count in (targets or {}).items():
         if not code.startswith(regions.prefix_of(region.code)):
             raise ValidationError({"targets": f"目标区划{code}不在{region.name}范围内。"})
+        if code not in known:
+            raise ValidationError({"targets": f"区划代码{code}不存在，请核对。"})
         CampaignTarget.objects.create(campaign=campaign, region_id=code,
                                       target_enrollments=count)
     audit_record(user=actor, action=AuditEntry.Action.CREATE, obj=campaign, request=request,

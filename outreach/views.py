@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -121,6 +122,8 @@ def push(request):
     if not services._can_push(request.user):
         raise PermissionDenied("只有县级（或市级）管理员可以下发任务。")
     entry_ids = request.POST.getlist("entry_ids") or request.GET.getlist("entry_ids")
+    if not all(i.isdecimal() and len(i) < 12 for i in entry_ids):
+        raise Http404("所选台账不存在。")  # ids come from ticked boxes: anything else is made up
     initial = {"year": outreach_year(), "township": request.GET.get("township")}
     form = PushForm(request.POST or None, user=request.user, initial=initial)
     selected = list(selectors.entries_for(request.user).filter(pk__in=entry_ids)
