@@ -248,8 +248,8 @@ def build_enrollments(persons, rng: random.Random, today: dt.date, *, enterprise
                 paid = dt.date(year, rng.randint(1, 6), rng.randint(1, 28))
             else:
                 paid = start + dt.timedelta(days=rng.randint(0, (end - start).days))
-            if paid > today:
-                continue
+            if paid > today or paid < person.birth_date:
+                continue  # not yet paid, or a baby born after the collection period
             channel = (Channel.SCHOOL_BATCH if person.school_id else
                        rng.choice([Channel.INDIVIDUAL, Channel.INDIVIDUAL, Channel.WALLET,
                                    Channel.VILLAGE_BATCH, Channel.TAX_RECORD]))

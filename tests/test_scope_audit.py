@@ -31,12 +31,6 @@ Y = timezone.localdate().year + 1
 TODAY = timezone.localdate()
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """Six personas a test: the real password hasher would spend seconds on each."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 # --- The village clerk's world -------------------------------------------------------------
 
 
