@@ -184,7 +184,7 @@ def run_job(workers: int):
     """Start a job, plan it, run its chunks on `workers` processes; return (job, seconds)."""
     from django.db import connections
 
-    from benefits.models_recalc import RecalcJob
+    from benefits.models import RecalcJob
     from benefits.recalc import services
 
     t0 = time.perf_counter()
@@ -224,7 +224,7 @@ def main() -> int:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from benefits.models_recalc import PersonYearStatus
+    from benefits.models import PersonYearStatus
     from enrollment.models import Enrollment, Person
 
     setup_policies_and_regions()

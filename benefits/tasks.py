@@ -27,7 +27,7 @@ def recalc_chunk(chunk_id: int) -> None:
 @shared_task(name="benefits.recalc_scheduled", acks_late=True, reject_on_worker_lost=True)
 def recalc_scheduled() -> int:
     """The 1 January 00:30 (Asia/Shanghai) run: every pooling region, the new coverage year."""
-    from .models_recalc import RecalcJob
+    from .models import RecalcJob
 
     job = services.job_start(actor=None, year=timezone.localdate().year,
                              trigger=RecalcJob.Trigger.SCHEDULE, enqueue=False)

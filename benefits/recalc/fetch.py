@@ -166,7 +166,7 @@ def _python(year, region, lo, hi, standards, count_start) -> Iterator[PersonInpu
     for row in rows:
         if row[0] in by_person:
             past[row[0]][row[1]].append(row)
-    from ..models_recalc import ClaimSummary
+    from ..models import ClaimSummary
 
     claims: dict[int, list[str]] = defaultdict(list)
     for pid, y, paid, used in (ClaimSummary.objects

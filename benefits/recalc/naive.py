@@ -11,7 +11,7 @@ from django.utils import timezone
 from enrollment.models import Enrollment, Scheme
 
 from .. import inputs
-from ..models_recalc import PersonYearStatus
+from ..models import PersonYearStatus
 from ..rules.errors import CaseError
 from . import compute, fetch
 from .services import ChunkResult

@@ -26,7 +26,7 @@ from enrollment import regions, scope
 from enrollment.audit import audit_record
 from enrollment.models import AuditEntry, Enrollment, Region, Role, Scheme
 
-from ..models_recalc import JobStatus, PersonYearStatus, RecalcChunk, RecalcJob
+from ..models import JobStatus, PersonYearStatus, RecalcChunk, RecalcJob
 from . import compute, fetch, write
 
 logger = logging.getLogger(__name__)

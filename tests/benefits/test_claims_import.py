@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from benefits.models_recalc import ClaimSummary
+from benefits.models import ClaimSummary
 from tests import factories
 from tests.benefits.test_recalc import ensure_policies
 

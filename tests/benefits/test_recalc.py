@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from benefits.models import PolicyProfile, PoolingRegionProfile, YearStandard
-from benefits.models_recalc import (
+from benefits.models import (
     ClaimSummary,
     JobStatus,
     PersonYearStatus,

@@ -10,7 +10,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from benefits.models_recalc import ClaimSummary, PersonYearStatus
+from benefits.models import ClaimSummary, PersonYearStatus
 from benefits.recalc import compute, services
 from enrollment.models import PersonGroup
 from tests import factories

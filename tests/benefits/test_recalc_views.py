@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from benefits.models_recalc import JobStatus, PersonYearStatus, RecalcJob
+from benefits.models import JobStatus, PersonYearStatus, RecalcJob
 from benefits.recalc import services
 from tests import factories
 from tests.benefits.test_recalc import HUNAN_COUNTY, YEAR, ensure_policies, make_history

@@ -15,7 +15,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from benefits.models_recalc import JobStatus, PersonYearStatus, RecalcChunk, RecalcJob
+from benefits.models import JobStatus, PersonYearStatus, RecalcChunk, RecalcJob
 from benefits.recalc import services
 from tests.benefits.test_recalc import (
     HUNAN_COUNTY,

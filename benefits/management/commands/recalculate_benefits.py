@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from benefits.models_recalc import JobStatus, RecalcJob
+from benefits.models import JobStatus, RecalcJob
 from benefits.recalc import services
 from enrollment.models import Region
 

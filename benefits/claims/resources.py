@@ -3,7 +3,7 @@
 Every bad row is reported in Chinese before anything is written: an unknown ID number, a person
 outside the importer's region, an amount that is not a number or is negative, a year outside the
 years the person's profile has standards for. The same resource serves the upload page
-(views_recalc) and the admin import.
+(benefits.claims.views) and the admin import.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from enrollment import idnumbers, scope
 from enrollment.models import Person
 from enrollment.resources import ScopedResourceMixin
 
-from .models_recalc import ClaimSummary
+from ..models import ClaimSummary
 
 HEADERS = {"person": "证件号码", "year": "年度", "fund_paid": "基金支付金额",
            "used_incentive": "使用激励额度"}
@@ -122,7 +122,7 @@ class ClaimSummaryResource(ScopedResourceMixin, resources.ModelResource):
         super().validate_instance(instance, errors, validate_unique=False)
 
     def _standard_years(self, region_code: str) -> tuple[str, set[int]]:
-        from . import inputs
+        from .. import inputs
 
         key = region_code[:6]
         if key not in self._years:

@@ -16,7 +16,7 @@ from simple_history.models import HistoricalRecords
 from enrollment import regions
 from enrollment.models import Region
 
-from .rules import types as rules_types
+from ..rules import types as rules_types
 
 DEMO_HELP = "演示数值：正式使用前请按本省当年文件核对。"
 
@@ -234,4 +234,3 @@ class PoolingRegionProfile(models.Model):
             codes.append(code)
             code = regions.parent_code(code)
         return codes
-from .models_recalc import *  # noqa: F401,F403  (January recalculation models, issue 4)

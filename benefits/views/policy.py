@@ -14,10 +14,10 @@ from django.utils import timezone
 from enrollment import scope
 from enrollment.views import form_error
 
-from . import inputs, services
-from .forms import KINDS, CalculatorForm, NewbornPersonForm, SpecialCaseForm, default_year
-from .rules.case import determination_to_dict
-from .rules.errors import CaseError
+from .. import inputs, services
+from ..forms import KINDS, CalculatorForm, NewbornPersonForm, SpecialCaseForm, default_year
+from ..rules.case import determination_to_dict
+from ..rules.errors import CaseError
 
 
 def _person_from_query(request, key):

@@ -1,4 +1,4 @@
-"""Forms of the recalculation and claims import pages (validation only)."""
+"""The form that starts a January recalculation (validation only)."""
 from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
@@ -8,8 +8,6 @@ from django.utils import timezone
 
 from enrollment import regions, scope
 from enrollment.models import Region
-
-MAX_UPLOAD = 20 * 1024 * 1024
 
 
 class RecalcStartForm(forms.Form):
@@ -38,23 +36,3 @@ class RecalcStartForm(forms.Form):
         if region is None or not scope.region_in_scope(self.user, code):
             raise forms.ValidationError("所选区划不在您的管辖范围内。")
         return region
-
-
-class ClaimsUploadForm(forms.Form):
-    file = forms.FileField(label="报销汇总文件（CSV 或 Excel）",
-                           help_text="列：证件号码、年度、基金支付金额、使用激励额度（是/否）。"
-                                     "可先下载模板填写。")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-
-    def clean_file(self):
-        f = self.cleaned_data["file"]
-        name = f.name.lower()
-        if not (name.endswith(".csv") or name.endswith(".xlsx")):
-            raise forms.ValidationError("只支持 .csv 或 .xlsx 文件，请另存为其中一种格式后再上传。")
-        if f.size > MAX_UPLOAD:
-            raise forms.ValidationError("文件超过20MB，请按乡镇拆分后分批上传。")
-        return f

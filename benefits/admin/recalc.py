@@ -1,23 +1,10 @@
-"""Admin pages of the January recalculation (imported at the end of benefits/admin.py)."""
+"""Admin of the January recalculation: the person-year statuses, jobs and chunks it writes, all
+read-only (the recalculation is the only writer)."""
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
 from enrollment.admin_scope import ScopedAdminMixin
 
-from .models_recalc import ClaimSummary, PersonYearStatus, RecalcChunk, RecalcJob
-from .resources import ClaimSummaryResource
-
-
-@admin.register(ClaimSummary)
-class ClaimSummaryAdmin(ScopedAdminMixin, ImportExportModelAdmin):
-    scope_fields = ("person__residence_region_id", "person__hukou_region_id")
-    resource_classes = [ClaimSummaryResource]
-    list_display = ["person", "year", "fund_paid", "used_incentive", "imported_at"]
-    list_filter = ["year", "used_incentive"]
-    search_fields = ["=person__id_number", "person__name"]
-    raw_id_fields = ["person"]
-    list_select_related = ["person"]
-    show_full_result_count = False
+from ..models import PersonYearStatus, RecalcChunk, RecalcJob
 
 
 @admin.register(PersonYearStatus)

@@ -15,7 +15,7 @@ from openpyxl.styles import Font, PatternFill
 from enrollment.audit import audit_record
 from enrollment.models import AuditEntry
 
-from ..resources import HEADERS, ClaimSummaryResource, row_errors
+from .resources import HEADERS, ClaimSummaryResource, row_errors
 
 UPLOAD_DIR = Path(settings.MEDIA_ROOT) / "claims_uploads"
 

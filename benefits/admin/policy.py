@@ -12,7 +12,7 @@ from enrollment import regions, scope
 from enrollment.admin_scope import ScopedAdminMixin
 from enrollment.models import Enrollment, Scheme
 
-from .models import PolicyProfile, PoolingRegionProfile, YearStandard
+from ..models import PolicyProfile, PoolingRegionProfile, YearStandard
 
 
 class PolicyAdminMixin:
@@ -104,4 +104,3 @@ class PoolingRegionProfileAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and scope.is_admin(request.user)
-from . import admin_recalc  # noqa: E402,F401  (January recalculation admin, issue 4)

@@ -11,8 +11,8 @@ from enrollment import idnumbers
 from enrollment.forms import RegionChoiceField, _leaf_regions
 from enrollment.models import CLOSE_RELATIVES, Channel, Person, Relation, School, Sex
 
-from .models import PolicyProfile
-from .rules.special import EXIT_REASON_LABELS
+from ..models import PolicyProfile
+from ..rules.special import EXIT_REASON_LABELS
 
 CATEGORY_CHOICES = [
     ("general", "一般居民"),
@@ -299,6 +299,3 @@ class NewbornPersonForm(forms.Form):
                         else Relation.GRANDCHILD if parent.relation_to_head == Relation.CHILD
                         else Relation.OTHER, address=parent.address)
         return data
-
-
-
