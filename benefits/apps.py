@@ -1,3 +1,4 @@
+"""The benefits app: the policy layer built on the enrollment registry."""
 from django.apps import AppConfig
 
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Mapping
 
-from django.apps import apps
-
 from enrollment.models import (
     POLICY_GROUP_OF,
     POLICY_GROUP_PRIORITY,
@@ -20,7 +18,7 @@ from enrollment.models import (
     Scheme,
 )
 
-from .models import PolicyProfile, PoolingRegionProfile, YearStandard
+from .models import ClaimSummary, PolicyProfile, PoolingRegionProfile, YearStandard
 from .rules.case import ParsedCase, parse_case
 from .rules.engine import determine
 from .rules.errors import CaseError
@@ -101,16 +99,12 @@ def history_for(person: Person, year: int, *, standards: Mapping[int, RulesYearS
 
 
 def claims_for(person: Person) -> dict[str, dict]:
-    """Claims per year, when the claims summary model (issue 4) exists; otherwise none (a year
-    without a record is a year in which the fund paid nothing)."""
-    try:
-        model = apps.get_model("benefits", "ClaimSummary")
-    except LookupError:
-        return {}
+    """Claims per year (a year without a record is a year in which the fund paid nothing)."""
     claims = {}
-    for row in model.objects.filter(person=person):
-        claims[str(row.year)] = {"fund_paid": str(getattr(row, "fund_paid", 0) or 0),
-                                 "used_incentive": bool(getattr(row, "used_incentive", False))}
+    for row in ClaimSummary.objects.filter(person=person):
+        # A zero amount is written "0" in the case (as the calculator page shows it), not "0.00".
+        claims[str(row.year)] = {"fund_paid": str(row.fund_paid or 0),
+                                 "used_incentive": row.used_incentive}
     return claims
 
 

@@ -1,4 +1,4 @@
-"""The January recalculation (issue 4).
+"""The January recalculation: every person-year's status recomputed for the new coverage year.
 
 - `fetch`: one query per chunk gathers every person's inputs (PostgreSQL: the year statuses are
   classified in SQL over the enrollment history; SQLite: the same classification in Python).

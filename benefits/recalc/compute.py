@@ -37,10 +37,6 @@ from ..rules.history import parse_status
 from ..rules.types import Claim, Enrollment, Person, Profile, YearStandard
 from ..rules.waiting import waiting_benefit_period
 
-# Keys of Enrollment.case_details that are engine inputs (as benefits.inputs reads them).
-OPTION_KEYS = ("newborn_next_year_only", "first_at_school", "welfare_entry_on",
-               "employee_ended_on", "exited_on", "exit_reason")
-
 # The value columns of PersonYearStatus written by the recalculation, in this order.
 VALUE_COLUMNS = (
     "profile_code", "in_concentrated_period", "gap_years", "continuity_years",
