@@ -201,14 +201,13 @@ def _pattern(rng) -> str:
 
 
 def build_enrollments(persons, rng: random.Random, today: dt.date, *, enterprise, schools):
-    counties = {code[:6]: code for code in COUNTIES}
     enrollments = []
     groups = []
     # During the concentrated period (from September) next year's collection is under way:
     # payments dated after today are left out, so the demo shows a collection in progress.
     first_year, last_year = 2023, today.year if today.month < 9 else today.year + 1
     for person in persons:
-        pooling = counties[person.residence_region_id[:6]]
+        pooling = regions.ancestor_code(person.residence_region_id, regions.COUNTY)
         pattern = _pattern(rng)
         if person.birth_date.year >= 2004 and person.birth_date.year <= 2008 and rng.random() < .5:
             person.school = rng.choice(schools)

@@ -268,7 +268,8 @@ class Person(models.Model):
     def separated(self):
         """人户分离: registered in one village, living in another (a grid is part of its
         village, so only the 12-digit village codes are compared)."""
-        return self.hukou_region_id[:12] != self.residence_region_id[:12]
+        return (regions.ancestor_code(self.hukou_region_id, regions.VILLAGE)
+                != regions.ancestor_code(self.residence_region_id, regions.VILLAGE))
 
     def age_on(self, day: dt.date) -> int:
         years = day.year - self.birth_date.year

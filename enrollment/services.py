@@ -268,9 +268,10 @@ def _pooling_region_of(person: Person) -> Region:
     from . import regions
 
     code = person.residence_region_id
-    county = code[:6] + "000000"
+    county = regions.ancestor_code(code, regions.COUNTY)
+    village = regions.ancestor_code(code, regions.VILLAGE)
     return Region.objects.filter(code=county).first() or Region.objects.get(
-        code=regions.parent_code(code[:12]) or code)
+        code=regions.parent_code(village) or code)
 
 
 @transaction.atomic
