@@ -27,8 +27,7 @@ from .models import COVERAGE_TARGET_PERCENT, CoverageRollup, DailyCollection, Fu
 from .models import OfficialPopulation
 from .rollups import collection_period
 
-DEPTH_OF_LEVEL = {regions.PROVINCE: 2, regions.CITY: 4, regions.COUNTY: 6,
-                  regions.TOWNSHIP: 9, regions.VILLAGE: 12, regions.GRID: 15}
+DEPTH_OF_LEVEL = regions.LEVEL_LENGTH
 
 
 def default_year() -> int:
@@ -198,8 +197,10 @@ def dashboard(region: Region, year: int) -> dict:
         "by_year": by_year(region, year),
         "daily": daily_curves(region, year),
         "funnel": funnel_stages(region, year, summary["row"]),
-        "townships": township_ranking(region, year) if depth <= 6 else [],
-        "grid_workers": grid_worker_ranking(region, year) if depth <= 12 else [],
+        "townships": township_ranking(region, year)
+        if depth <= DEPTH_OF_LEVEL[regions.COUNTY] else [],
+        "grid_workers": grid_worker_ranking(region, year)
+        if depth <= DEPTH_OF_LEVEL[regions.VILLAGE] else [],
         "refreshed_at": summary["row"].refreshed_at if summary["row"] else None,
         "years": list(CoverageRollup.objects.filter(region_id=region.code)
                       .order_by("-year").values_list("year", flat=True)),
@@ -220,7 +221,8 @@ def daily_curves(region: Region, year: int) -> dict:
     today = timezone.localdate()
     days = (min(end, max(today, start)) - start).days + 1 if year >= today.year \
         else (end - start).days + 1
-    code = region.code[:12]  # a grid shows its village's curve (rollups.DAILY_DEPTHS)
+    # a grid shows its village's curve (sql.DAILY_DEPTHS)
+    code = regions.ancestor_code(region.code, regions.VILLAGE)
     series = {}
     for y in (year, year - 1):
         y_start, _ = collection_period(y)
@@ -252,7 +254,8 @@ def funnel_stages(region: Region, year: int, row: CoverageRollup | None) -> list
 
 def township_ranking(region: Region, year: int, limit: int = 20) -> list[dict]:
     """Townships under the region, lowest coverage first (the ones to follow up)."""
-    qs = (CoverageRollup.objects.filter(year=year, depth=9, rate__isnull=False)
+    qs = (CoverageRollup.objects.filter(year=year, depth=DEPTH_OF_LEVEL[regions.TOWNSHIP],
+                                        rate__isnull=False)
           .filter(region__pk__startswith=region.path)
           .order_by("rate", "region_id").select_related("region"))
     return [{"code": r.region_id, "name": r.region.name, "rate": r.rate, "covered": r.covered,
@@ -265,7 +268,8 @@ def grid_worker_ranking(region: Region, year: int, limit: int = 20) -> list[dict
                                   region__pk__startswith=region.path)
     # Walk the grids lowest rate first (rollup_rank_by_rate) and keep those with a worker:
     # the query stops after a page instead of joining every grid of a city.
-    qs = (CoverageRollup.objects.filter(year=year, depth=15, rate__isnull=False,
+    qs = (CoverageRollup.objects.filter(year=year, depth=DEPTH_OF_LEVEL[regions.GRID],
+                                        rate__isnull=False,
                                         region__pk__startswith=region.path)
           .filter(Exists(workers.filter(region_id=OuterRef("region_id"))))
           .order_by("rate", "region_id").select_related("region"))
