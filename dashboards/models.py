@@ -9,8 +9,6 @@ from django.db import models
 
 from enrollment.models import Region
 
-COVERAGE_TARGET_PERCENT = 95  # 000: 常住人口参保率稳定在95%以上
-
 
 class OfficialPopulation(models.Model):
     """常住人口 of a region in a year, from the statistics bureau: the denominator leadership

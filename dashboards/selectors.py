@@ -9,7 +9,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
-from enrollment import regions, scope
+from enrollment import coverage, regions, scope
+from enrollment.coverage import COVERAGE_TARGET_PERCENT
 from enrollment.models import (
     Enrollment,
     LifeStatus,
@@ -23,7 +24,7 @@ from enrollment.models import (
 )
 
 from . import funnel, targets
-from .models import COVERAGE_TARGET_PERCENT, CoverageRollup, DailyCollection, FunnelRollup
+from .models import CoverageRollup, DailyCollection, FunnelRollup
 from .models import OfficialPopulation
 from .rollups import collection_period
 
@@ -143,9 +144,13 @@ def _populations(codes: list[str], year: int) -> dict[str, int]:
 
 
 def _figures(row: CoverageRollup | None, last: CoverageRollup | None, official: int | None,
-             recorded) -> dict:
+             recorded, live: dict | None = None) -> dict:
+    """The figures of one region; `live` (a desk-sized region's `coverage_counts`) replaces the
+    rollup's population and coverage, so the page shows what the region's home page shows."""
     persons = row.persons if row else 0
     covered = row.covered if row else 0
+    if live is not None:
+        persons, covered = live["population"], live["covered"]
     target, source = targets.target_for(recorded=recorded, official=official, persons=persons)
     rate = _rate(covered, persons)
     last_rate = _rate(last.covered, last.persons) if last else None
@@ -178,8 +183,9 @@ def dashboard(region: Region, year: int) -> dict:
     codes = [region.code] + child_codes
     official = _populations(codes, year)
     recorded = targets.recorded_targets(codes, year)
+    live = coverage.coverage_counts(region, year) if coverage.counts_live(region.code) else None
     summary = _figures(rows.get((region.code, year)), rows.get((region.code, year - 1)),
-                       official.get(region.code), recorded.get(region.code))
+                       official.get(region.code), recorded.get(region.code), live)
     children = []
     for code in child_codes:
         fig = _figures(rows.get((code, year)), rows.get((code, year - 1)), official.get(code),
@@ -190,6 +196,7 @@ def dashboard(region: Region, year: int) -> dict:
     return {
         "region": region,
         "year": year,
+        "target_percent": COVERAGE_TARGET_PERCENT,
         "summary": summary,
         "children": children,
         "child_level": regions.LEVEL_LABELS[regions.level_of(child_codes[0])]

@@ -11,9 +11,8 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
+from enrollment.coverage import COVERAGE_TARGET_PERCENT
 from outreach.models import EnrollmentTarget
-
-from .models import COVERAGE_TARGET_PERCENT
 
 SOURCE_TARGET = "下达目标"
 SOURCE_OFFICIAL = f"常住人口×{COVERAGE_TARGET_PERCENT}%"
