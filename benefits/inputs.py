@@ -101,7 +101,7 @@ def history_for(person: Person, year: int, *, standards: Mapping[int, RulesYearS
 
 
 def claims_for(person: Person) -> dict[str, dict]:
-    """Claims per year, when the claims summary model (issue 4) exists; otherwise none (a year
+    """Claims per year, when the claims summary model exists; otherwise none (a year
     without a record is a year in which the fund paid nothing)."""
     try:
         model = apps.get_model("benefits", "ClaimSummary")
