@@ -205,9 +205,9 @@ def _guarded_status_change(enrollment: Enrollment, old: str, new: str, **fields)
 def _determine(enrollment: Enrollment, options: dict) -> None:
     """Ask the policy engine for the determination (the one call from the registry up to
     benefits, ARCHITECTURE.md)."""
-    from benefits import services as benefit_services
+    from benefits import determination
 
-    benefit_services.enrollment_apply_determination(enrollment=enrollment, options=options)
+    determination.enrollment_apply_determination(enrollment=enrollment, options=options)
 
 
 @transaction.atomic
