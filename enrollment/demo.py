@@ -67,10 +67,10 @@ def build_regions() -> list[Region]:
     for county_code, (county_name, townships) in COUNTIES.items():
         rows.append(Region(code=county_code, name=county_name, parent_id=CITY[0]))
         for t_index, township_name in enumerate(townships):
-            township_code = f"{county_code[:6]}{100 + t_index:03d}000"
+            township_code = f"{regions.prefix_of(county_code)}{100 + t_index:03d}000"
             rows.append(Region(code=township_code, name=township_name, parent_id=county_code))
             for v_index in range(1, 5):
-                village_code = f"{township_code[:9]}{v_index:03d}"
+                village_code = f"{regions.prefix_of(township_code)}{v_index:03d}"
                 village = Region(code=village_code, name=next(names), parent_id=township_code)
                 rows.append(village)
                 villages.append(village)
