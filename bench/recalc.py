@@ -1,4 +1,4 @@
-"""Benchmark of the January recalculation (issue 4).
+"""Benchmark of the January recalculation.
 
     .venv/bin/python bench/recalc.py [--persons 1000000] [--naive 20000] [--workers 2]
 

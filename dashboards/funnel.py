@@ -1,13 +1,14 @@
-"""The outreach funnel: registry stages (from the coverage rollups) and, when the outreach app
-has its un-enrolled ledger, the ledger stages, rolled up per region like the coverage numbers.
+"""The outreach funnel: registry stages (from the coverage rollups) and the stages of the
+outreach ledger, rolled up per region like the coverage numbers.
 
-dashboards reads outreach; outreach never imports dashboards. The outreach models are looked up
-at call time, so this module works before (and without) them. Ledger entries are counted on the
+dashboards reads outreach; outreach never imports dashboards. Ledger entries are counted on the
 residence side only (a person who is 人户分离 has an entry on each side).
 """
 from __future__ import annotations
 
-from django.apps import apps
+from outreach.models import LedgerEntry, Task
+
+from .sql import DEPTHS, code_at
 
 # Registry stages, computed from CoverageRollup at page time (no extra table needed).
 REGISTRY_STAGES = [
@@ -27,63 +28,37 @@ STAGE_LABELS = {stage: label for stage, label, _ in OUTREACH_STAGES}
 LEAF = "dashboards_tmp_funnel"
 
 
-def outreach_model(name: str):
-    """An outreach model if that app is installed and defines it, else None."""
-    if not apps.is_installed("outreach"):
-        return None
-    try:
-        return apps.get_model("outreach", name)
-    except LookupError:
-        return None
-
-
-def _ledger_tables() -> tuple[str, str] | None:
-    entry, task = outreach_model("LedgerEntry"), outreach_model("Task")
-    if entry is None or task is None:
-        return None
-    needed = {f.attname for f in entry._meta.concrete_fields} >= {"year", "side", "region_id",
-                                                                  "grid_id", "status"}
-    task_fields = {f.attname for f in task._meta.concrete_fields}
-    if not needed or not {"entry_id", "visited_at", "mobilised_at"} <= task_fields:
-        return None
-    return entry._meta.db_table, task._meta.db_table
-
-
 def refresh_outreach_stages(cursor, params: dict) -> None:
-    """Upsert the ledger stages of one year into FunnelRollup (none until outreach has a
-    ledger), then drop this year's rows that the run did not write."""
-    from .rollups import DEPTHS, code_at
-
-    tables = _ledger_tables()
-    if tables is not None:
-        entry_table, task_table = tables
-        sums = ", ".join(f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS {stage}"
-                         for stage, _, cond in OUTREACH_STAGES)
-        cursor.execute(f"DROP TABLE IF EXISTS {LEAF}")
-        cursor.execute(f"""
-            CREATE TEMP TABLE {LEAF} AS
-            SELECT COALESCE(le.grid_id, le.region_id) AS code, r.path AS path, {sums}
-            FROM {entry_table} le
-            LEFT JOIN {task_table} t ON t.entry_id = le.id
-            JOIN enrollment_region r ON r.code = COALESCE(le.grid_id, le.region_id)
-            WHERE le.year = %(year)s AND le.side = 'residence'
-            GROUP BY COALESCE(le.grid_id, le.region_id), r.path
-        """, params)
-        for position, (stage, _, _) in enumerate(OUTREACH_STAGES, start=10):
-            for depth in DEPTHS:
-                cursor.execute(f"""
-                    INSERT INTO dashboards_funnelrollup
-                      (year, region_id, stage, position, count, refresh_stamp)
-                    SELECT %(year)s, g.code, '{stage}', {position}, g.n, %(stamp)s
-                    FROM (SELECT {code_at(depth)} AS code, SUM({stage}) AS n
-                          FROM {LEAF} WHERE length(path) >= {depth}
-                          GROUP BY {code_at(depth)}) g
-                    JOIN enrollment_region r ON r.code = g.code
-                    WHERE true
-                    ON CONFLICT (region_id, year, stage) DO UPDATE SET
-                      count = excluded.count, position = excluded.position,
-                      refresh_stamp = excluded.refresh_stamp
-                """, params)
-        cursor.execute(f"DROP TABLE IF EXISTS {LEAF}")
+    """Upsert the ledger stages of one year into FunnelRollup, then drop this year's rows that
+    the run did not write."""
+    entry_table, task_table = LedgerEntry._meta.db_table, Task._meta.db_table
+    sums = ", ".join(f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS {stage}"
+                     for stage, _, cond in OUTREACH_STAGES)
+    cursor.execute(f"DROP TABLE IF EXISTS {LEAF}")
+    cursor.execute(f"""
+        CREATE TEMP TABLE {LEAF} AS
+        SELECT COALESCE(le.grid_id, le.region_id) AS code, r.path AS path, {sums}
+        FROM {entry_table} le
+        LEFT JOIN {task_table} t ON t.entry_id = le.id
+        JOIN enrollment_region r ON r.code = COALESCE(le.grid_id, le.region_id)
+        WHERE le.year = %(year)s AND le.side = 'residence'
+        GROUP BY COALESCE(le.grid_id, le.region_id), r.path
+    """, params)
+    for position, (stage, _, _) in enumerate(OUTREACH_STAGES, start=10):
+        for depth in DEPTHS:
+            cursor.execute(f"""
+                INSERT INTO dashboards_funnelrollup
+                  (year, region_id, stage, position, count, refresh_stamp)
+                SELECT %(year)s, g.code, '{stage}', {position}, g.n, %(stamp)s
+                FROM (SELECT {code_at(depth)} AS code, SUM({stage}) AS n
+                      FROM {LEAF} WHERE length(path) >= {depth}
+                      GROUP BY {code_at(depth)}) g
+                JOIN enrollment_region r ON r.code = g.code
+                WHERE true
+                ON CONFLICT (region_id, year, stage) DO UPDATE SET
+                  count = excluded.count, position = excluded.position,
+                  refresh_stamp = excluded.refresh_stamp
+            """, params)
+    cursor.execute(f"DROP TABLE IF EXISTS {LEAF}")
     cursor.execute("DELETE FROM dashboards_funnelrollup WHERE year = %(year)s "
                    "AND refresh_stamp <> %(stamp)s", params)

@@ -9,8 +9,6 @@ from django.db import models
 
 from enrollment.models import Region
 
-COVERAGE_TARGET_PERCENT = 95  # 000: 常住人口参保率稳定在95%以上
-
 
 class OfficialPopulation(models.Model):
     """常住人口 of a region in a year, from the statistics bureau: the denominator leadership
@@ -44,7 +42,7 @@ class CoverageRollup(models.Model):
     region = models.ForeignKey(Region, verbose_name="区划", on_delete=models.CASCADE,
                                related_name="+", db_constraint=False, db_index=False)
     parent_code = models.CharField("上级区划代码", max_length=15, blank=True)
-    depth = models.PositiveSmallIntegerField("代码层级长度")  # 2, 4, 6, 9, 12, 15
+    depth = models.PositiveSmallIntegerField("代码层级长度")  # regions.LEVEL_LENGTH
     persons = models.PositiveIntegerField("在册人口（健在）", default=0)
     covered = models.PositiveIntegerField("已参保人数", default=0)
     resident = models.PositiveIntegerField("居民医保参保", default=0)

@@ -2,7 +2,7 @@
 (the grid or village where a person lives), then rolled up to every ancestor by code prefix.
 
 The same SQL runs on PostgreSQL and on the embedded SQLite default; the two differ only in date
-arithmetic (`_Dialect`). A refresh runs in one transaction; for each year it upserts every row
+arithmetic (`Dialect`). A refresh runs in one transaction; for each year it upserts every row
 (INSERT … SELECT … ON CONFLICT DO UPDATE), then deletes the rows this run did not write (regions
 that no longer have anyone); the larger daily table is deleted and inserted again, except the
 curves of collection periods that closed before this calendar year (kept unless `full`). Readers
@@ -18,72 +18,19 @@ import uuid
 from django.db import connection, transaction
 from django.utils import timezone
 
+from . import funnel
 from .models import RefreshRun
+from .sql import DAILY_DEPTHS, DEPTHS, Dialect, code_at, parent_at
 
 log = logging.getLogger(__name__)
 
 LIVE = ("awaiting", "active")
-# Code prefix lengths of the levels, grid first: province 2, city 4, county 6, township 9,
-# village 12, grid 15 (enrollment/regions.py).
-DEPTHS = (15, 12, 9, 6, 4, 2)
 METRICS = ("persons", "covered", "resident", "employee", "elsewhere", "paid", "hardship",
            "hardship_covered", "newborns", "newborns_90", "students", "students_covered",
            "waiting")
-# The daily curve stops at village level: grid-by-day rows would be most of the refresh's work.
-DAILY_DEPTHS = DEPTHS[1:]
 PERSONS = "dashboards_tmp_persons"
 LEAF = "dashboards_tmp_leaf"
 DAILY_LEAF = "dashboards_tmp_daily"
-
-
-class _Dialect:
-    def __init__(self, vendor: str):
-        self.vendor = vendor
-
-    def days_between(self, later: str, earlier: str) -> str:
-        if self.vendor == "postgresql":
-            return f"({later} - {earlier})"
-        return f"(julianday({later}) - julianday({earlier}))"
-
-    def to_date(self, column: str) -> str:
-        if self.vendor == "postgresql":
-            return f"CAST({column} AS date)"
-        return f"date({column})"
-
-    def analyze(self, cursor) -> None:
-        if self.vendor == "postgresql":  # fresh statistics, so pages get the index plans
-            cursor.execute("ANALYZE dashboards_coveragerollup, dashboards_dailycollection, "
-                           "dashboards_funnelrollup")
-
-    def analyze_temp(self, cursor, table: str) -> None:
-        if self.vendor == "postgresql":  # temp tables get no statistics by themselves
-            cursor.execute(f"ANALYZE {table}")
-
-    def lock(self, cursor) -> None:
-        # Two workers refreshing at once would fight over the same rows; on PostgreSQL take a
-        # transaction-scoped advisory lock (SQLite's IMMEDIATE transactions already serialise).
-        # Enough memory for the GROUP BYs to hash instead of sorting on disk, for this
-        # transaction only.
-        if self.vendor == "postgresql":
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [641_2026])
-            cursor.execute("SET LOCAL work_mem = '256MB'")
-
-
-def code_at(depth: int, column: str = "code") -> str:
-    """SQL for the code of the ancestor at `depth` of a leaf code (a 12-digit code padded with
-    zeros; grids keep their 15 digits)."""
-    if depth == 15:
-        return column
-    if depth == 12:
-        return f"substr({column}, 1, 12)"
-    return f"(substr({column}, 1, {depth}) || '{'0' * (12 - depth)}')"
-
-
-def parent_at(depth: int, column: str = "code") -> str:
-    index = DEPTHS.index(depth)
-    if index == len(DEPTHS) - 1:
-        return "''"
-    return code_at(DEPTHS[index + 1], column)
 
 
 def _persons_sql() -> str:
@@ -99,7 +46,7 @@ def _persons_sql() -> str:
     """
 
 
-def _leaf_sql(d: _Dialect) -> str:
+def _leaf_sql(d: Dialect) -> str:
     days = d.days_between("e.first_paid", "p.birth_date")
     return f"""
     CREATE TEMP TABLE {LEAF} AS
@@ -166,11 +113,14 @@ def _upsert_sql(depth: int) -> str:
     """
 
 
-def _daily_leaf_sql(d: _Dialect) -> str:
+def _daily_leaf_sql(d: Dialect) -> str:
     day = f"COALESCE(e.paid_on, {d.to_date('e.created_at')})"
     # Grouped at village level straight away (a grid's payments count for its village).
-    village = "CASE WHEN length(p.path) >= 12 THEN substr(p.code, 1, 12) ELSE p.code END"
-    path = "CASE WHEN length(p.path) >= 12 THEN substr(p.code, 1, 12) ELSE p.path END"
+    village_depth = DAILY_DEPTHS[0]
+    village = (f"CASE WHEN length(p.path) >= {village_depth} "
+               f"THEN {code_at(village_depth, 'p.code')} ELSE p.code END")
+    path = (f"CASE WHEN length(p.path) >= {village_depth} "
+            f"THEN {code_at(village_depth, 'p.code')} ELSE p.path END")
     return f"""
     CREATE TEMP TABLE {DAILY_LEAF} AS
     SELECT {village} AS code, {path} AS path, {day} AS day, COUNT(*) AS enrolled
@@ -213,7 +163,7 @@ def _daily_closed(cursor, year: int, today: dt.date) -> bool:
     return cursor.fetchone() is not None
 
 
-def _refresh_year(cursor, d: _Dialect, year: int, today: dt.date, stamp: str,
+def _refresh_year(cursor, d: Dialect, year: int, today: dt.date, stamp: str,
                   full: bool) -> None:
     """Recompute every rollup row of one coverage year, all levels."""
     period_start, y_end = collection_period(year)
@@ -234,8 +184,6 @@ def _refresh_year(cursor, d: _Dialect, year: int, today: dt.date, stamp: str,
         cursor.execute("DELETE FROM dashboards_dailycollection WHERE year = %(year)s", params)
         for depth in DAILY_DEPTHS:
             cursor.execute(_daily_insert_sql(depth), params)
-    from . import funnel
-
     funnel.refresh_outreach_stages(cursor, params)
     for table in (LEAF, DAILY_LEAF):
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
@@ -246,7 +194,7 @@ def refresh_years(years: list[int], *, today: dt.date | None = None,
     """Recompute the rollups of the given years in one transaction: readers see the old
     numbers until every year is done."""
     today = today or timezone.localdate()
-    d = _Dialect(connection.vendor)
+    d = Dialect(connection.vendor)
     stamp = uuid.uuid4().hex
     with transaction.atomic(), connection.cursor() as cursor:
         d.lock(cursor)
@@ -287,7 +235,7 @@ def refresh(*, years: list[int] | None = None, reason: str = "manual",
     try:
         refresh_years(years, today=today, full=full)
         with connection.cursor() as cursor:
-            _Dialect(connection.vendor).analyze(cursor)
+            Dialect(connection.vendor).analyze(cursor)
     except Exception as exc:
         RefreshRun.objects.filter(pk=run.pk).update(error=repr(exc)[:2000],
                                                     finished_at=timezone.now())

@@ -9,7 +9,8 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
-from enrollment import regions, scope
+from enrollment import coverage, regions, scope
+from enrollment.coverage import COVERAGE_TARGET_PERCENT
 from enrollment.models import (
     Enrollment,
     LifeStatus,
@@ -23,12 +24,11 @@ from enrollment.models import (
 )
 
 from . import funnel, targets
-from .models import COVERAGE_TARGET_PERCENT, CoverageRollup, DailyCollection, FunnelRollup
+from .models import CoverageRollup, DailyCollection, FunnelRollup
 from .models import OfficialPopulation
 from .rollups import collection_period
 
-DEPTH_OF_LEVEL = {regions.PROVINCE: 2, regions.CITY: 4, regions.COUNTY: 6,
-                  regions.TOWNSHIP: 9, regions.VILLAGE: 12, regions.GRID: 15}
+DEPTH_OF_LEVEL = regions.LEVEL_LENGTH
 
 
 def default_year() -> int:
@@ -144,9 +144,13 @@ def _populations(codes: list[str], year: int) -> dict[str, int]:
 
 
 def _figures(row: CoverageRollup | None, last: CoverageRollup | None, official: int | None,
-             recorded) -> dict:
+             recorded, live: dict | None = None) -> dict:
+    """The figures of one region; `live` (a desk-sized region's `coverage_counts`) replaces the
+    rollup's population and coverage, so the page shows what the region's home page shows."""
     persons = row.persons if row else 0
     covered = row.covered if row else 0
+    if live is not None:
+        persons, covered = live["population"], live["covered"]
     target, source = targets.target_for(recorded=recorded, official=official, persons=persons)
     rate = _rate(covered, persons)
     last_rate = _rate(last.covered, last.persons) if last else None
@@ -179,8 +183,9 @@ def dashboard(region: Region, year: int) -> dict:
     codes = [region.code] + child_codes
     official = _populations(codes, year)
     recorded = targets.recorded_targets(codes, year)
+    live = coverage.coverage_counts(region, year) if coverage.counts_live(region.code) else None
     summary = _figures(rows.get((region.code, year)), rows.get((region.code, year - 1)),
-                       official.get(region.code), recorded.get(region.code))
+                       official.get(region.code), recorded.get(region.code), live)
     children = []
     for code in child_codes:
         fig = _figures(rows.get((code, year)), rows.get((code, year - 1)), official.get(code),
@@ -191,6 +196,7 @@ def dashboard(region: Region, year: int) -> dict:
     return {
         "region": region,
         "year": year,
+        "target_percent": COVERAGE_TARGET_PERCENT,
         "summary": summary,
         "children": children,
         "child_level": regions.LEVEL_LABELS[regions.level_of(child_codes[0])]
@@ -198,8 +204,10 @@ def dashboard(region: Region, year: int) -> dict:
         "by_year": by_year(region, year),
         "daily": daily_curves(region, year),
         "funnel": funnel_stages(region, year, summary["row"]),
-        "townships": township_ranking(region, year) if depth <= 6 else [],
-        "grid_workers": grid_worker_ranking(region, year) if depth <= 12 else [],
+        "townships": township_ranking(region, year)
+        if depth <= DEPTH_OF_LEVEL[regions.COUNTY] else [],
+        "grid_workers": grid_worker_ranking(region, year)
+        if depth <= DEPTH_OF_LEVEL[regions.VILLAGE] else [],
         "refreshed_at": summary["row"].refreshed_at if summary["row"] else None,
         "years": list(CoverageRollup.objects.filter(region_id=region.code)
                       .order_by("-year").values_list("year", flat=True)),
@@ -220,7 +228,8 @@ def daily_curves(region: Region, year: int) -> dict:
     today = timezone.localdate()
     days = (min(end, max(today, start)) - start).days + 1 if year >= today.year \
         else (end - start).days + 1
-    code = region.code[:12]  # a grid shows its village's curve (rollups.DAILY_DEPTHS)
+    # a grid shows its village's curve (sql.DAILY_DEPTHS)
+    code = regions.ancestor_code(region.code, regions.VILLAGE)
     series = {}
     for y in (year, year - 1):
         y_start, _ = collection_period(y)
@@ -252,7 +261,8 @@ def funnel_stages(region: Region, year: int, row: CoverageRollup | None) -> list
 
 def township_ranking(region: Region, year: int, limit: int = 20) -> list[dict]:
     """Townships under the region, lowest coverage first (the ones to follow up)."""
-    qs = (CoverageRollup.objects.filter(year=year, depth=9, rate__isnull=False)
+    qs = (CoverageRollup.objects.filter(year=year, depth=DEPTH_OF_LEVEL[regions.TOWNSHIP],
+                                        rate__isnull=False)
           .filter(region__pk__startswith=region.path)
           .order_by("rate", "region_id").select_related("region"))
     return [{"code": r.region_id, "name": r.region.name, "rate": r.rate, "covered": r.covered,
@@ -265,7 +275,8 @@ def grid_worker_ranking(region: Region, year: int, limit: int = 20) -> list[dict
                                   region__pk__startswith=region.path)
     # Walk the grids lowest rate first (rollup_rank_by_rate) and keep those with a worker:
     # the query stops after a page instead of joining every grid of a city.
-    qs = (CoverageRollup.objects.filter(year=year, depth=15, rate__isnull=False,
+    qs = (CoverageRollup.objects.filter(year=year, depth=DEPTH_OF_LEVEL[regions.GRID],
+                                        rate__isnull=False,
                                         region__pk__startswith=region.path)
           .filter(Exists(workers.filter(region_id=OuterRef("region_id"))))
           .order_by("rate", "region_id").select_related("region"))

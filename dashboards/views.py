@@ -82,7 +82,7 @@ def refresh(request):
 def _charts(data) -> dict:
     """What the ECharts script draws (static/js/dashboards.js)."""
     return {
-        "target": selectors.COVERAGE_TARGET_PERCENT,
+        "target": data["target_percent"],
         "children": [{"name": c["name"], "rate": _round(c["rate"]),
                       "official": _round(c["rate_official"])} for c in data["children"]],
         "by_year": [{"year": y["year"], "rate": _round(y["rate"])} for y in data["by_year"]],

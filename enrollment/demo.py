@@ -67,10 +67,10 @@ def build_regions() -> list[Region]:
     for county_code, (county_name, townships) in COUNTIES.items():
         rows.append(Region(code=county_code, name=county_name, parent_id=CITY[0]))
         for t_index, township_name in enumerate(townships):
-            township_code = f"{county_code[:6]}{100 + t_index:03d}000"
+            township_code = f"{regions.prefix_of(county_code)}{100 + t_index:03d}000"
             rows.append(Region(code=township_code, name=township_name, parent_id=county_code))
             for v_index in range(1, 5):
-                village_code = f"{township_code[:9]}{v_index:03d}"
+                village_code = f"{regions.prefix_of(township_code)}{v_index:03d}"
                 village = Region(code=village_code, name=next(names), parent_id=township_code)
                 rows.append(village)
                 villages.append(village)
@@ -201,14 +201,13 @@ def _pattern(rng) -> str:
 
 
 def build_enrollments(persons, rng: random.Random, today: dt.date, *, enterprise, schools):
-    counties = {code[:6]: code for code in COUNTIES}
     enrollments = []
     groups = []
     # During the concentrated period (from September) next year's collection is under way:
     # payments dated after today are left out, so the demo shows a collection in progress.
     first_year, last_year = 2023, today.year if today.month < 9 else today.year + 1
     for person in persons:
-        pooling = counties[person.residence_region_id[:6]]
+        pooling = regions.ancestor_code(person.residence_region_id, regions.COUNTY)
         pattern = _pattern(rng)
         if person.birth_date.year >= 2004 and person.birth_date.year <= 2008 and rng.random() < .5:
             person.school = rng.choice(schools)

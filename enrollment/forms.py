@@ -67,7 +67,8 @@ class PersonForm(forms.ModelForm):
         self.fields["sex"].help_text = "填写身份证号码后自动带出。"
         if not self.instance.pk and user.region_id and len(user.region_id) >= 12:
             # Village clerks and grid workers register people of their own village.
-            self.fields["hukou_region"].initial = user.region_id[:12]
+            self.fields["hukou_region"].initial = regions.ancestor_code(user.region_id,
+                                                                         regions.VILLAGE)
             self.fields["residence_region"].initial = user.region_id
         if self.instance.pk and self.instance.household_id:
             self.fields["household_number"].initial = self.instance.household.number

@@ -14,56 +14,11 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from . import idnumbers, regions
-
-
-class Region(models.Model):
-    """A statistical division (or a grid under a village). The code is the primary key, so
-    every foreign key column holds the code itself and "under X" is a prefix match on it."""
-
-    LEVEL_CHOICES = [(k, v) for k, v in regions.LEVEL_LABELS.items()]
-
-    code = models.CharField("区划代码", max_length=15, primary_key=True)
-    name = models.CharField("名称", max_length=100)
-    level = models.CharField("层级", max_length=10, choices=LEVEL_CHOICES, db_index=True)
-    parent = models.ForeignKey(
-        "self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="children",
-    )
-    path = models.CharField("路径前缀", max_length=15, db_index=True, editable=False)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "行政区划"
-        ordering = ["code"]
-
-    def __str__(self):
-        return f"{self.name}"
-
-    def save(self, *args, **kwargs):
-        self.level = regions.level_of(self.code)
-        self.path = regions.prefix_of(self.code)
-        super().save(*args, **kwargs)
-
-    def clean(self):
-        try:
-            regions.level_of(self.code)
-        except ValueError as exc:
-            raise ValidationError({"code": str(exc)}) from None
-
-    @property
-    def level_label(self):
-        return regions.LEVEL_LABELS[self.level]
-
-    def ancestors(self):
-        """From the province down to this region's parent (one query)."""
-        codes = []
-        code = regions.parent_code(self.code)
-        while code:
-            codes.append(code)
-            code = regions.parent_code(code)
-        return list(Region.objects.filter(code__in=codes).order_by("code"))
-
-    def full_name(self):
-        return "".join(r.name for r in self.ancestors()[1:]) + self.name
+# The region tree and the audit log are models of this app kept in modules of their own;
+# importing them here registers them with the app and keeps `from enrollment.models import
+# Region, AuditEntry` working.
+from .audit_entry import AuditEntry  # noqa: F401
+from .region_tree import Region
 
 
 class Role(models.TextChoices):
@@ -268,7 +223,8 @@ class Person(models.Model):
     def separated(self):
         """人户分离: registered in one village, living in another (a grid is part of its
         village, so only the 12-digit village codes are compared)."""
-        return self.hukou_region_id[:12] != self.residence_region_id[:12]
+        return (regions.ancestor_code(self.hukou_region_id, regions.VILLAGE)
+                != regions.ancestor_code(self.residence_region_id, regions.VILLAGE))
 
     def age_on(self, day: dt.date) -> int:
         years = day.year - self.birth_date.year
@@ -478,35 +434,3 @@ class Enrollment(models.Model):
                     "孙子女、外孙子女代缴居民医保。")
         if errors:
             raise ValidationError(errors)
-
-
-class AuditEntry(models.Model):
-    """What a person did that the model history does not show: viewing an unmasked ID number,
-    exporting a list, running a service. Written by services and views, never edited."""
-
-    class Action(models.TextChoices):
-        VIEW_ID = "view_id", "查看完整证件号码"
-        EXPORT = "export", "导出"
-        CREATE = "create", "新增"
-        UPDATE = "update", "修改"
-        ENROLL = "enroll", "参保登记"
-        STOP = "stop", "停保"
-        IMPORT = "import", "导入"
-        OTHER = "other", "其他"
-
-    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
-    user = models.ForeignKey(User, verbose_name="操作人", null=True, on_delete=models.SET_NULL,
-                             related_name="audit_entries")
-    action = models.CharField("操作", max_length=20, choices=Action.choices)
-    person = models.ForeignKey(Person, verbose_name="涉及人员", null=True, blank=True,
-                               on_delete=models.SET_NULL, related_name="audit_entries")
-    object_repr = models.CharField("对象", max_length=200, blank=True)
-    detail = models.TextField("详情", blank=True)
-    ip = models.GenericIPAddressField("IP地址", null=True, blank=True)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "操作日志"
-        ordering = ["-at"]
-
-    def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()} {self.object_repr}"

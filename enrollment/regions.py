@@ -23,14 +23,17 @@ LEVEL_LABELS = {
     VILLAGE: "村（社区）",
     GRID: "网格",
 }
-_LEVEL_PREFIX_LEN = {PROVINCE: 2, CITY: 4, COUNTY: 6, TOWNSHIP: 9, VILLAGE: 12, GRID: 15}
+# The length of each level's significant prefix: the one place these numbers are written.
+LEVEL_LENGTH = {PROVINCE: 2, CITY: 4, COUNTY: 6, TOWNSHIP: 9, VILLAGE: 12, GRID: 15}
 LEVEL_ORDER = [PROVINCE, CITY, COUNTY, TOWNSHIP, VILLAGE, GRID]
+# A division code is 12 digits; a grid appends its own 3 to its village's code.
+CODE_LENGTH = LEVEL_LENGTH[VILLAGE]
 
 
 def level_of(code: str) -> str:
-    if len(code) == 15:
+    if len(code) == LEVEL_LENGTH[GRID]:
         return GRID
-    if len(code) != 12 or not code.isdigit():
+    if len(code) != CODE_LENGTH or not code.isdigit():
         raise ValueError(f"区划代码应为12位数字（网格为15位）：{code}")
     if code[2:] == "0" * 10:
         return PROVINCE
@@ -45,18 +48,21 @@ def level_of(code: str) -> str:
 
 def prefix_of(code: str) -> str:
     """The significant part of a code: the path that everything below it starts with."""
-    return code[: _LEVEL_PREFIX_LEN[level_of(code)]]
+    return code[: LEVEL_LENGTH[level_of(code)]]
+
+
+def ancestor_code(code: str, level: str) -> str:
+    """The code of the region at `level` that `code` lies in: its prefix of that level's length,
+    padded with zeros to a 12-digit division code (a grid's village is its first 12 digits).
+    `code` may be a full code or a prefix at least as long as the level's."""
+    length = LEVEL_LENGTH[level]
+    if level == GRID:
+        return code[:length]
+    return code[:length].ljust(CODE_LENGTH, "0")
 
 
 def parent_code(code: str) -> str | None:
     level = level_of(code)
     if level == PROVINCE:
         return None
-    if level == GRID:
-        return code[:12]
-    parent_len = _LEVEL_PREFIX_LEN[LEVEL_ORDER[LEVEL_ORDER.index(level) - 1]]
-    return code[:parent_len].ljust(12, "0")
-
-
-def is_within(code: str, ancestor_code: str) -> bool:
-    return code.startswith(prefix_of(ancestor_code))
+    return ancestor_code(code, LEVEL_ORDER[LEVEL_ORDER.index(level) - 1])

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Count, Q
+from django.db.models import Q
 
 from . import idnumbers, scope
-from .models import Enrollment, LifeStatus, LIVE_STATUSES, Person, Region, Scheme
+from .models import Enrollment, LifeStatus, Person, Region
 
 _INITIALS = re.compile(r"^[a-zA-Z]{2,10}$")
 _DIGITS = re.compile(r"^[\dXx]{6,18}$")
@@ -54,28 +54,6 @@ def household_members(user, household):
 
 def visible_regions(user):
     return scope.filter_regions(user, Region.objects.all())
-
-
-def home_numbers(user, year: int) -> dict:
-    """The numbers on the home page for the user's region. Dashboards have the rollups for
-    large regions; this is the quick view of the user's own desk."""
-    persons = scope.filter_persons(user, Person.objects.filter(life_status=LifeStatus.ALIVE))
-    enrolled = Enrollment.objects.filter(year=year, status__in=LIVE_STATUSES,
-                                         person__in=persons)
-    counts = enrolled.aggregate(
-        resident=Count("person", filter=Q(scheme=Scheme.RESIDENT), distinct=True),
-        employee=Count("person", filter=Q(scheme=Scheme.EMPLOYEE), distinct=True),
-        awaiting=Count("pk", filter=Q(status="awaiting")),
-    )
-    population = persons.count()
-    covered = enrolled.values("person").distinct().count()
-    return {
-        "population": population,
-        "covered": covered,
-        "uncovered": population - covered,
-        "rate": (covered / population * 100) if population else None,
-        **counts,
-    }
 
 
 def batch_candidates(user, unit: str, year: int):

@@ -205,9 +205,9 @@ def _guarded_status_change(enrollment: Enrollment, old: str, new: str, **fields)
 def _determine(enrollment: Enrollment, options: dict) -> None:
     """Ask the policy engine for the determination (the one call from the registry up to
     benefits, ARCHITECTURE.md)."""
-    from benefits import services as benefit_services
+    from benefits import determination
 
-    benefit_services.enrollment_apply_determination(enrollment=enrollment, options=options)
+    determination.enrollment_apply_determination(enrollment=enrollment, options=options)
 
 
 @transaction.atomic
@@ -268,9 +268,10 @@ def _pooling_region_of(person: Person) -> Region:
     from . import regions
 
     code = person.residence_region_id
-    county = code[:6] + "000000"
+    county = regions.ancestor_code(code, regions.COUNTY)
+    village = regions.ancestor_code(code, regions.VILLAGE)
     return Region.objects.filter(code=county).first() or Region.objects.get(
-        code=regions.parent_code(code[:12]) or code)
+        code=regions.parent_code(village) or code)
 
 
 @transaction.atomic

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import idnumbers, regions, scope, selectors, services
+from . import coverage, idnumbers, scope, selectors, services
 from .audit import audit_record
 from .forms import EnrollmentForm, EnrollmentStopForm, PersonForm, PersonSearchForm
 from .models import AuditEntry, Enrollment, Household, Person
@@ -52,11 +52,13 @@ class CheapPaginator(Paginator):
 @login_required
 def home(request):
     year = timezone.localdate().year
-    # A village or township desk counts its own people live; larger regions read the
-    # dashboards' rollups instead of counting millions of rows on every visit.
-    small = request.user.region_id and len(regions.prefix_of(request.user.region_id)) >= 9
-    numbers = selectors.home_numbers(request.user, year) if small else None
-    return render(request, "enrollment/home.html", {"numbers": numbers, "year": year})
+    # A village or township desk counts its own people live (the figure its dashboard shows
+    # too); larger regions read the dashboards' rollups instead of counting millions of rows.
+    live = coverage.counts_live(request.user.region_id)
+    numbers = coverage.coverage_counts(request.user.region, year) if live else None
+    return render(request, "enrollment/home.html",
+                  {"numbers": numbers, "year": year,
+                   "target": coverage.COVERAGE_TARGET_PERCENT})
 
 
 @login_required

@@ -42,7 +42,6 @@ def _workers(rng) -> dict[str, User]:
 def _work(rng, tasks, worker_of, today, *, enroll_year: int):
     """Visits and outcomes on signed tasks: some visited, some mobilised, some enrolled, some
     cannot enrol; the rest stay open with follow-up dates."""
-    county = {"430121": "430121000000", "430181": "430181000000"}
     for index, task in enumerate(tasks):
         worker = task.worker or worker_of.get(task.grid_id)
         if worker is None:
@@ -72,7 +71,8 @@ def _work(rng, tasks, worker_of, today, *, enroll_year: int):
             person = task.entry.person
             Enrollment.objects.create(
                 person=person, year=enroll_year, scheme=Scheme.RESIDENT,
-                pooling_region_id=county[person.residence_region_id[:6]],
+                pooling_region_id=regions.ancestor_code(person.residence_region_id,
+                                                        regions.COUNTY),
                 status=EnrollmentStatus.ACTIVE, channel="wallet", in_concentrated_period=True,
                 paid_on=today - dt.timedelta(days=rng.randint(0, 10)),
                 amount_paid=Decimal("420"))  # the ledger receiver completes the task

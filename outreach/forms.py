@@ -85,7 +85,8 @@ class PushForm(forms.Form):
     def clean(self):
         data = super().clean()
         township, village = data.get("township"), data.get("village")
-        if township and village and not village.code.startswith(township.code[:9]):
+        if township and village and (regions.ancestor_code(village.code, regions.TOWNSHIP)
+                                     != township.code):
             self.add_error("village", "所选村（社区）不属于该乡镇（街道）。")
         return data
 

@@ -106,9 +106,10 @@ def workers_for_task(task):
 
 LEVELS = {
     "worker": ("网格员", None),
-    "village": ("村（社区）", 12),
-    "township": ("乡镇（街道）", 9),
-    "county": ("县（区）", 6),
+    regions.VILLAGE: (regions.LEVEL_LABELS[regions.VILLAGE], regions.LEVEL_LENGTH[regions.VILLAGE]),
+    regions.TOWNSHIP: (regions.LEVEL_LABELS[regions.TOWNSHIP],
+                       regions.LEVEL_LENGTH[regions.TOWNSHIP]),
+    regions.COUNTY: (regions.LEVEL_LABELS[regions.COUNTY], regions.LEVEL_LENGTH[regions.COUNTY]),
 }
 
 
@@ -150,4 +151,4 @@ def feedback(user, *, year: int, level: str = "village") -> list[dict]:
 
 def _full_code(prefix: str | None) -> str:
     prefix = prefix or ""
-    return prefix + "0" * (12 - len(prefix)) if len(prefix) < 12 else prefix
+    return prefix.ljust(regions.CODE_LENGTH, "0")

@@ -137,7 +137,7 @@ def worker_substitute(*, actor, leaving: User, substitute: User, on: dt.date, re
         for a in assignments if a.grid_id not in held])
     tasks_moved = Task.objects.filter(worker=leaving, status__in=OPEN_TASK_STATUSES).filter(
         scope.region_q(actor, "region_id")).update(worker=substitute, updated_at=timezone.now())
-    region_code = assignments[0].grid_id[:12]
+    region_code = regions.ancestor_code(assignments[0].grid_id, regions.VILLAGE)
     record = WorkerSubstitution.objects.create(
         leaving=leaving, substitute=substitute, region_id=region_code, on=on, reason=reason,
         grids_moved=len(assignments), tasks_moved=tasks_moved, created_by=actor)
@@ -409,7 +409,8 @@ def batch_push(*, actor, year: int, township: Region, entry_ids: list[int] | Non
             raise ValidationError({"township": f"{township.name}{year}年没有可下发的未参保人员"
                                                "（可能已全部下发）。"})
     batch = Batch.objects.create(year=year, township=township, due_date=due_date, note=note,
-                                 pushed_by_region_id=actor.region_id or township.code[:6] + "000000",
+                                 pushed_by_region_id=actor.region_id or regions.ancestor_code(
+                                     township.code, regions.COUNTY),
                                  size=len(rows), created_by=actor)
     try:
         with transaction.atomic():
@@ -434,7 +435,7 @@ def _check_sign(actor, township_code: str, township_name: str) -> None:
 @transaction.atomic
 def task_sign(*, actor, task: Task, request=None) -> Task:
     """签领 one task (the township that owns it)."""
-    township = Region.objects.get(code=task.region_id[:9] + "000")
+    township = Region.objects.get(code=regions.ancestor_code(task.region_id, regions.TOWNSHIP))
     _check_sign(actor, township.code, township.name)
     if task.status != TaskStatus.PUSHED:
         raise ValidationError(f"该任务已{task.get_status_display()}，无需再签领。")
@@ -573,7 +574,7 @@ def task_cannot_enrol(*, actor, task: Task, reason: str, note: str = "", request
 @transaction.atomic
 def task_report(*, actor, task: Task, request=None) -> Task:
     """汇总反馈: the township reports a finished task up."""
-    township = Region.objects.get(code=task.region_id[:9] + "000")
+    township = Region.objects.get(code=regions.ancestor_code(task.region_id, regions.TOWNSHIP))
     _check_sign(actor, township.code, township.name)
     if task.status not in (TaskStatus.ENROLLED, TaskStatus.CANNOT_ENROL):
         raise ValidationError("任务办结（已参保或无法参保）后才能反馈。"

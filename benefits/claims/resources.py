@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from import_export import fields, resources, widgets
 
-from enrollment import idnumbers, scope
+from enrollment import idnumbers, regions, scope
 from enrollment.models import Person
 from enrollment.resources import ScopedResourceMixin
 
@@ -124,7 +124,7 @@ class ClaimSummaryResource(ScopedResourceMixin, resources.ModelResource):
     def _standard_years(self, region_code: str) -> tuple[str, set[int]]:
         from .. import inputs
 
-        key = region_code[:6]
+        key = regions.ancestor_code(region_code, regions.COUNTY)
         if key not in self._years:
             profile = inputs.profile_for_region(region_code)
             if profile is None:

@@ -1,0 +1,63 @@
+"""SQL helpers shared by the rollup refresh (`rollups`) and the outreach funnel (`funnel`):
+the code-prefix depths the rollups are kept at, the SQL for a leaf's ancestor code at a depth,
+and the few places PostgreSQL and SQLite differ. Both modules import this one and not each
+other."""
+from __future__ import annotations
+
+from enrollment import regions
+
+# Code prefix lengths of the levels, grid first: every level the rollups are kept at.
+DEPTHS = tuple(regions.LEVEL_LENGTH[level] for level in reversed(regions.LEVEL_ORDER))
+# The daily curve stops at village level: grid-by-day rows would be most of the refresh's work.
+DAILY_DEPTHS = DEPTHS[1:]
+_GRID = regions.LEVEL_LENGTH[regions.GRID]
+
+
+class Dialect:
+    def __init__(self, vendor: str):
+        self.vendor = vendor
+
+    def days_between(self, later: str, earlier: str) -> str:
+        if self.vendor == "postgresql":
+            return f"({later} - {earlier})"
+        return f"(julianday({later}) - julianday({earlier}))"
+
+    def to_date(self, column: str) -> str:
+        if self.vendor == "postgresql":
+            return f"CAST({column} AS date)"
+        return f"date({column})"
+
+    def analyze(self, cursor) -> None:
+        if self.vendor == "postgresql":  # fresh statistics, so pages get the index plans
+            cursor.execute("ANALYZE dashboards_coveragerollup, dashboards_dailycollection, "
+                           "dashboards_funnelrollup")
+
+    def analyze_temp(self, cursor, table: str) -> None:
+        if self.vendor == "postgresql":  # temp tables get no statistics by themselves
+            cursor.execute(f"ANALYZE {table}")
+
+    def lock(self, cursor) -> None:
+        # Two workers refreshing at once would fight over the same rows; on PostgreSQL take a
+        # transaction-scoped advisory lock (SQLite's IMMEDIATE transactions already serialise).
+        # Enough memory for the GROUP BYs to hash instead of sorting on disk, for this
+        # transaction only.
+        if self.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [641_2026])
+            cursor.execute("SET LOCAL work_mem = '256MB'")
+
+
+def code_at(depth: int, column: str = "code") -> str:
+    """SQL for the code of the ancestor at `depth` of a leaf code (the SQL twin of
+    `regions.ancestor_code`: a 12-digit code padded with zeros; grids keep their 15 digits)."""
+    if depth == _GRID:
+        return column
+    if depth == regions.CODE_LENGTH:
+        return f"substr({column}, 1, {regions.CODE_LENGTH})"
+    return f"(substr({column}, 1, {depth}) || '{'0' * (regions.CODE_LENGTH - depth)}')"
+
+
+def parent_at(depth: int, column: str = "code") -> str:
+    index = DEPTHS.index(depth)
+    if index == len(DEPTHS) - 1:
+        return "''"
+    return code_at(DEPTHS[index + 1], column)

@@ -1,0 +1,35 @@
+"""Region codes: the level lengths and ancestor codes live in enrollment/regions.py only."""
+import pytest
+
+from enrollment import regions
+
+
+@pytest.mark.parametrize("level, expected", [
+    (regions.PROVINCE, "430000000000"),
+    (regions.CITY, "430100000000"),
+    (regions.COUNTY, "430121000000"),
+    (regions.TOWNSHIP, "430121100000"),
+    (regions.VILLAGE, "430121100001"),
+    (regions.GRID, "430121100001002"),
+])
+def test_ancestor_code_of_a_grid_at_every_level(level, expected):
+    assert regions.ancestor_code("430121100001002", level) == expected
+
+
+def test_ancestor_code_accepts_a_prefix():
+    assert regions.ancestor_code("430121", regions.COUNTY) == "430121000000"
+    assert regions.ancestor_code("430121100", regions.COUNTY) == "430121000000"
+
+
+def test_level_lengths_match_the_levels_codes():
+    for level, length in regions.LEVEL_LENGTH.items():
+        code = regions.ancestor_code("430121100001002", level)
+        assert regions.level_of(code) == level
+        assert len(regions.prefix_of(code)) == length
+
+
+def test_parent_code_walks_up_one_level():
+    assert regions.parent_code("430121100001002") == "430121100001"
+    assert regions.parent_code("430121100001") == "430121100000"
+    assert regions.parent_code("430121100000") == "430121000000"
+    assert regions.parent_code("430000000000") is None

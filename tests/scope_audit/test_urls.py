@@ -1,0 +1,42 @@
+"""The URL table is complete, and every page in it sends an anonymous visitor to the login
+page."""
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from . import checks
+from . import test_benefits, test_dashboards, test_enrollment, test_outreach
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [*test_enrollment.PAGES, *test_benefits.PAGES, *test_outreach.PAGES,
+         *test_dashboards.PAGES]
+AUTH_URLS = {"login", "logout", "password_change", "password_change_done", "password_reset",
+             "password_reset_done", "password_reset_confirm", "password_reset_complete"}
+
+
+def _named_patterns(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            if p.app_name == "admin":
+                continue
+            ns = f"{p.namespace}:" if p.namespace else namespace
+            yield from _named_patterns(p, ns)
+        elif isinstance(p, URLPattern) and p.name:
+            yield namespace + p.name
+
+
+def test_every_url_pattern_is_in_the_table():
+    covered = {name for name, _ in PAGES} | AUTH_URLS
+    assert set(_named_patterns()) - covered == set()
+
+
+# --- (a) Anonymous visitors go to the login page -------------------------------------------
+
+
+@pytest.mark.parametrize("name,url", PAGES, ids=[n for n, _ in PAGES])
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_anonymous_is_redirected_to_login(client, world, name, url, method):
+    checks.anonymous_is_redirected_to_login(client, world, name, url, method)
