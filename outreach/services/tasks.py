@@ -30,7 +30,7 @@ from enrollment.models import (
     User,
 )
 
-from .models import (
+from ..models import (
     Batch,
     Campaign,
     CampaignDay,
@@ -253,7 +253,7 @@ def ledger_run_start(*, actor, year: int, region: Region, request=None) -> Ledge
                                    parts_total=len(_parts(region)))
     audit_record(user=actor, action=AuditEntry.Action.OTHER, obj=run, request=request,
                  detail=f"生成{year}年未参保台账：{region.name}")
-    from .tasks import generate_ledger
+    from ..tasks import generate_ledger
 
     transaction.on_commit(lambda: generate_ledger.delay(run.pk))
     return run
@@ -350,7 +350,7 @@ def ledger_set_reason(*, actor, entry: LedgerEntry, reason: str, note: str = "",
 
 
 def _entry_visible(user, entry) -> bool:
-    from . import selectors
+    from .. import selectors
 
     return selectors.entries_for(user).filter(pk=entry.pk).exists()
 
