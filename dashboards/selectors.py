@@ -18,9 +18,7 @@ from enrollment.models import (
     Person,
     PersonGroup,
     Region,
-    Role,
     Scheme,
-    User,
 )
 
 from . import funnel, targets
@@ -271,8 +269,7 @@ def township_ranking(region: Region, year: int, limit: int = 20) -> list[dict]:
 
 def grid_worker_ranking(region: Region, year: int, limit: int = 20) -> list[dict]:
     """Grid workers under the region ranked by the coverage of their grid, lowest first."""
-    workers = User.objects.filter(role=Role.GRID_WORKER, is_active=True,
-                                  region__pk__startswith=region.path)
+    workers = scope.grid_worker_accounts().filter(region__pk__startswith=region.path)
     # Walk the grids lowest rate first (rollup_rank_by_rate) and keep those with a worker:
     # the query stops after a page instead of joining every grid of a city.
     qs = (CoverageRollup.objects.filter(year=year, depth=DEPTH_OF_LEVEL[regions.GRID],

@@ -4,6 +4,12 @@ Every list, detail page, form choice, admin page, export and search asks this mo
 scope is the path prefix of their region: a village clerk sees codes under the village, a county
 administrator everything under the county. A person is in scope when they live (常住地) or are
 registered (户籍地) there, so that both places can work a person who is 人户分离.
+
+What a user may do is a capability function here (`can_push`, `can_sign`, …), one per decision,
+grouped by concern; services, views, forms, admin and templates (as `caps.<name>`, through the
+context processor) ask these and never compare `user.role` themselves, so that a page offers
+exactly what its view will accept. Roles are allow-listed per capability: a role added later
+may do nothing until a capability names it.
 """
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from . import regions
-from .models import Role
+from .models import Role, User
 
 READ_ONLY_ROLES = {Role.CITY_LEADER}
 # Roles that administer profiles, standards and jobs for their region.
@@ -43,6 +49,79 @@ def is_admin(user) -> bool:
 def require_write(user) -> None:
     if not can_write(user):
         raise PermissionDenied("您的账号为只读权限，不能修改数据。")
+
+
+# --- Benefits: the yearly recalculation ------------------------------------------------------
+
+def can_recalculate(user) -> bool:
+    """Start or resume a recalculation of benefit status (county administrators)."""
+    return is_admin(user) and can_write(user)
+
+
+def follows_all_region_jobs(user) -> bool:
+    """The all-region runs (the 1 January recalculation) concern county administrators and
+    city leaders, who follow them, though neither region covers them."""
+    return is_admin(user) or (region_prefix(user) is not None and user.role == Role.CITY_LEADER)
+
+
+# --- Outreach: ledger, tasks, grids, targets and campaigns -----------------------------------
+
+# Counties push the ledger down to townships, townships sign for it, county and township staff
+# run the outreach (ledger generation, grids, targets, campaigns); the city leader reads.
+PUSH_ROLES = {Role.COUNTY_ADMIN}
+SIGN_ROLES = {Role.TOWNSHIP_OFFICER, Role.COUNTY_ADMIN}
+OUTREACH_MANAGER_ROLES = {Role.COUNTY_ADMIN, Role.TOWNSHIP_OFFICER}
+BATCH_READER_ROLES = OUTREACH_MANAGER_ROLES | {Role.CITY_LEADER}
+
+
+def is_grid_worker(user) -> bool:
+    """The account is a grid worker's: it may be given grids and tasks."""
+    return user.role == Role.GRID_WORKER
+
+
+def sees_own_tasks_only(user) -> bool:
+    """A grid worker works from their own list: the tasks given to them and the ledger of the
+    grids they work, not the region under their grid code."""
+    return is_grid_worker(user) and not user.is_superuser
+
+
+def can_push(user) -> bool:
+    """数据下发: push ledger entries down to a township as a batch of tasks."""
+    return can_write(user) and (user.is_superuser or user.role in PUSH_ROLES)
+
+
+def can_sign(user) -> bool:
+    """签领 and 汇总反馈: sign for pushed tasks and report finished ones (the township's region
+    is checked by the service)."""
+    return can_write(user) and (user.is_superuser or user.role in SIGN_ROLES)
+
+
+def can_assign(user) -> bool:
+    """Give grids and tasks to grid workers (not a grid worker themselves)."""
+    return can_write(user) and (user.is_superuser or not is_grid_worker(user))
+
+
+def can_manage_outreach(user) -> bool:
+    """Generate the ledger, manage grid workers, set targets and organise campaigns."""
+    return can_write(user) and (user.is_superuser or user.role in OUTREACH_MANAGER_ROLES)
+
+
+def can_view_batches(user) -> bool:
+    """See the pushed batches of the region (those who push, sign or follow them)."""
+    return user.is_superuser or user.role in BATCH_READER_ROLES
+
+
+def grid_worker_accounts() -> QuerySet:
+    """Active grid worker accounts (everywhere: narrow by region)."""
+    return User.objects.filter(role=Role.GRID_WORKER, is_active=True)
+
+
+def grid_workers(user) -> QuerySet:
+    """Active grid worker accounts in the user's region."""
+    return grid_worker_accounts().filter(region_q(user, "region_id"))
+
+
+# --- Querysets: what a user may see ----------------------------------------------------------
 
 
 def region_q(user, *fields: str) -> Q:

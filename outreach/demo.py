@@ -14,7 +14,9 @@ from django.utils import timezone
 from enrollment import regions
 from enrollment.models import Enrollment, EnrollmentStatus, Region, Role, Scheme, User
 
-from . import services
+from .services import campaigns as campaign_services
+from .services import ledger as ledger_services
+from .services import tasks as task_services
 from .models import GridAssignment, Reason, Task, TaskStatus, Visit
 
 DEMO_WORKER_GRIDS = ["430121100001001", "430121100001002"]
@@ -52,7 +54,7 @@ def _work(rng, tasks, worker_of, today, *, enroll_year: int):
                 follow_up_date=today + dt.timedelta(days=rng.randint(-3, 10)))
             continue
         task.refresh_from_db()
-        services.visit_record(
+        task_services.visit_record(
             actor=worker, task=task, visited_on=today - dt.timedelta(days=rng.randint(2, 20)),
             method=rng.choice(Visit.Method.values),
             outcome=rng.choice([Visit.Outcome.INFORMED, Visit.Outcome.NOT_MET]),
@@ -63,10 +65,10 @@ def _work(rng, tasks, worker_of, today, *, enroll_year: int):
             continue
         task.refresh_from_db()
         if roll < 0.7:
-            services.visit_record(actor=worker, task=task, visited_on=today,
-                                  method=Visit.Method.PHONE, outcome=Visit.Outcome.AGREED,
-                                  note="同意在集中缴费期内缴费",
-                                  next_follow_up=today + dt.timedelta(days=rng.randint(1, 7)))
+            task_services.visit_record(actor=worker, task=task, visited_on=today,
+                                       method=Visit.Method.PHONE, outcome=Visit.Outcome.AGREED,
+                                       note="同意在集中缴费期内缴费",
+                                       next_follow_up=today + dt.timedelta(days=rng.randint(1, 7)))
         elif roll < 0.85:
             person = task.entry.person
             Enrollment.objects.create(
@@ -79,8 +81,8 @@ def _work(rng, tasks, worker_of, today, *, enroll_year: int):
         else:
             reason = rng.choice([Reason.ELSEWHERE, Reason.UNWILLING, Reason.HARDSHIP,
                                  Reason.UNREACHABLE, Reason.EMPLOYEE])
-            services.task_cannot_enrol(actor=worker, task=task, reason=reason,
-                                       note="广东深圳务工参保" if reason == Reason.ELSEWHERE else "")
+            task_services.task_cannot_enrol(actor=worker, task=task, reason=reason,
+                                            note="广东深圳务工参保" if reason == Reason.ELSEWHERE else "")
 
 
 def _push(**kwargs):
@@ -88,7 +90,7 @@ def _push(**kwargs):
     from django.core.exceptions import ValidationError
 
     try:
-        return services.batch_push(**kwargs)
+        return task_services.batch_push(**kwargs)
     except ValidationError:
         return None
 
@@ -103,8 +105,8 @@ def seed(*, seed: int) -> dict:
     city = Region.objects.get(code="430100000000")
     summary = {"grid_workers": len(set(w.pk for w in worker_of.values()))}
     for year in (2026, 2027):
-        summary[f"ledger_{year}"] = services.ledger_generate(actor=admin, year=year,
-                                                             region=city)["added"]
+        summary[f"ledger_{year}"] = ledger_services.ledger_generate(actor=admin, year=year,
+                                                                    region=city)["added"]
     xingsha = Region.objects.get(code="430121100000")
     # 2027: a batch for 东山村 (grid_worker's two grids) and one for 西湖社区.
     batch = _push(actor=county_admin, year=2027, township=xingsha,
@@ -115,7 +117,7 @@ def seed(*, seed: int) -> dict:
                    village=Region.objects.get(code="430121100002"), limit=40,
                    due_date=today + dt.timedelta(days=30))
     for b in filter(None, (batch, batch2)):
-        services.batch_sign(actor=township, batch=b)
+        task_services.batch_sign(actor=township, batch=b)
         _work(rng, list(b.tasks.select_related("entry__person").order_by("pk")), worker_of,
               today, enroll_year=2027)
     # A third batch still waiting to be signed, for the sign screen.
@@ -126,24 +128,24 @@ def seed(*, seed: int) -> dict:
     old = _push(actor=county_admin, year=2026, township=xingsha, limit=20,
                 due_date=today + dt.timedelta(days=10))
     if old is not None:
-        services.batch_sign(actor=township, batch=old)
+        task_services.batch_sign(actor=township, batch=old)
         _work(rng, list(old.tasks.select_related("entry__person").order_by("pk")), worker_of,
               today, enroll_year=2026)
         if old.tasks.filter(status__in=[TaskStatus.ENROLLED, TaskStatus.CANNOT_ENROL]).exists():
-            services.batch_report(actor=township, batch=old)
-    campaign = services.campaign_create(
+            task_services.batch_report(actor=township, batch=old)
+    campaign = campaign_services.campaign_create(
         actor=county_admin, name="2027年度基本医保全民参保集中宣传月", year=2027,
         region=Region.objects.get(code="430121000000"), start_date=dt.date(today.year, 9, 1),
         end_date=dt.date(today.year, 12, 31),
         targets={t.code: 800 for t in Region.objects.filter(
             code__startswith="430121", level=regions.TOWNSHIP)})
-    services.campaign_refresh_progress(campaign_id=campaign.pk)
+    campaign_services.campaign_refresh_progress(campaign_id=campaign.pk)
     for t in Region.objects.filter(code__startswith="430121", level=regions.TOWNSHIP):
-        services.target_set(actor=county_admin, region=t, year=2027,
-                            target_rate=Decimal("95.00"))
+        campaign_services.target_set(actor=county_admin, region=t, year=2027,
+                                     target_rate=Decimal("95.00"))
     for c in ("430121000000", "430181000000"):
-        services.target_set(actor=admin, region=Region.objects.get(code=c), year=2027,
-                            target_rate=Decimal("95.00"))
+        campaign_services.target_set(actor=admin, region=Region.objects.get(code=c), year=2027,
+                                     target_rate=Decimal("95.00"))
     summary["tasks"] = Task.objects.count()
     summary["open_tasks_grid_worker"] = Task.objects.filter(
         worker__username="grid_worker", status__in=[TaskStatus.SIGNED,

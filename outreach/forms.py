@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from enrollment import regions, scope
 from enrollment.forms import RegionChoiceField
-from enrollment.models import Region, Role, User
+from enrollment.models import Region, User
 
 from .models import EntryStatus, Reason, Visit
 
@@ -145,8 +145,7 @@ class GridAssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["grid"].queryset = scope.filter_regions(
             user, Region.objects.filter(level=regions.GRID)).order_by("code")
-        self.fields["worker"].queryset = User.objects.filter(
-            scope.region_q(user, "region_id"), role=Role.GRID_WORKER, is_active=True)
+        self.fields["worker"].queryset = scope.grid_workers(user)
         self.helper = _helper("分配网格")
 
 
@@ -159,8 +158,7 @@ class SubstituteForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         kwargs.setdefault("initial", {}).setdefault("on", timezone.localdate())
         super().__init__(*args, **kwargs)
-        workers = User.objects.filter(scope.region_q(user, "region_id"),
-                                      role=Role.GRID_WORKER, is_active=True)
+        workers = scope.grid_workers(user)
         self.fields["leaving"].queryset = workers
         self.fields["substitute"].queryset = workers
         self.helper = _helper("办理替换")

@@ -12,7 +12,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from enrollment import idnumbers, regions, scope
-from enrollment.models import Region, Role, User
+from enrollment.models import Region, User
 
 from .models import (
     EntryStatus,
@@ -27,14 +27,10 @@ _INITIALS = re.compile(r"^[a-zA-Z]{2,10}$")
 _DIGITS = re.compile(r"^[\dXx]{6,18}$")
 
 
-def _is_grid_worker(user) -> bool:
-    return not user.is_superuser and user.role == Role.GRID_WORKER
-
-
 def entries_for(user):
     """Ledger entries the user may see."""
     qs = LedgerEntry.objects.all()
-    if _is_grid_worker(user):
+    if scope.sees_own_tasks_only(user):
         grids = list(GridAssignment.objects.filter(worker=user, active=True)
                      .values_list("grid_id", flat=True))
         return qs.filter(Q(grid_id__in=grids) | Q(task__worker=user))
@@ -44,7 +40,7 @@ def entries_for(user):
 def tasks_for(user):
     """Tasks the user may see: a grid worker their own, staff those of their region."""
     qs = Task.objects.all()
-    if _is_grid_worker(user):
+    if scope.sees_own_tasks_only(user):
         return qs.filter(worker=user)
     return qs.filter(scope.region_q(user, "region_id"))
 

@@ -13,6 +13,6 @@ from enrollment.models import Enrollment
 def close_ledger_on_enrollment(sender, instance: Enrollment, raw=False, **kwargs):
     if raw:
         return
-    from .services import ledger_close_for_enrollment
+    from .services.ledger import ledger_close_for_enrollment
 
     ledger_close_for_enrollment(enrollment=instance)

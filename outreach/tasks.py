@@ -6,7 +6,7 @@ from celery import shared_task
 
 @shared_task(name="outreach.generate_ledger")
 def generate_ledger(run_id: int) -> dict:
-    from .services import ledger_run_execute
+    from .services.ledger import ledger_run_execute
 
     run = ledger_run_execute(run_id=run_id)
     return {"added": run.added, "closed": run.closed}
@@ -14,6 +14,6 @@ def generate_ledger(run_id: int) -> dict:
 
 @shared_task(name="outreach.refresh_campaign")
 def refresh_campaign(campaign_id: int) -> int:
-    from .services import campaign_refresh_progress
+    from .services.campaigns import campaign_refresh_progress
 
     return campaign_refresh_progress(campaign_id=campaign_id)

@@ -12,10 +12,14 @@ from django.views.decorators.http import require_POST
 
 from enrollment import scope
 from enrollment.audit import audit_record
-from enrollment.models import AuditEntry, Region, Role
+from enrollment.models import AuditEntry
 from enrollment.views import CheapPaginator, form_error
 
-from . import exports, selectors, services
+from . import exports, selectors
+from .services import campaigns as campaign_services
+from .services import grids as grid_services
+from .services import ledger as ledger_services
+from .services import tasks as task_services
 from .forms import (
     AssignForm, CampaignForm, CannotForm, GenerateForm, GridAssignForm, LedgerFilterForm,
     PushForm, ReasonForm, SubstituteForm, TargetForm, VisitForm, outreach_year,
@@ -50,11 +54,9 @@ def ledger(request):
                                  status=f["status"], query=f["query"],
                                  region_code=f["region_code"])
     page = CheapPaginator(qs, PAGE_SIZE).page_rows(_page_number(request))
-    can_manage = services._can_push(request.user)
     context = {**f, "page": page, "counts": selectors.ledger_counts(request.user, f["year"]),
-               "can_push": can_manage,
-               "can_generate": scope.can_write(request.user) and request.user.role in (
-                   Role.COUNTY_ADMIN, Role.TOWNSHIP_OFFICER) or request.user.is_superuser,
+               "can_push": scope.can_push(request.user),
+               "can_generate": scope.can_manage_outreach(request.user),
                "runs": LedgerRun.objects.filter(scope.region_q(request.user, "region_id"))[:3],
                "querystring": request.GET.copy()}
     context["querystring"].pop("page", None)
@@ -83,9 +85,9 @@ def entry_detail(request, pk):
         scope.require_write(request.user)
         if form.is_valid():
             try:
-                services.ledger_set_reason(actor=request.user, entry=entry,
-                                           reason=form.cleaned_data["reason"],
-                                           note=form.cleaned_data["note"], request=request)
+                ledger_services.ledger_set_reason(actor=request.user, entry=entry,
+                                                  reason=form.cleaned_data["reason"],
+                                                  note=form.cleaned_data["note"], request=request)
             except ValidationError as exc:
                 form_error(form, exc)
             else:
@@ -104,8 +106,9 @@ def ledger_generate(request):
     form = GenerateForm(request.POST, user=request.user)
     if form.is_valid():
         try:
-            run = services.ledger_run_start(actor=request.user, year=form.cleaned_data["year"],
-                                            region=form.cleaned_data["region"], request=request)
+            run = ledger_services.ledger_run_start(
+                actor=request.user, year=form.cleaned_data["year"],
+                region=form.cleaned_data["region"], request=request)
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         else:
@@ -119,7 +122,7 @@ def ledger_generate(request):
 
 @login_required
 def push(request):
-    if not services._can_push(request.user):
+    if not scope.can_push(request.user):
         raise PermissionDenied("只有县级（或市级）管理员可以下发任务。")
     entry_ids = request.POST.getlist("entry_ids") or request.GET.getlist("entry_ids")
     if not all(i.isdecimal() and len(i) < 12 for i in entry_ids):
@@ -131,7 +134,7 @@ def push(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            batch = services.batch_push(
+            batch = task_services.batch_push(
                 actor=request.user, year=d["year"], township=d["township"],
                 entry_ids=entry_ids or None, village=d["village"], reason=d["reason"],
                 limit=d["limit"], due_date=d["due_date"], note=d["note"], request=request)
@@ -151,7 +154,7 @@ def push(request):
 
 def _batches_for(user):
     qs = Batch.objects.filter(scope.region_q(user, "township_id"))
-    if user.role in (Role.GRID_WORKER, Role.VILLAGE_CLERK) and not user.is_superuser:
+    if not scope.can_view_batches(user):
         return qs.none()
     return qs
 
@@ -170,10 +173,10 @@ def batch_detail(request, pk):
         action = request.POST.get("action")
         try:
             if action == "sign":
-                n = services.batch_sign(actor=request.user, batch=batch, request=request)
+                n = task_services.batch_sign(actor=request.user, batch=batch, request=request)
                 messages.success(request, f"已签领{n}项任务，并按网格分配给网格员。")
             elif action == "report":
-                n = services.batch_report(actor=request.user, batch=batch, request=request)
+                n = task_services.batch_report(actor=request.user, batch=batch, request=request)
                 messages.success(request, f"已汇总反馈{n}项任务。")
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
@@ -195,7 +198,7 @@ def _task_or_404(user, pk) -> Task:
 def _task_context(request, task, **forms):
     ctx = {"task": task, "visits": task.visits.select_related("worker"),
            "members": selectors.household_of(task), "can_write": scope.can_write(request.user),
-           "is_worker": request.user.role == Role.GRID_WORKER,
+           "is_worker": scope.is_grid_worker(request.user),
            "visit_form": VisitForm(initial={"next_follow_up": task.follow_up_date}),
            "cannot_form": CannotForm(),
            "assign_form": AssignForm(workers=selectors.workers_for_task(task),
@@ -219,36 +222,36 @@ def task_action(request, pk, action):
     forms = {}
     try:
         if action == "sign":
-            services.task_sign(actor=request.user, task=task, request=request)
+            task_services.task_sign(actor=request.user, task=task, request=request)
             messages.success(request, "已签领。")
         elif action == "mobilise":
-            services.task_mobilise(actor=request.user, task=task, request=request)
+            task_services.task_mobilise(actor=request.user, task=task, request=request)
             messages.success(request, "已标记为已动员。")
         elif action == "report":
-            services.task_report(actor=request.user, task=task, request=request)
+            task_services.task_report(actor=request.user, task=task, request=request)
             messages.success(request, "已反馈。")
         elif action == "assign":
             form = forms["assign_form"] = AssignForm(
                 request.POST, workers=selectors.workers_for_task(task))
             if not form.is_valid():
                 raise _Invalid
-            services.task_assign(actor=request.user, task=task,
-                                 worker=form.cleaned_data["worker"], request=request)
+            task_services.task_assign(actor=request.user, task=task,
+                                      worker=form.cleaned_data["worker"], request=request)
             messages.success(request, f"已分配给{form.cleaned_data['worker'].display_name}。")
         elif action == "cannot":
             form = forms["cannot_form"] = CannotForm(request.POST)
             if not form.is_valid():
                 raise _Invalid
-            services.task_cannot_enrol(actor=request.user, task=task, request=request,
-                                       reason=form.cleaned_data["reason"],
-                                       note=form.cleaned_data["note"])
+            task_services.task_cannot_enrol(actor=request.user, task=task, request=request,
+                                            reason=form.cleaned_data["reason"],
+                                            note=form.cleaned_data["note"])
             messages.success(request, "已记录无法参保及原因。")
         elif action == "visit":
             form = forms["visit_form"] = VisitForm(request.POST)
             if not form.is_valid():
                 raise _Invalid
-            services.visit_record(actor=request.user, task=task, request=request,
-                                  **{k: form.cleaned_data[k] for k in (
+            task_services.visit_record(actor=request.user, task=task, request=request,
+                                       **{k: form.cleaned_data[k] for k in (
                                       "visited_on", "method", "outcome", "note",
                                       "next_follow_up")})
             messages.success(request, f"已记录对{task.entry.name}的走访。")
@@ -324,7 +327,7 @@ def _year(request) -> int:
 
 def _require_manager(user):
     scope.require_write(user)
-    if not user.is_superuser and user.role not in (Role.COUNTY_ADMIN, Role.TOWNSHIP_OFFICER):
+    if not scope.can_manage_outreach(user):
         raise PermissionDenied("该功能由县、乡两级经办人员使用。")
 
 
@@ -340,11 +343,12 @@ def grids(request):
         if form.is_valid():
             try:
                 if form is assign_form:
-                    services.grid_assign(actor=request.user, request=request, **form.cleaned_data)
+                    grid_services.grid_assign(actor=request.user, request=request,
+                                              **form.cleaned_data)
                     messages.success(request, "已分配网格。")
                 else:
-                    r = services.worker_substitute(actor=request.user, request=request,
-                                                   **form.cleaned_data)
+                    r = grid_services.worker_substitute(actor=request.user, request=request,
+                                                        **form.cleaned_data)
                     messages.success(request, f"已办理替换：移交{r.grids_moved}个网格、"
                                               f"{r.tasks_moved}项任务。")
             except ValidationError as exc:
@@ -368,7 +372,8 @@ def targets(request):
         _require_manager(request.user)
         if form.is_valid():
             try:
-                t = services.target_set(actor=request.user, request=request, **form.cleaned_data)
+                t = campaign_services.target_set(actor=request.user, request=request,
+                                                 **form.cleaned_data)
             except ValidationError as exc:
                 form_error(form, exc)
             else:
@@ -386,12 +391,12 @@ def campaigns(request):
         _require_manager(request.user)
         if form.is_valid():
             try:
-                c = services.campaign_create(actor=request.user, request=request,
-                                             **form.cleaned_data)
+                c = campaign_services.campaign_create(actor=request.user, request=request,
+                                                      **form.cleaned_data)
             except ValidationError as exc:
                 form_error(form, exc)
             else:
-                services.campaign_refresh_progress(campaign_id=c.pk)
+                campaign_services.campaign_refresh_progress(campaign_id=c.pk)
                 return redirect("outreach_campaign", pk=c.pk)
     rows = Campaign.objects.filter(scope.region_q(request.user, "region_id"))[:50]
     return render(request, "outreach/campaigns.html", {"form": form, "rows": rows})
@@ -403,7 +408,7 @@ def campaign_detail(request, pk):
         Campaign.objects.filter(scope.region_q(request.user, "region_id")), pk=pk)
     if request.method == "POST":
         scope.require_write(request.user)
-        services.campaign_refresh_progress(campaign_id=campaign.pk)
+        campaign_services.campaign_refresh_progress(campaign_id=campaign.pk)
         messages.success(request, "已刷新每日进度。")
         return redirect("outreach_campaign", pk=pk)
     targets = list(campaign.targets.select_related("region"))

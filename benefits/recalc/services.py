@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from enrollment import regions, scope
 from enrollment.audit import audit_record
-from enrollment.models import AuditEntry, Enrollment, Region, Role, Scheme
+from enrollment.models import AuditEntry, Enrollment, Region, Scheme
 
 from ..models import JobStatus, PersonYearStatus, RecalcChunk, RecalcJob
 from . import compute, fetch, write
@@ -263,7 +263,7 @@ def jobs_for(user):
     if prefix == "":
         return qs
     in_scope = Q(region__pk__startswith=prefix)
-    if scope.is_admin(user) or user.role == Role.CITY_LEADER:
+    if scope.follows_all_region_jobs(user):
         in_scope |= Q(region__isnull=True)
     return qs.filter(in_scope)
 

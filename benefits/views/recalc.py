@@ -17,7 +17,7 @@ from ..recalc import services
 
 
 def _require_admin(user) -> None:
-    if not (scope.is_admin(user) and scope.can_write(user)):
+    if not scope.can_recalculate(user):
         raise PermissionDenied("只有县级管理员可以发起待遇重算。")
 
 

@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from enrollment.models import EnrollmentStatus, LifeStatus, Region, Scheme
-from outreach import services
+from outreach.services import ledger as ledger_services
 from outreach.models import EntryStatus, LedgerEntry, Reason, Side
 from tests.factories import (
     COUNTY, GRID, GRID_2, NEIGHBOUR_GRID, NEIGHBOUR_VILLAGE, OTHER_GRID, TOWNSHIP, VILLAGE,
@@ -17,7 +17,7 @@ Y = 2027
 
 
 def generate(user, code=COUNTY, year=Y):
-    return services.ledger_generate(actor=user, year=year, region=Region.objects.get(code=code))
+    return ledger_services.ledger_generate(actor=user, year=year, region=Region.objects.get(code=code))
 
 
 def test_unenrolled_alive_resident_is_listed_with_the_ledger_fields(county_admin, make_person):
@@ -123,8 +123,8 @@ def test_marked_enrolled_elsewhere_leaves_the_count_but_stays_visible(
     p = make_person(GRID)
     generate(county_admin)
     entry = LedgerEntry.objects.get(person=p)
-    services.ledger_set_reason(actor=village_clerk, entry=entry, reason=Reason.ELSEWHERE,
-                               note="广东东莞参保")
+    ledger_services.ledger_set_reason(actor=village_clerk, entry=entry, reason=Reason.ELSEWHERE,
+                                      note="广东东莞参保")
     entry.refresh_from_db()
     assert entry.status == EntryStatus.MARKED
     assert selectors.ledger_counts(village_clerk, Y)[EntryStatus.OPEN] == 0
@@ -142,9 +142,9 @@ def test_reason_other_needs_text_and_neighbour_cannot_set_reason(
     generate(county_admin)
     entry = LedgerEntry.objects.get()
     with pytest.raises(ValidationError):
-        services.ledger_set_reason(actor=village_clerk, entry=entry, reason=Reason.OTHER)
+        ledger_services.ledger_set_reason(actor=village_clerk, entry=entry, reason=Reason.OTHER)
     with pytest.raises(PermissionDenied):
-        services.ledger_set_reason(actor=neighbour_clerk, entry=entry, reason=Reason.UNWILLING)
+        ledger_services.ledger_set_reason(actor=neighbour_clerk, entry=entry, reason=Reason.UNWILLING)
     entry.refresh_from_db()
     assert entry.reason == ""
 
@@ -170,8 +170,8 @@ def test_ledger_run_job_records_progress(county_admin, make_person, django_captu
 
     make_person(GRID)
     with django_capture_on_commit_callbacks(execute=True):
-        run = services.ledger_run_start(actor=county_admin, year=Y,
-                                        region=Region.objects.get(code=COUNTY))
+        run = ledger_services.ledger_run_start(actor=county_admin, year=Y,
+                                               region=Region.objects.get(code=COUNTY))
     run = LedgerRun.objects.get(pk=run.pk)
     assert run.status == LedgerRun.Status.DONE and run.added == 1
     assert run.parts_done == run.parts_total == 1

@@ -6,7 +6,8 @@ import pytest
 from openpyxl import load_workbook
 
 from enrollment.models import Region
-from outreach import services
+from outreach.services import ledger as ledger_services
+from outreach.services import tasks as task_services
 from outreach.models import LedgerEntry, Task, TaskStatus, Visit
 from tests.factories import COUNTY, GRID, NEIGHBOUR_GRID, TOWNSHIP
 
@@ -18,10 +19,10 @@ TODAY = dt.date.today()
 def worked(county_admin, township_officer, worker, neighbour_worker, make_person):
     make_person(GRID, name="王小明", phone="13900001111", address="东山村3组12号")
     make_person(NEIGHBOUR_GRID, name="刘小红")
-    services.ledger_generate(actor=county_admin, year=Y, region=Region.objects.get(code=COUNTY))
-    batch = services.batch_push(actor=county_admin, year=Y,
-                                township=Region.objects.get(code=TOWNSHIP))
-    services.batch_sign(actor=township_officer, batch=batch)
+    ledger_services.ledger_generate(actor=county_admin, year=Y, region=Region.objects.get(code=COUNTY))
+    batch = task_services.batch_push(actor=county_admin, year=Y,
+                                     township=Region.objects.get(code=TOWNSHIP))
+    task_services.batch_sign(actor=township_officer, batch=batch)
     return batch
 
 
@@ -78,8 +79,8 @@ def test_visit_from_phone_page_and_future_date_keeps_input(as_user, worker, work
 
 def test_stale_action_is_told_in_chinese(as_user, village_clerk, worker, worked):
     task = Task.objects.get(entry__name="王小明")
-    services.task_cannot_enrol(actor=worker, task=Task.objects.get(pk=task.pk),
-                               reason="unwilling")
+    task_services.task_cannot_enrol(actor=worker, task=Task.objects.get(pk=task.pk),
+                                    reason="unwilling")
     response = as_user(village_clerk).post(f"/outreach/tasks/{task.pk}/mobilise/", follow=True)
     assert "已无法参保" in response.content.decode() or "无法参保" in response.content.decode()
     assert Task.objects.get(pk=task.pk).status == TaskStatus.CANNOT_ENROL
@@ -87,7 +88,7 @@ def test_stale_action_is_told_in_chinese(as_user, village_clerk, worker, worked)
 
 def test_push_screen_pushes_selected_and_refuses_twice(as_user, county_admin, make_person):
     make_person(GRID, name="甲")
-    services.ledger_generate(actor=county_admin, year=Y, region=Region.objects.get(code=COUNTY))
+    ledger_services.ledger_generate(actor=county_admin, year=Y, region=Region.objects.get(code=COUNTY))
     entry = LedgerEntry.objects.get()
     client = as_user(county_admin)
     assert "待下发人数" in client.get("/outreach/push/").content.decode()

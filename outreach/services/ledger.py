@@ -1,0 +1,242 @@
+"""The ledger of the un-enrolled (未参保台账): generation, closing, and the reasons recorded.
+
+The ledger is generated set-based (INSERT … SELECT … ON CONFLICT) one township at a time, so a
+city of ~5 million persons is a few hundred statements, not millions of saves. An enrollment
+that arrives closes the person's entries and completes their open tasks
+(`ledger_close_for_enrollment`, called from the enrollment signal).
+"""
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Subquery
+from django.utils import timezone
+
+from enrollment import regions, scope
+from enrollment.audit import audit_record
+from enrollment.models import (
+    AuditEntry,
+    Enrollment,
+    LifeStatus,
+    LIVE_STATUSES,
+    Person,
+    Region,
+)
+
+from ..models import (
+    EntryStatus,
+    EXCLUDING_REASONS,
+    LedgerEntry,
+    LedgerRun,
+    OPEN_TASK_STATUSES,
+    Reason,
+    Side,
+    Task,
+    TaskStatus,
+)
+
+
+# One statement per side and region part. The residence side lists everyone living under the
+# prefix; the household-registration side lists those registered under it who live in another
+# village (人户分离). An entry that had been closed (enrolled, gone) re-opens when the person is
+# un-enrolled again (an enrollment stopped); a marked one stays marked.
+_INSERT_SQL = """
+INSERT INTO outreach_ledgerentry
+    (year, person_id, side, region_id, grid_id, separated, name, id_number, phone, reason,
+     reason_note, status, enrollment_id, created_at, updated_at, closed_at)
+SELECT %(year)s, p.id, %(side)s, substr(p.{col}, 1, 12),
+       CASE WHEN length(p.{col}) = 15 THEN p.{col} ELSE NULL END,
+       substr(p.hukou_region_id, 1, 12) <> substr(p.residence_region_id, 1, 12),
+       p.name, coalesce(p.id_number, p.birth_cert_number, ''), p.phone, '', '', 'open', NULL,
+       %(now)s, %(now)s, NULL
+FROM enrollment_person p
+WHERE p.life_status = 'alive'
+  AND p.{col} LIKE %(like)s
+  {extra}
+  AND NOT EXISTS (
+      SELECT 1 FROM enrollment_enrollment e
+      WHERE e.person_id = p.id AND e.year = %(year)s AND e.status IN ('awaiting', 'active'))
+ON CONFLICT (year, person_id, side) DO UPDATE
+    SET status = 'open', enrollment_id = NULL, closed_at = NULL, updated_at = excluded.updated_at
+    WHERE outreach_ledgerentry.status IN ('enrolled', 'gone')
+"""
+
+
+def _insert_part(year: int, prefix: str, now) -> int:
+    added = 0
+    with connection.cursor() as cursor:
+        for side, col, extra in [
+            (Side.RESIDENCE, "residence_region_id", ""),
+            (Side.HUKOU, "hukou_region_id",
+             "AND substr(p.hukou_region_id, 1, 12) <> substr(p.residence_region_id, 1, 12)"),
+        ]:
+            cursor.execute(_INSERT_SQL.format(col=col, extra=extra),
+                           {"year": year, "side": str(side), "like": prefix + "%", "now": now})
+            added += max(cursor.rowcount, 0)
+    return added
+
+
+def _live(year: int):
+    return Enrollment.objects.filter(person_id=OuterRef("person_id"), year=year,
+                                     status__in=LIVE_STATUSES)
+
+
+def _close_part(year: int, prefix: str, now) -> int:
+    """Close entries whose person is now enrolled (any scheme, here or elsewhere) or no
+    longer alive/here; complete their open tasks. Set-based."""
+    entries = LedgerEntry.objects.filter(scope.region_q_prefix(prefix, "region_id"), year=year)
+    live = _live(year)
+    closed = entries.filter(status__in=[EntryStatus.OPEN, EntryStatus.MARKED]).filter(
+        Exists(live)).update(status=EntryStatus.ENROLLED, closed_at=now, updated_at=now,
+                             enrollment_id=Subquery(live.order_by("pk").values("pk")[:1]))
+    moved_res = Person.objects.filter(pk=OuterRef("person_id")).exclude(
+        residence_region__pk__startswith=OuterRef("region_id"))
+    moved_hukou = Person.objects.filter(pk=OuterRef("person_id")).exclude(
+        hukou_region__pk__startswith=OuterRef("region_id"))
+    dead = Person.objects.filter(pk=OuterRef("person_id")).exclude(
+        life_status=LifeStatus.ALIVE)
+    open_entries = entries.filter(status__in=[EntryStatus.OPEN, EntryStatus.MARKED])
+    gone = open_entries.filter(Exists(dead)).update(status=EntryStatus.GONE, closed_at=now,
+                                                    updated_at=now)
+    gone += open_entries.filter(side=Side.RESIDENCE).filter(Exists(moved_res)).update(
+        status=EntryStatus.GONE, closed_at=now, updated_at=now)
+    gone += open_entries.filter(side=Side.HUKOU).filter(Exists(moved_hukou)).update(
+        status=EntryStatus.GONE, closed_at=now, updated_at=now)
+    Task.objects.filter(scope.region_q_prefix(prefix, "region_id"), entry__year=year,
+                        status__in=OPEN_TASK_STATUSES,
+                        entry__status=EntryStatus.ENROLLED).update(
+        status=TaskStatus.ENROLLED, outcome=TaskStatus.ENROLLED, finished_at=now,
+        updated_at=now,
+        enrollment_id=Subquery(LedgerEntry.objects.filter(pk=OuterRef("entry_id"))
+                               .values("enrollment_id")[:1]))
+    return closed + gone
+
+
+def _parts(region: Region) -> list[str]:
+    """The prefixes one run works through: townships under a county or city, or the region
+    itself when it is a township or below."""
+    if region.level in (regions.TOWNSHIP, regions.VILLAGE, regions.GRID):
+        return [regions.prefix_of(region.code)]
+    codes = Region.objects.filter(path__startswith=region.path, level=regions.TOWNSHIP) \
+        .values_list("code", flat=True).order_by("code")
+    return [regions.prefix_of(c) for c in codes] or [regions.prefix_of(region.code)]
+
+
+def _check_ledger_actor(actor, region: Region) -> None:
+    scope.require_write(actor)
+    if not scope.can_manage_outreach(actor):
+        raise PermissionDenied("台账由县、乡两级生成，请联系乡镇（街道）经办人员。")
+    if not scope.region_in_scope(actor, region.code):
+        raise ValidationError({"region": "只能生成本辖区的台账。"})
+
+
+@transaction.atomic
+def ledger_run_start(*, actor, year: int, region: Region, request=None) -> LedgerRun:
+    """Queue a ledger generation (the Celery task runs it after commit)."""
+    _check_ledger_actor(actor, region)
+    if not 2000 <= year <= timezone.localdate().year + 1:
+        raise ValidationError({"year": "年度不正确。"})
+    run = LedgerRun.objects.create(year=year, region=region, created_by=actor,
+                                   parts_total=len(_parts(region)))
+    audit_record(user=actor, action=AuditEntry.Action.OTHER, obj=run, request=request,
+                 detail=f"生成{year}年未参保台账：{region.name}")
+    from ..tasks import generate_ledger
+
+    transaction.on_commit(lambda: generate_ledger.delay(run.pk))
+    return run
+
+
+def ledger_run_execute(*, run_id: int) -> LedgerRun:
+    """Run a generation job part by part; each part commits on its own, so a city-wide run
+    shows progress and a rerun (idempotent) picks up where it failed."""
+    run = LedgerRun.objects.select_related("region").get(pk=run_id)
+    if run.status == LedgerRun.Status.DONE:
+        return run
+    LedgerRun.objects.filter(pk=run.pk).update(status=LedgerRun.Status.RUNNING, parts_done=0)
+    added = closed = 0
+    parts = _parts(run.region)
+    try:
+        for index, prefix in enumerate(parts, start=1):
+            with transaction.atomic():
+                now = timezone.now()
+                added += _insert_part(run.year, prefix, now)
+                closed += _close_part(run.year, prefix, now)
+            LedgerRun.objects.filter(pk=run.pk).update(parts_done=index, parts_total=len(parts),
+                                                       added=added, closed=closed)
+    except Exception as exc:  # recorded for the page; the job can be run again
+        LedgerRun.objects.filter(pk=run.pk).update(status=LedgerRun.Status.FAILED,
+                                                   error=str(exc)[:2000])
+        raise
+    LedgerRun.objects.filter(pk=run.pk).update(status=LedgerRun.Status.DONE,
+                                               finished_at=timezone.now())
+    run.refresh_from_db()
+    return run
+
+
+def ledger_generate(*, actor, year: int, region: Region) -> dict:
+    """Generate (or refresh) the ledger for a year and region now, in this process."""
+    _check_ledger_actor(actor, region)
+    run = LedgerRun.objects.create(year=year, region=region, created_by=actor)
+    run = ledger_run_execute(run_id=run.pk)
+    audit_record(user=actor, action=AuditEntry.Action.OTHER, obj=run,
+                 detail=f"生成{year}年未参保台账：{region.name}，新增{run.added}条，销号{run.closed}条")
+    return {"added": run.added, "closed": run.closed, "parts": run.parts_total}
+
+
+def ledger_close_for_enrollment(*, enrollment: Enrollment) -> int:
+    """An enrollment arrived (registered by a clerk or imported): close the person's ledger
+    entries for that year and complete their open tasks, linked to the enrollment."""
+    if enrollment.status not in LIVE_STATUSES:
+        return 0
+    now = timezone.now()
+    entries = LedgerEntry.objects.filter(person_id=enrollment.person_id, year=enrollment.year,
+                                         status__in=[EntryStatus.OPEN, EntryStatus.MARKED])
+    entry_ids = list(entries.values_list("pk", flat=True))
+    if not entry_ids:
+        return 0
+    LedgerEntry.objects.filter(pk__in=entry_ids).update(
+        status=EntryStatus.ENROLLED, enrollment=enrollment, closed_at=now, updated_at=now)
+    tasks = list(Task.objects.filter(entry_id__in=entry_ids, status__in=OPEN_TASK_STATUSES))
+    for task in tasks:
+        updated = Task.objects.filter(pk=task.pk, status=task.status).update(
+            status=TaskStatus.ENROLLED, outcome=TaskStatus.ENROLLED, enrollment=enrollment,
+            finished_at=now, updated_at=now)
+        if updated:
+            audit_record(user=enrollment.created_by, action=AuditEntry.Action.UPDATE,
+                         person=enrollment.person, obj=task,
+                         detail=f"{enrollment.year}年参保登记已录入，摸排任务自动办结")
+    return len(entry_ids)
+
+
+@transaction.atomic
+def ledger_set_reason(*, actor, entry: LedgerEntry, reason: str, note: str = "",
+                      request=None) -> LedgerEntry:
+    """Record why a person is not enrolled. A reason that says the person is covered or not
+    really here (EXCLUDING_REASONS) marks the entry: out of the count, still on the ledger."""
+    scope.require_write(actor)
+    if not _entry_visible(actor, entry):
+        raise PermissionDenied
+    if reason not in Reason.values:
+        raise ValidationError({"reason": "请选择未参保原因。"})
+    if reason == Reason.OTHER and not note.strip():
+        raise ValidationError({"reason_note": "选择“其他”时请填写原因说明。"})
+    if entry.status not in (EntryStatus.OPEN, EntryStatus.MARKED):
+        raise ValidationError({"reason": f"该条台账已{entry.get_status_display()}，无需填写原因。"})
+    new_status = EntryStatus.MARKED if reason in EXCLUDING_REASONS else EntryStatus.OPEN
+    updated = LedgerEntry.objects.filter(pk=entry.pk, status=entry.status).update(
+        reason=reason, reason_note=note.strip(), status=new_status, updated_at=timezone.now())
+    if not updated:
+        raise ValidationError({"reason": "该条台账刚被其他人更新，请刷新页面后再试。"})
+    entry.reason, entry.reason_note, entry.status = reason, note.strip(), new_status
+    audit_record(user=actor, action=AuditEntry.Action.UPDATE, person=entry.person, obj=entry,
+                 request=request, detail=f"未参保原因：{Reason(reason).label}"
+                                         + (f"（{note.strip()}）" if note.strip() else "")
+                                         + ("，标记为不计入" if new_status == EntryStatus.MARKED
+                                            else ""))
+    return entry
+
+
+def _entry_visible(user, entry) -> bool:
+    from .. import selectors
+
+    return selectors.entries_for(user).filter(pk=entry.pk).exists()
