@@ -4,18 +4,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from core.exports import xlsx_response
 from enrollment import scope
 from enrollment.views import form_error
 
 from .forms_recalc import ClaimsUploadForm, RecalcStartForm
 from .models_recalc import RecalcJob
 from .recalc import claims, services
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _require_admin(user) -> None:
@@ -135,14 +134,10 @@ def claims_confirm(request):
 def claims_errors(request):
     dataset, _ = _uploaded(request)
     checked = claims.preview(user=request.user, dataset=dataset)
-    response = HttpResponse(claims.error_workbook(checked["bad"], list(dataset.headers)),
-                            content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="claims_errors.xlsx"'
-    return response
+    return xlsx_response("年度报销汇总错误行.xlsx",
+                         claims.error_sheet(checked["bad"], list(dataset.headers)))
 
 
 @login_required
 def claims_template(request):
-    response = HttpResponse(claims.template_workbook(), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="claims_template.xlsx"'
-    return response
+    return xlsx_response("年度报销汇总模板.xlsx", claims.template_sheet())

@@ -9,8 +9,7 @@ from pathlib import Path
 import tablib
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
+from core.exports import Sheet
 
 from enrollment.audit import audit_record
 from enrollment.models import AuditEntry
@@ -104,32 +103,14 @@ def claims_import(*, actor, dataset: tablib.Dataset, only_valid: bool, request=N
     return {**written, "rejected": len(bad_lines)}
 
 
-def error_workbook(bad: list[dict], headers: list[str]) -> bytes:
+def error_sheet(bad: list[dict], headers: list[str]) -> Sheet:
     """The bad rows as they were uploaded, with the reasons in a last column."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "错误行"
-    ws.append(["行号", *headers, "错误原因"])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in bad:
-        ws.append([row["line"], *[str(v) if v is not None else "" for v in row["values"]],
-                   "；".join(row["messages"])])
-        ws.cell(ws.max_row, ws.max_column).fill = PatternFill("solid", fgColor="FDE2E1")
-    ws.column_dimensions["F"].width = 60
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    rows = [[row["line"], *[str(v) if v is not None else "" for v in row["values"]],
+             "；".join(row["messages"])] for row in bad]
+    return Sheet(title="错误行", header=["行号", *headers, "错误原因"], rows=rows,
+                 last_column_fill="FDE2E1")
 
 
-def template_workbook() -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "年度报销汇总"
-    ws.append(list(HEADERS.values()))
-    ws.append(["430121198005010017", 2025, "0", "否"])
-    for col in "ABCD":
-        ws.column_dimensions[col].width = 22
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+def template_sheet() -> Sheet:
+    return Sheet(title="年度报销汇总", header=list(HEADERS.values()),
+                 rows=[["430121198005010017", 2025, "0", "否"]], widths=[22] * 4)
