@@ -89,15 +89,15 @@ def claims_upload(request):
         except ValidationError as exc:
             form.add_error("file", exc)
         else:
-            claims.discard(request.session.get(SESSION_KEY, ""))
-            request.session[SESSION_KEY] = claims.store(content, upload.name)
+            claims.discard(request.user, request.session.get(SESSION_KEY, ""))
+            request.session[SESSION_KEY] = claims.store(request.user, content, upload.name)
             return _preview(request, dataset, upload.name)
     return render(request, "benefits/claims_upload.html", {"form": form})
 
 
 def _uploaded(request):
     token = request.session.get(SESSION_KEY, "")
-    found = claims.load(token)
+    found = claims.load(request.user, token)
     if found is None:
         raise Http404("上传的文件已失效，请重新上传。")
     return claims.read_dataset(*found), token
@@ -122,7 +122,7 @@ def claims_confirm(request):
         messages.error(request, exc.messages[0])
         return _preview(request, dataset, token)
     if not done["rejected"]:
-        claims.discard(token)
+        claims.discard(request.user, token)
         request.session.pop(SESSION_KEY, None)
     messages.success(request, f"导入完成：新增{done['new']}行，更新{done['update']}行，"
                               f"未变{done['skip']}行" +
