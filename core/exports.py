@@ -46,8 +46,11 @@ def as_of_line(moment: dt.datetime | None = None) -> str:
 
 def content_disposition(filename: str) -> str:
     """An attachment header with the Chinese name (RFC 5987) and an ASCII fallback."""
-    ascii_name = filename.encode("ascii", "ignore").decode() or "export"
-    ascii_name = ascii_name.replace('"', "").replace("\\", "")
+    stem, dot, ext = filename.rpartition(".")
+    if not dot:
+        stem, ext = filename, ""
+    stem = "".join(ch for ch in stem if ch.isascii() and ch.isprintable() and ch not in '"\\')
+    ascii_name = (stem or "export") + (f".{ext}" if ext.isascii() and ext.isalnum() else "")
     return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
 
 

@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from core import uploads
+from core.calendar import YEAR_MIN
 from core.uploads import Table
 
 from . import idnumbers, scope
@@ -151,7 +152,7 @@ def _check_elsewhere(row: Row, person: Person, today: dt.date) -> None:
         year = int(str(row.values.get("年度")).strip())
     except ValueError:
         raise ValueError(f"年度“{row.values.get('年度')}”应为四位年份") from None
-    if not 2000 <= year <= today.year + 1:
+    if not YEAR_MIN <= year <= today.year + 1:
         raise ValueError(f"年度{year}超出范围")
     scheme = SCHEME_WORDS.get(str(row.values.get("险种")).strip())
     if scheme is None:

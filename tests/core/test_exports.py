@@ -177,3 +177,10 @@ def test_claims_error_file(as_user, village_clerk, villain):
     assert response.status_code == 200
     assert_xlsx_inert(response.content)
     assert response["Cache-Control"] == "no-store"
+
+
+def test_content_disposition_has_a_safe_ascii_fallback():
+    header = exports.content_disposition('东山村"\r\n2027年.xlsx')
+    assert header.startswith('attachment; filename="2027.xlsx"; filename*=UTF-8\'\'')
+    assert "\r" not in header and "\n" not in header
+    assert exports.content_disposition("人员名单.csv").startswith('attachment; filename="export.csv"')
