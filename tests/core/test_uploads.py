@@ -18,12 +18,6 @@ NAME = "李䶮"
 DEATH_HEADER = "证件号码,姓名,死亡日期,数据来源\n"
 
 
-@pytest.fixture(autouse=True)
-def staging(settings, tmp_path):
-    settings.UPLOAD_STAGING_DIR = tmp_path / "staged"
-    return settings.UPLOAD_STAGING_DIR
-
-
 def xlsx_bytes(rows) -> bytes:
     wb = Workbook()
     for row in rows:
