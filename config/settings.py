@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "django_celery_beat",
+    "core",
     "enrollment",
     "benefits",
     "outreach",
@@ -169,6 +170,11 @@ if not DEBUG:
 # Import-export: imports run in one transaction, all or nothing per file.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+# Admin exports escape formula injection the same way as every other file (core.exports).
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+from core.exports import admin_export_formats  # noqa: E402  (no settings are read on import)
+
+EXPORT_FORMATS = admin_export_formats()
 
 LOGGING = {
     "version": 1,

@@ -1,11 +1,7 @@
 """The dashboard table as an Excel workbook (staff live in Excel)."""
 from __future__ import annotations
 
-import io
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from core.exports import Sheet, as_of_line
 
 HEADERS = ["区划代码", "区划名称", "在册人口", "常住人口", "已参保", "参保率（在册）",
            "参保率（常住）", "目标人数", "目标来源", "距目标差额", "困难群体", "困难群体未参保",
@@ -24,31 +20,15 @@ def _line(code, name, f):
             round(f["trend"], 2) if f["trend"] is not None else None]
 
 
-def dashboard_workbook(data: dict) -> bytes:
-    wb = Workbook()
-    ws = wb.active
+def dashboard_sheet(data: dict) -> Sheet:
     region, year = data["region"], data["year"]
-    ws.title = f"{year}年参保情况"[:31]
-    ws.append([f"{region.name} {year}年度基本医保参保情况（按{data['child_level'] or '区划'}）"])
-    ws["A1"].font = Font(bold=True, size=13)
     refreshed = data["refreshed_at"]
-    ws.append([f"数据截至：{refreshed:%Y-%m-%d %H:%M}" if refreshed else "数据尚未汇总"])
-    ws.append(HEADERS)
-    for cell in ws[3]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-        cell.alignment = Alignment(horizontal="center", wrap_text=True)
-    for child in data["children"]:
-        ws.append(_line(child["code"], child["name"], child))
-    ws.append(_line(region.code, f"{region.name}（合计）", data["summary"]))
-    for cell in ws[ws.max_row]:
-        cell.font = Font(bold=True)
-    for row in ws.iter_rows(min_row=4):
-        for index in (5, 6):
-            row[index].number_format = "0.00%"
-    for index, width in enumerate([16, 16, 10, 10, 10, 12, 12, 10, 14, 10, 10, 14, 12], 1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    ws.freeze_panes = "C4"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    rows = [_line(child["code"], child["name"], child) for child in data["children"]]
+    rows.append(_line(region.code, f"{region.name}（合计）", data["summary"]))
+    return Sheet(
+        title=f"{year}年参保情况",
+        caption=[f"{region.name} {year}年度基本医保参保情况（按{data['child_level'] or '区划'}）",
+                 as_of_line(refreshed) if refreshed else "数据尚未汇总"],
+        header=HEADERS, rows=rows, number_formats={5: "0.00%", 6: "0.00%"},
+        header_fill="DDEBF7", bold_last_row=True, freeze="C4",
+        widths=[16, 16, 10, 10, 10, 12, 12, 10, 14, 10, 10, 14, 12])

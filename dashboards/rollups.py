@@ -19,6 +19,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from . import funnel
+from core.calendar import collection_period as concentrated_period
+from core.calendar import coverage_year_for
+from core.calendar import open_years as calendar_open_years
+
 from .models import RefreshRun
 from .sql import DAILY_DEPTHS, DEPTHS, Dialect, code_at, parent_at
 
@@ -150,7 +154,7 @@ def _daily_insert_sql(depth: int) -> str:
 def collection_period(year: int) -> tuple[dt.date, dt.date]:
     """From the opening of the concentrated period (1 September of the year before) to the end
     of the coverage year: payments for year Y that leadership follows day by day."""
-    return dt.date(year - 1, 9, 1), dt.date(year, 12, 31)
+    return concentrated_period(year)[0], dt.date(year, 12, 31)
 
 
 def _daily_closed(cursor, year: int, today: dt.date) -> bool:
@@ -212,7 +216,7 @@ def default_years(today: dt.date | None = None) -> list[int]:
     from enrollment.models import Enrollment
 
     today = today or timezone.localdate()
-    current = today.year + 1 if today.month >= 9 else today.year
+    current = coverage_year_for(today)
     years = set(Enrollment.objects.filter(year__gte=current - 4, year__lte=current)
                 .values_list("year", flat=True).distinct())
     years.update({today.year, current})
@@ -222,8 +226,7 @@ def default_years(today: dt.date | None = None) -> list[int]:
 def open_years(today: dt.date | None = None) -> list[int]:
     """The years registrations still change: this year and, in the collection period, next
     year (the debounced refresh after registrations does only these)."""
-    today = today or timezone.localdate()
-    return sorted({today.year, today.year + 1 if today.month >= 9 else today.year})
+    return calendar_open_years(today)
 
 
 def refresh(*, years: list[int] | None = None, reason: str = "manual",

@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
+from core.calendar import coverage_year_for, valid_year
 from enrollment import coverage, regions, scope
 from enrollment.coverage import COVERAGE_TARGET_PERCENT
 from enrollment.models import (
@@ -30,7 +31,7 @@ DEPTH_OF_LEVEL = regions.LEVEL_LENGTH
 
 
 def default_year() -> int:
-    return timezone.localdate().year
+    return coverage_year_for()
 
 
 def parse_year(value) -> int:
@@ -38,7 +39,7 @@ def parse_year(value) -> int:
         year = int(value)
     except (TypeError, ValueError):
         return default_year()
-    return year if 2000 <= year <= 2100 else default_year()
+    return year if valid_year(year) else default_year()
 
 
 def region_for(user, code: str | None) -> Region:

@@ -8,11 +8,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from core.exports import xlsx_response
 from enrollment import scope
 from enrollment.views import CheapPaginator
 
@@ -43,12 +43,8 @@ def dashboard_print(request):
 @login_required
 def dashboard_export(request):
     data = _data(request)
-    response = HttpResponse(
-        exports.dashboard_workbook(data),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    name = quote(f"{data['region'].name}{data['year']}年参保情况.xlsx")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
-    return response
+    return xlsx_response(f"{data['region'].name}{data['year']}年参保情况.xlsx",
+                         exports.dashboard_sheet(data), as_of=data["refreshed_at"])
 
 
 @login_required

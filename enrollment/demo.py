@@ -12,6 +12,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from core.calendar import collection_period
+
 from . import idnumbers, regions
 from .models import (
     Channel,
@@ -184,7 +186,7 @@ def _family(rng, today):
 
 
 def _concentrated(year: int) -> tuple[dt.date, dt.date]:
-    return dt.date(year - 1, 9, 1), dt.date(year - 1, 12, 31)
+    return collection_period(year)
 
 
 def _pattern(rng) -> str:

@@ -9,6 +9,8 @@ from django import forms
 from django.urls import reverse
 from django.utils import timezone
 
+from core.calendar import YEAR_MIN, coverage_year_for
+
 from . import idnumbers, regions, scope
 from .models import (
     Channel,
@@ -170,7 +172,7 @@ class EnrollmentForm(forms.ModelForm):
     def __init__(self, *args, person, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.person, self.user = person, user
-        self.fields["year"].initial = _this_year() + (1 if timezone.localdate().month >= 9 else 0)
+        self.fields["year"].initial = coverage_year_for()
         self.fields["paid_on"].initial = timezone.localdate()
         self.fields["channel"].initial = Channel.INDIVIDUAL
         self.fields["amount_paid"].help_text = "留空则按政策测算的应缴金额登记。"
@@ -191,8 +193,8 @@ class EnrollmentForm(forms.ModelForm):
 
     def clean_year(self):
         year = self.cleaned_data["year"]
-        if not 2000 <= year <= _this_year() + 1:
-            raise forms.ValidationError(f"待遇年度应在2000年至{_this_year() + 1}年之间。")
+        if not YEAR_MIN <= year <= _this_year() + 1:
+            raise forms.ValidationError(f"待遇年度应在{YEAR_MIN}年至{_this_year() + 1}年之间。")
         return year
 
     def clean_paid_on(self):
@@ -269,7 +271,7 @@ class BatchEnrollmentForm(forms.Form):
         from .models import School
 
         today = timezone.localdate()
-        self.fields["year"].initial = today.year + (1 if today.month >= 9 else 0)
+        self.fields["year"].initial = coverage_year_for(today)
         self.fields["paid_on"].initial = today
         villages = scope.filter_regions(user, Region.objects.filter(level=regions.VILLAGE))
         schools = School.objects.filter(scope.region_q(user, "region_id"))

@@ -14,13 +14,15 @@ reason so nothing is silently skipped.
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import asdict, dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+
+from core import uploads
+from core.calendar import YEAR_MIN
+from core.uploads import Table
 
 from . import idnumbers, scope
 from .audit import audit_record
@@ -54,33 +56,12 @@ class Row:
         return self.values.get("姓名", "")
 
 
-def read_table(upload) -> list[dict]:
-    """Rows of an uploaded .xlsx or .csv (UTF-8 or GBK) as dicts keyed by the header."""
-    name = (upload.name or "").lower()
-    raw = upload.read()
-    if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        sheet = load_workbook(io.BytesIO(raw), read_only=True, data_only=True).active
-        rows = [["" if v is None else v for v in r] for r in sheet.iter_rows(values_only=True)]
-    elif name.endswith(".csv"):
-        for encoding in ("utf-8-sig", "gbk"):
-            try:
-                text = raw.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ValidationError({"file": "文件编码无法识别，请另存为 UTF-8 或 Excel 格式。"})
-        rows = list(csv.reader(io.StringIO(text)))
-    else:
-        raise ValidationError({"file": "请上传 .xlsx 或 .csv 文件。"})
-    if not rows:
-        raise ValidationError({"file": "文件是空的。"})
-    header = [str(h).strip() for h in rows[0]]
-    if len(rows) - 1 > MAX_ROWS:
-        raise ValidationError({"file": f"一个文件最多 {MAX_ROWS} 行，请分批上传。"})
-    return [dict(zip(header, r)) for r in rows[1:] if any(str(v).strip() for v in r)]
+def read_table(upload) -> Table:
+    """The uploaded .xlsx or .csv (UTF-8, BOM or GB18030) as a header and numbered rows."""
+    try:
+        return uploads.read_table(upload.read(), upload.name or "", max_rows=MAX_ROWS)
+    except uploads.UploadError as exc:
+        raise ValidationError({"file": exc.messages}) from None
 
 
 def _date(value, label) -> dt.date:
@@ -95,21 +76,23 @@ def _date(value, label) -> dt.date:
         raise ValueError(f"{label}“{value}”不是有效日期，请按 2026-01-31 的格式填写") from None
 
 
-def check_header(kind: str, rows: list[dict]) -> None:
+def check_header(kind: str, table: Table) -> None:
     required = KINDS[kind][1]
-    present = set(rows[0]) if rows else set()
+    if not table.rows:
+        raise ValidationError({"file": "文件中没有数据行。"})
+    present = set(table.headers)
     missing = [h for h in required if h not in present]
     if missing:
         raise ValidationError({"file": "文件缺少列：" + "、".join(missing) +
                                        "。请使用模板的表头：" + "、".join(required)})
 
 
-def preview(*, actor, kind: str, table: list[dict], today: dt.date) -> list[Row]:
+def preview(*, actor, kind: str, table: Table, today: dt.date) -> list[Row]:
     """Check every row; nothing is written."""
     check_header(kind, table)
-    rows = [Row(number=i + 2, values={k: str(v).strip() if not isinstance(v, (dt.date,))
-                                      else v.isoformat() for k, v in r.items()})
-            for i, r in enumerate(table)]
+    rows = [Row(number=line.number, values={k: str(v).strip() if not isinstance(v, (dt.date,))
+                                            else v.isoformat() for k, v in r.items()})
+            for line, r in zip(table.rows, table.dicts())]
     numbers = {}
     for row in rows:
         try:
@@ -169,7 +152,7 @@ def _check_elsewhere(row: Row, person: Person, today: dt.date) -> None:
         year = int(str(row.values.get("年度")).strip())
     except ValueError:
         raise ValueError(f"年度“{row.values.get('年度')}”应为四位年份") from None
-    if not 2000 <= year <= today.year + 1:
+    if not YEAR_MIN <= year <= today.year + 1:
         raise ValueError(f"年度{year}超出范围")
     scheme = SCHEME_WORDS.get(str(row.values.get("险种")).strip())
     if scheme is None:

@@ -1,18 +1,18 @@
 """Registry pages: thin views (scope check, form, one service call, redirect or render)."""
 from __future__ import annotations
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import coverage, idnumbers, scope, selectors, services
+from core.exports import Sheet, csv_response, xlsx_response
+
+from . import coverage, idnumbers, regions, scope, selectors, services
 from .audit import audit_record
 from .forms import EnrollmentForm, EnrollmentStopForm, PersonForm, PersonSearchForm
 from .models import AuditEntry, Enrollment, Household, Person
@@ -81,17 +81,11 @@ def person_export(request):
     qs = selectors.person_search(request.user, query, request.GET.get("region", ""))
     audit_record(user=request.user, action=AuditEntry.Action.EXPORT, request=request,
                  detail=f"导出人员名单，查询条件：{query or '全部'}")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''persons.csv"
-    response.write("\ufeff")  # Excel needs the BOM to read UTF-8
-    writer = csv.writer(response)
-    writer.writerow(["姓名", "证件号码", "性别", "出生日期", "常住地", "户籍地", "联系电话",
-                     "人员状态"])
-    for p in qs.iterator(chunk_size=2000):
-        writer.writerow([p.name, p.masked_id, p.get_sex_display(), p.birth_date,
-                         p.residence_region.name, p.hukou_region_id, p.masked_phone,
-                         p.get_life_status_display()])
-    return response
+    rows = ([p.name, p.masked_id, p.get_sex_display(), p.birth_date, p.residence_region.name,
+             p.hukou_region_id, p.masked_phone, p.get_life_status_display()]
+            for p in qs.iterator(chunk_size=2000))
+    return csv_response("人员名单.csv", ["姓名", "证件号码", "性别", "出生日期", "常住地", "户籍地",
+                                     "联系电话", "人员状态"], rows)
 
 
 @login_required
@@ -275,8 +269,6 @@ def reconcile(request):
 @login_required
 def reconcile_template(request, kind):
     """An empty Excel file with the header the upload expects."""
-    from openpyxl import Workbook
-
     from . import reconciliation
 
     if kind not in reconciliation.KINDS:
@@ -284,15 +276,7 @@ def reconcile_template(request, kind):
 
         raise Http404
     label, header = reconciliation.KINDS[kind]
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = label[:31]
-    sheet.append(header)
-    response = HttpResponse(
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{kind}-template.xlsx"
-    workbook.save(response)
-    return response
+    return xlsx_response(f"{label}模板.xlsx", Sheet(title=label, header=header, rows=[]))
 
 
 BATCH_LIMIT = 500

@@ -1,37 +1,14 @@
-"""Excel workbooks (openpyxl) for the ledger and the feedback rollup: staff live in Excel."""
+"""Excel workbooks for the ledger and the feedback rollup (built by core.exports): staff live in
+Excel."""
 from __future__ import annotations
 
-from io import BytesIO
-from urllib.parse import quote
-
 from django.http import HttpResponse
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from core.exports import Sheet, xlsx_response
 
 
 def workbook_response(filename: str, title: str, header: list[str], rows) -> HttpResponse:
-    wb = Workbook(write_only=False)
-    ws = wb.active
-    ws.title = title[:31]
-    ws.append(header)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    widths = [len(h) * 2 + 2 for h in header]
-    for row in rows:
-        ws.append(row)
-        for i, value in enumerate(row[:len(widths)]):
-            widths[i] = min(40, max(widths[i], len(str(value or "")) + 2))
-    for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = "A2"
-    buffer = BytesIO()
-    wb.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return xlsx_response(filename, Sheet(title=title, header=header, rows=rows))
 
 
 def ledger_rows(qs):

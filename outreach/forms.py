@@ -8,6 +8,7 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils import timezone
 
+from core.calendar import coverage_year_for, year_field
 from enrollment import regions, scope
 from enrollment.forms import RegionChoiceField
 from enrollment.models import Region, User
@@ -20,8 +21,7 @@ DATE = {"type": "date"}
 def outreach_year(today: dt.date | None = None) -> int:
     """The coverage year being worked: from September the concentrated period collects for
     next year, so the ledger that matters is next year's."""
-    today = today or timezone.localdate()
-    return today.year + 1 if today.month >= 9 else today.year
+    return coverage_year_for(today)
 
 
 def _helper(label: str, form_tag=False) -> FormHelper:
@@ -33,7 +33,7 @@ def _helper(label: str, form_tag=False) -> FormHelper:
 
 
 class LedgerFilterForm(forms.Form):
-    year = forms.IntegerField(label="年度", required=False, min_value=2000, max_value=2100)
+    year = year_field("年度", required=False)
     reason = forms.ChoiceField(label="未参保原因", required=False,
                                choices=[("", "全部原因")] + Reason.choices,
                                widget=forms.Select(attrs={"class": "form-select"}))
@@ -54,7 +54,7 @@ class ReasonForm(forms.Form):
 
 
 class GenerateForm(forms.Form):
-    year = forms.IntegerField(label="年度", min_value=2020, max_value=2100)
+    year = year_field("年度")
     region = RegionChoiceField(label="区划", queryset=Region.objects.none())
 
     def __init__(self, *args, user, **kwargs):
@@ -64,7 +64,7 @@ class GenerateForm(forms.Form):
 
 
 class PushForm(forms.Form):
-    year = forms.IntegerField(label="年度", min_value=2020, max_value=2100)
+    year = year_field("年度")
     township = RegionChoiceField(label="接收乡镇（街道）", queryset=Region.objects.none())
     village = RegionChoiceField(label="仅下发某村（社区）", queryset=Region.objects.none(),
                                 required=False)
@@ -166,7 +166,7 @@ class SubstituteForm(forms.Form):
 
 class TargetForm(forms.Form):
     region = RegionChoiceField(label="区划", queryset=Region.objects.none())
-    year = forms.IntegerField(label="年度", min_value=2020, max_value=2100)
+    year = year_field("年度")
     target_count = forms.IntegerField(label="目标参保人数", required=False, min_value=0)
     target_rate = forms.DecimalField(label="目标参保率（%）", required=False, max_digits=5,
                                      decimal_places=2)
@@ -182,7 +182,7 @@ class TargetForm(forms.Form):
 
 class CampaignForm(forms.Form):
     name = forms.CharField(label="活动名称", max_length=100)
-    year = forms.IntegerField(label="参保年度", min_value=2020, max_value=2100)
+    year = year_field("参保年度")
     region = RegionChoiceField(label="组织单位", queryset=Region.objects.none())
     start_date = forms.DateField(label="开始日期", widget=forms.DateInput(DATE))
     end_date = forms.DateField(label="结束日期", widget=forms.DateInput(DATE))

@@ -2,48 +2,27 @@
 all are valid) or only the valid ones, with the rest downloadable as an error file."""
 from __future__ import annotations
 
-import io
-import uuid
-from pathlib import Path
-
 import tablib
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
 
+from core import uploads
+from core.exports import Sheet
 from enrollment.audit import audit_record
 from enrollment.models import AuditEntry
 
 from .resources import HEADERS, ClaimSummaryResource, row_errors
 
-UPLOAD_DIR = Path(settings.MEDIA_ROOT) / "claims_uploads"
-
 
 def read_dataset(content: bytes, name: str) -> tablib.Dataset:
     """The file as a dataset; raises ValidationError (Chinese) when it cannot be read."""
     try:
-        if name.lower().endswith(".xlsx"):
-            data = tablib.Dataset().load(io.BytesIO(content), format="xlsx")
-        else:
-            for encoding in ("utf-8-sig", "gb18030"):
-                try:
-                    text = content.decode(encoding)
-                    break
-                except UnicodeDecodeError:
-                    continue
-            else:
-                raise ValidationError("文件编码无法识别，请另存为 UTF-8 编码的 CSV。")
-            data = tablib.Dataset().load(text, format="csv")
-    except ValidationError:
-        raise
-    except Exception:
-        raise ValidationError("文件无法读取，请确认是 CSV 或 Excel（.xlsx）格式。") from None
-    headers = [str(h or "").strip() for h in (data.headers or [])]
+        data = uploads.read_table(content, name).dataset()
+    except uploads.UploadError as exc:
+        raise ValidationError(exc.messages) from None
+    headers = list(data.headers or [])
     missing = [h for h in HEADERS.values() if h not in headers and h != HEADERS["used_incentive"]]
     if missing:
         raise ValidationError("缺少列：" + "、".join(missing) + "。请使用模板的表头。")
-    data.headers = headers
     if HEADERS["used_incentive"] not in headers:
         data.append_col(["否"] * len(data), header=HEADERS["used_incentive"])
     if not len(data):
@@ -51,24 +30,9 @@ def read_dataset(content: bytes, name: str) -> tablib.Dataset:
     return data
 
 
-def store(content: bytes, name: str) -> str:
-    UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
-    token = uuid.uuid4().hex
-    suffix = ".xlsx" if name.lower().endswith(".xlsx") else ".csv"
-    (UPLOAD_DIR / f"{token}{suffix}").write_bytes(content)
-    return token + suffix
-
-
-def load(token: str) -> tuple[bytes, str] | None:
-    if not token or "/" in token or ".." in token:
-        return None
-    path = UPLOAD_DIR / token
-    return (path.read_bytes(), token) if path.exists() else None
-
-
-def discard(token: str) -> None:
-    if load(token):
-        (UPLOAD_DIR / token).unlink(missing_ok=True)
+# Staged between preview and confirm under a random name bound to the user; abandoned files
+# expire and are swept (core.uploads).
+store, load, discard = uploads.stage, uploads.load, uploads.discard
 
 
 def preview(*, user, dataset: tablib.Dataset) -> dict:
@@ -104,32 +68,14 @@ def claims_import(*, actor, dataset: tablib.Dataset, only_valid: bool, request=N
     return {**written, "rejected": len(bad_lines)}
 
 
-def error_workbook(bad: list[dict], headers: list[str]) -> bytes:
+def error_sheet(bad: list[dict], headers: list[str]) -> Sheet:
     """The bad rows as they were uploaded, with the reasons in a last column."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "错误行"
-    ws.append(["行号", *headers, "错误原因"])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for row in bad:
-        ws.append([row["line"], *[str(v) if v is not None else "" for v in row["values"]],
-                   "；".join(row["messages"])])
-        ws.cell(ws.max_row, ws.max_column).fill = PatternFill("solid", fgColor="FDE2E1")
-    ws.column_dimensions["F"].width = 60
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    rows = [[row["line"], *[str(v) if v is not None else "" for v in row["values"]],
+             "；".join(row["messages"])] for row in bad]
+    return Sheet(title="错误行", header=["行号", *headers, "错误原因"], rows=rows,
+                 last_column_fill="FDE2E1")
 
 
-def template_workbook() -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "年度报销汇总"
-    ws.append(list(HEADERS.values()))
-    ws.append(["430121198005010017", 2025, "0", "否"])
-    for col in "ABCD":
-        ws.column_dimensions[col].width = 22
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+def template_sheet() -> Sheet:
+    return Sheet(title="年度报销汇总", header=list(HEADERS.values()),
+                 rows=[["430121198005010017", 2025, "0", "否"]], widths=[22] * 4)

@@ -5,16 +5,16 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
+from core.exports import xlsx_response
 from enrollment import scope
 
 from . import services
 from .forms import ClaimsUploadForm
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SESSION_KEY = "claims_upload"
 
 
@@ -30,15 +30,15 @@ def claims_upload(request):
         except ValidationError as exc:
             form.add_error("file", exc)
         else:
-            services.discard(request.session.get(SESSION_KEY, ""))
-            request.session[SESSION_KEY] = services.store(content, upload.name)
+            services.discard(request.user, request.session.get(SESSION_KEY, ""))
+            request.session[SESSION_KEY] = services.store(request.user, content, upload.name)
             return _preview(request, dataset, upload.name)
     return render(request, "benefits/claims_upload.html", {"form": form})
 
 
 def _uploaded(request):
     token = request.session.get(SESSION_KEY, "")
-    found = services.load(token)
+    found = services.load(request.user, token)
     if found is None:
         raise Http404("上传的文件已失效，请重新上传。")
     return services.read_dataset(*found), token
@@ -63,7 +63,7 @@ def claims_confirm(request):
         messages.error(request, exc.messages[0])
         return _preview(request, dataset, token)
     if not done["rejected"]:
-        services.discard(token)
+        services.discard(request.user, token)
         request.session.pop(SESSION_KEY, None)
     messages.success(request, f"导入完成：新增{done['new']}行，更新{done['update']}行，"
                               f"未变{done['skip']}行" +
@@ -75,14 +75,10 @@ def claims_confirm(request):
 def claims_errors(request):
     dataset, _ = _uploaded(request)
     checked = services.preview(user=request.user, dataset=dataset)
-    response = HttpResponse(services.error_workbook(checked["bad"], list(dataset.headers)),
-                            content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="claims_errors.xlsx"'
-    return response
+    return xlsx_response("年度报销汇总错误行.xlsx",
+                         services.error_sheet(checked["bad"], list(dataset.headers)))
 
 
 @login_required
 def claims_template(request):
-    response = HttpResponse(services.template_workbook(), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="claims_template.xlsx"'
-    return response
+    return xlsx_response("年度报销汇总模板.xlsx", services.template_sheet())

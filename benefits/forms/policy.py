@@ -7,6 +7,7 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
 from django.utils import timezone
 
+from core.calendar import coverage_year_for, year_field
 from enrollment import idnumbers
 from enrollment.forms import RegionChoiceField, _leaf_regions
 from enrollment.models import CLOSE_RELATIVES, Channel, Person, Relation, School, Sex
@@ -40,8 +41,7 @@ DATE = {"type": "date"}
 
 
 def default_year() -> int:
-    today = timezone.localdate()
-    return today.year + (1 if today.month >= 9 else 0)
+    return coverage_year_for()
 
 
 def _date_field(label, required=False, help_text=""):
@@ -53,7 +53,7 @@ class CalculatorForm(forms.Form):
     """Every input of a case; history is one select per year before the coverage year."""
 
     profile = forms.ChoiceField(label="政策方案")
-    year = forms.IntegerField(label="待遇年度", min_value=2000, max_value=2100)
+    year = year_field("待遇年度")
     paid_on = _date_field("缴费日期", required=True)
     birth_date = _date_field("出生日期", required=True)
     category = forms.ChoiceField(label="人员类别", choices=CATEGORY_CHOICES, initial="general")
@@ -159,7 +159,7 @@ REQUIRED = {"welfare_entry_on", "employee_ended_on", "exited_on", "exit_reason",
 class SpecialCaseForm(forms.Form):
     """One form for every special case; only the fields of `kind` are kept."""
 
-    year = forms.IntegerField(label="待遇年度", min_value=2000)
+    year = year_field("待遇年度")
     paid_on = _date_field("缴费日期", required=True)
     amount_paid = forms.DecimalField(label="实缴金额（元）", required=False, min_value=0,
                                      max_digits=10, decimal_places=2,

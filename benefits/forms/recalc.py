@@ -6,15 +6,16 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils import timezone
 
+from core.calendar import year_field
 from enrollment import regions, scope
 from enrollment.models import Region
 
 
 class RecalcStartForm(forms.Form):
-    year = forms.IntegerField(label="待遇年度", min_value=2000, max_value=2200,
-                              error_messages={"invalid": "请输入四位年份，如2026。",
-                                              "min_value": "请输入四位年份，如2026。",
-                                              "max_value": "请输入四位年份，如2026。"})
+    year = year_field("待遇年度",
+                      error_messages={"invalid": "请输入四位年份，如2026。",
+                                      "min_value": "请输入四位年份，如2026。",
+                                      "max_value": "请输入四位年份，如2026。"})
     region = forms.ChoiceField(label="范围", required=False)
 
     def __init__(self, *args, user, **kwargs):
