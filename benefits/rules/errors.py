@@ -11,10 +11,11 @@ from __future__ import annotations
 class CaseError(ValueError):
     """Bad input to the engine: names the offending field and says, in Chinese, what is wrong."""
 
-    def __init__(self, field: str, message: str):
+    def __init__(self, field: str, message: str, rule: str | None = None):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+        self.rule = rule  # the rule id that refuses the input, where one does
 
 
 class RegistryError(ValueError):
