@@ -84,9 +84,18 @@ def _date(value: Any, field: str, *, required: bool = False) -> date | None:
     raise CaseError(field, f"“{_show(value)}”不是有效日期，请按YYYY-MM-DD填写")
 
 
+def _key(key: Any) -> str:
+    """A JSON key as part of a field name: one line, short."""
+    text = " ".join(str(key).split())
+    return text if len(text) <= 20 else text[:20] + "…"
+
+
 def _show(value: Any) -> str:
     """A value as a message may quote it: one line, short (a 10 MB string is not echoed)."""
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    try:
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    except (RecursionError, ValueError):
+        text = type(value).__name__
     text = " ".join(text.split())
     return text if len(text) <= 40 else text[:40] + "…"
 
@@ -161,7 +170,7 @@ def _unemployment(value: Any) -> Unemployment | None:
 def _tiers(value: Any, field: str) -> dict[str, Tier]:
     tiers: dict[str, Tier] = {}
     for code, raw in _object(value, field, required=False).items():
-        tier_field = f"{field}.{code}"
+        tier_field = f"{field}.{_key(code)}"
         raw = _object(raw, tier_field)
         if "individual" not in raw:
             raise CaseError(f"{tier_field}.individual", "缺少该项")
@@ -192,7 +201,7 @@ def parse_standard(year: int, data: Any, field: str) -> YearStandard:
             raise CaseError(f"{field}.{key}", "缺少该项")
     hardship: dict[str, HardshipRate] = {}
     for group, rate in _object(data.get("hardship"), f"{field}.hardship", required=False).items():
-        rate_field = f"{field}.hardship.{group}"
+        rate_field = f"{field}.hardship.{_key(group)}"
         rate = _object(rate, rate_field)
         try:
             hardship[group] = HardshipRate(
@@ -247,11 +256,11 @@ def parse_case(
 
     history: dict[int, YearStatus] = {}
     for key, raw in _object(data.get("history"), "history", required=False).items():
-        y = _year(key, f"history.{key}")
+        y = _year(key, f"history.{_key(key)}")
         try:
             history[y] = parse_status(raw)
         except ValueError as exc:
-            raise CaseError(f"history.{key}", str(exc)) from exc
+            raise CaseError(f"history.{_key(key)}", str(exc)) from exc
 
     e = _object(data.get("enrollment"), "enrollment")
     repair = e.get("repair_years", 0)
@@ -282,7 +291,7 @@ def parse_case(
 
     claims: dict[int, Claim] = {}
     for key, raw in _object(data.get("claims"), "claims", required=False).items():
-        field = f"claims.{key}"
+        field = f"claims.{_key(key)}"
         y = _year(key, field)
         raw = _object(raw, field)
         claims[y] = Claim(
@@ -293,8 +302,8 @@ def parse_case(
     stored = stored_standards(profile) if callable(stored_standards) else stored_standards
     standards: dict[int, YearStandard] = dict(stored or {})
     for key, raw in _object(data.get("standards"), "standards", required=False).items():
-        y = _year(key, f"standards.{key}")
-        standards[y] = parse_standard(y, raw, f"standards.{key}")
+        y = _year(key, f"standards.{_key(key)}")
+        standards[y] = parse_standard(y, raw, f"standards.{_key(key)}")
 
     return ParsedCase(profile, year, person, history, enrollment, claims, standards, unemployment)
 

@@ -40,6 +40,11 @@ class YearStatus:
         return self.kind
 
 
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
 def parse_status(raw: str | YearStatus) -> YearStatus:
     """Parse 'resident', 'resident_late', 'employee:N' (0 ≤ N ≤ 12) or 'gap'.
 
@@ -48,7 +53,7 @@ def parse_status(raw: str | YearStatus) -> YearStatus:
     if isinstance(raw, YearStatus):
         return raw
     if not isinstance(raw, str):
-        raise ValueError(f"参保状态应为文字，收到的是“{raw!r}”")
+        raise ValueError(f"参保状态应为文字，收到的是“{_short(repr(raw))}”")
     text = raw.strip()
     if text in ("resident", "resident_late", "gap"):
         return YearStatus(text)
@@ -59,7 +64,7 @@ def parse_status(raw: str | YearStatus) -> YearStatus:
             raise ValueError(f"职工医保月数应在0到12之间，收到的是{months}")
         return YearStatus("employee", months)
     raise ValueError(
-        f"参保状态“{raw}”无效，应为 resident、resident_late、employee:月数 或 gap"
+        f"参保状态“{_short(raw)}”无效，应为 resident、resident_late、employee:月数 或 gap"
     )
 
 
