@@ -286,6 +286,7 @@ def parse_case(
         course_paid_until=_date(e.get("course_paid_until"), "enrollment.course_paid_until"),
         paid_years=paid_years,
         tier=_text(e.get("tier"), "enrollment.tier"),
+        payer_relation=_text(e.get("payer_relation"), "enrollment.payer_relation"),
     )
     unemployment = _unemployment(data.get("unemployment"))
 

@@ -41,10 +41,11 @@ def contribution_due(
 ) -> DueResult:
     """The contribution for Y after any hardship subsidy.
 
-    Implements R-DUE-ONTIME (I(Y)), R-DUE-LATE (I(Y) + S(Y) where `late_pays_subsidy`, else I(Y))
-    and R-DUE-HARDSHIP (a share of I(Y) or a fixed amount, at most I(Y); only at the on-time rate
-    where `hardship_on_time_only`). `rate` is RATE_ONTIME, RATE_LATE or RATE_FREE; `in_period`
-    only changes the wording.
+    Implements R-DUE-ONTIME (I(Y)), R-NB-DISCOUNT (a newborn's birth year at
+    `newborn_birth_year_share` of I(Y)), R-DUE-LATE (I(Y) + S(Y) where `late_pays_subsidy`, else I(Y))
+    and R-DUE-HARDSHIP (a share of I(Y) or a fixed amount, at most I(Y); only for payments
+    inside the concentrated period where `hardship_on_time_only`, whatever special case lifted the
+    period's limit). `rate` is RATE_ONTIME, RATE_NEWBORN, RATE_LATE or RATE_FREE.
     """
     individual = standard.individual
     notes: list[tuple[str, str]] = []

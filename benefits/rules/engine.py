@@ -13,6 +13,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Mapping
 
+from enrollment import relations
+
 from . import special
 from .catastrophic import catastrophic_cap
 from .dates import year_end, year_start
@@ -138,6 +140,20 @@ def with_unemployment(
             )
         )
     return history, notes
+
+
+def relative_payer(relation: str | None) -> list[tuple[str, str]]:
+    """Implements R-RELATIVES: an employee's personal account pays only for a close relative
+    (the one list in enrollment/relations.py)."""
+    if relation is None:
+        return []
+    if not relations.is_close_relative(relation):
+        raise CaseError(
+            "enrollment.payer_relation",
+            f"职工医保个人账户只能为近亲属（{relations.close_relative_labels()}）缴纳居民医保费",
+            rule="R-RELATIVES",
+        )
+    return [("R-RELATIVES", f"由您的近亲属（{relations.RELATIONS[relation]}）用职工医保个人账户代缴")]
 
 
 def employee_year_credit(
@@ -276,12 +292,14 @@ def determine(
         repaired_gap_years=charged,
     )
 
+    payer_notes = relative_payer(enrollment.payer_relation)
     credit, credit_notes = employee_year_credit(profile, parsed_history, year)
     tier_notes, tier_out = tier_result(year_standard, tier_code)
     notes = (
         special_notes
         + tier_notes
         + due.notes
+        + payer_notes
         + repair_notes
         + history_notes(summary, profile)
         + unemployment_notes

@@ -1,8 +1,7 @@
 """Errors raised by the rules engine.
 
 `CaseError` is bad input to a determination (what the policy_case command prints as a one-line
-error and exits 2 on). `RegistryError` is a registry check that failed (an ID number, a relation);
-forms turn its message into a field error.
+error and exits 2 on); `rule` names the rule that refuses it, where one does (R-STU-ONCE …).
 """
 
 from __future__ import annotations
@@ -16,12 +15,3 @@ class CaseError(ValueError):
         self.field = field
         self.message = message
         self.rule = rule  # the rule id that refuses the input, where one does
-
-
-class RegistryError(ValueError):
-    """A registry check failed; `message` is ready to show to a township clerk."""
-
-    def __init__(self, message: str, code: str = "invalid"):
-        super().__init__(message)
-        self.message = message
-        self.code = code

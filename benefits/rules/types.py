@@ -269,6 +269,7 @@ class Enrollment:
     course_paid_until: date | None = None  # R-STU-TERM: end of a whole-course prepayment
     paid_years: int = 1  # R-STU-ONCE: how many years this one payment is for
     tier: str | None = None  # R-TIER: the contribution tier chosen at payment
+    payer_relation: str | None = None  # R-RELATIVES: a relative's employee account pays
 
 
 @dataclass(frozen=True)
