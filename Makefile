@@ -8,7 +8,7 @@ PYTHON := $(BIN)/python
 VENDOR := static/vendor
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install assets run test worker bench migrate seed check clean
+.PHONY: install assets run test worker bench migrate seed check clean fuzz
 
 $(BIN)/activate:
 	$(PY) -m venv $(VENV)
@@ -59,3 +59,6 @@ check: install
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) staticfiles var
+
+fuzz: install
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q tests/benefits/test_policy_case_fuzz.py -k mutated

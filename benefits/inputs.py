@@ -38,7 +38,7 @@ def stored_profiles() -> dict[str, Profile]:
 
 
 def stored_standards(profile_code: str) -> dict[int, RulesYearStandard]:
-    rows = YearStandard.objects.filter(profile__code=profile_code)
+    rows = YearStandard.objects.filter(profile__code=profile_code).prefetch_related("tiers")
     return {row.year: row.to_rules() for row in rows}
 
 

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
-from . import idnumbers, regions
+from . import idnumbers, regions, relations
 # The region tree and the audit log are models of this app kept in modules of their own;
 # importing them here registers them with the app and keeps `from enrollment.models import
 # Region, AuditEntry` working.
@@ -133,23 +133,15 @@ class LifeStatus(models.TextChoices):
     MOVED_OUT = "moved_out", "迁出"
 
 
-class Relation(models.TextChoices):
-    HEAD = "head", "户主"
-    SPOUSE = "spouse", "配偶"
-    CHILD = "child", "子女"
-    PARENT = "parent", "父母"
-    SIBLING = "sibling", "兄弟姐妹"
-    GRANDPARENT = "grandparent", "祖父母/外祖父母"
-    GRANDCHILD = "grandchild", "孙子女/外孙子女"
-    OTHER = "other", "其他"
+# The relations and the close relatives are written once, in enrollment/relations.py (plain
+# Python, also read by the policy engine).
+Relation = models.TextChoices(
+    "Relation", [(code.upper(), (code, label)) for code, label in relations.RELATIONS.items()])
 
 
 # R-RELATIVES (001 §4, 004 §1): whose resident contribution an employee's personal account may
 # pay. Nobody else.
-CLOSE_RELATIVES = frozenset({
-    Relation.SPOUSE, Relation.PARENT, Relation.CHILD, Relation.SIBLING, Relation.GRANDPARENT,
-    Relation.GRANDCHILD,
-})
+CLOSE_RELATIVES = relations.CLOSE_RELATIVES
 
 
 class Person(models.Model):

@@ -12,7 +12,7 @@ from enrollment import regions, scope
 from enrollment.admin_scope import ScopedAdminMixin
 from enrollment.models import Enrollment, Scheme
 
-from ..models import PolicyProfile, PoolingRegionProfile, YearStandard
+from ..models import ContributionTier, PolicyProfile, PoolingRegionProfile, YearStandard
 
 
 class PolicyAdminMixin:
@@ -89,6 +89,15 @@ class YearStandardAdmin(PolicyAdminMixin, SimpleHistoryAdmin):
     list_filter = ["profile", "year"]
     search_fields = ["profile__code", "profile__name", "=year"]
     list_select_related = ["profile"]
+
+
+@admin.register(ContributionTier)
+class ContributionTierAdmin(PolicyAdminMixin, SimpleHistoryAdmin):
+    list_display = ["standard", "code", "name", "individual", "catastrophic_cap",
+                    "reimbursement_ratio"]
+    list_filter = ["standard__profile", "standard__year"]
+    search_fields = ["code", "name", "standard__profile__code"]
+    list_select_related = ["standard__profile"]
 
 
 @admin.register(PoolingRegionProfile)

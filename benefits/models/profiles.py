@@ -117,6 +117,16 @@ class PolicyProfile(models.Model):
     employee_convert_years_per_year = models.PositiveSmallIntegerField(
         "居民缴费年数折算1年职工缴费年限", null=True, blank=True,
         help_text="R-EMP-CONVERT（山西 5）；留空表示无此规则")
+    # Second pass: the seeds' pilots and open questions (benefits/rules/CHOICES.md).
+    exit_insured_min_years = models.PositiveSmallIntegerField(
+        "职工医保中断人员须连续参保年数", default=2,
+        help_text="R-EXIT-3M：参保记录显示连续参保满该年数的，自动认定，无须另选类别")
+    newborn_birth_year_share = models.DecimalField(
+        "新生儿出生当年缴费比例", max_digits=5, decimal_places=4, default=Decimal("1"),
+        help_text="R-NB-DISCOUNT：出生当年按个人缴费标准的该比例缴费（1 表示不优惠，0 表示免缴）")
+    unemployment_bridge = models.BooleanField(
+        "失业后至代缴前的月份视为参保", default=True,
+        help_text="R-UNEMP：领取失业保险金人员，失业后至失业保险首次代缴前的月份不算断缴")
 
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     history = HistoricalRecords()
@@ -203,7 +213,48 @@ class YearStandard(models.Model):
         return rules_types.YearStandard(
             year=self.year, individual=self.individual, subsidy=self.subsidy,
             concentrated_start=self.concentrated_start, concentrated_end=self.concentrated_end,
-            catastrophic_cap=self.catastrophic_cap, hardship=self.hardship or {})
+            catastrophic_cap=self.catastrophic_cap, hardship=self.hardship or {},
+            tiers={t.code: t.to_rules() for t in self.tiers.all()})
+
+
+class ContributionTier(models.Model):
+    """R-TIER (分档缴费, seed 000 三(八)): a tier of one year's standard. The person's tier is chosen
+    at payment; the amount due, the repair price and the catastrophic cap follow it. A year
+    without tiers uses its standard as it is."""
+
+    standard = models.ForeignKey(YearStandard, verbose_name="年度缴费标准", on_delete=models.CASCADE,
+                                 related_name="tiers")
+    code = models.SlugField("档次代码", max_length=20, help_text="如 low、high；案例的 enrollment.tier")
+    name = models.CharField("档次名称", max_length=40, blank=True, help_text="如 一档、二档")
+    individual = models.DecimalField("个人缴费（元）", max_digits=10, decimal_places=2)
+    catastrophic_cap = models.DecimalField(
+        "大病保险最高支付限额（元）", max_digits=12, decimal_places=2, null=True, blank=True,
+        help_text="留空：按该年度标准")
+    reimbursement_ratio = models.DecimalField(
+        "住院报销比例", max_digits=5, decimal_places=4, null=True, blank=True,
+        help_text="0 到 1，如 0.65；留空：不随档次变化")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "分档缴费档次"
+        ordering = ["standard", "individual"]
+        constraints = [
+            models.UniqueConstraint(fields=["standard", "code"], name="one_tier_code_per_standard"),
+        ]
+
+    def __str__(self):
+        return f"{self.standard} {self.name or self.code}"
+
+    def clean(self):
+        try:
+            self.to_rules()
+        except (TypeError, ValueError, ArithmeticError):
+            raise ValidationError({"reimbursement_ratio": "报销比例应为 0 到 1 之间的数。"}) from None
+
+    def to_rules(self) -> rules_types.Tier:
+        return rules_types.Tier(code=self.code, name=self.name, individual=self.individual,
+                                catastrophic_cap=self.catastrophic_cap,
+                                reimbursement_ratio=self.reimbursement_ratio)
 
 
 class PoolingRegionProfile(models.Model):

@@ -5,7 +5,7 @@ Every function names the RULES.md rule ids it implements in its docstring.
 
 from .case import determination_to_dict, evaluate_case, parse_case
 from .engine import determine
-from .errors import CaseError, RegistryError
+from .errors import CaseError
 from .profiles import HUNAN, PROFILES, SHANXI
 from .types import (
     CATEGORIES,
@@ -37,7 +37,6 @@ __all__ = [
     "HardshipRate",
     "Person",
     "Profile",
-    "RegistryError",
     "Waiting",
     "YearStandard",
     "determination_to_dict",

@@ -7,6 +7,7 @@ CaseError naming the field (the policy_case command prints it and exits with sta
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -17,13 +18,26 @@ from .engine import determine
 from .errors import CaseError
 from .history import YearStatus, parse_status
 from .profiles import PROFILES
-from .types import Claim, Determination, Enrollment, HardshipRate, Person, Profile, YearStandard, money
+from .types import (
+    Claim,
+    Determination,
+    Enrollment,
+    HardshipRate,
+    Person,
+    Profile,
+    Tier,
+    Unemployment,
+    YearStandard,
+    money,
+)
 
 StoredStandards = Union[
     Mapping[int, YearStandard], Callable[[Profile], Mapping[int, YearStandard]], None
 ]
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_YEAR = re.compile(r"^[0-9]{1,4}$")
+MIN_DATE, MAX_DATE = date(1900, 1, 1), date(2200, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -35,6 +49,7 @@ class ParsedCase:
     enrollment: Enrollment
     claims: dict[int, Claim]
     standards: dict[int, YearStandard]
+    unemployment: Unemployment | None = None
 
     def args(self) -> tuple:
         return (
@@ -45,6 +60,7 @@ class ParsedCase:
             self.enrollment,
             self.claims,
             self.standards,
+            self.unemployment,
         )
 
 
@@ -57,23 +73,44 @@ def _date(value: Any, field: str, *, required: bool = False) -> date | None:
         return value
     if isinstance(value, str) and _ISO_DATE.match(value.strip()):
         try:
-            return date.fromisoformat(value.strip())
+            day = date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise CaseError(field, f"“{value}”不是有效日期，请按YYYY-MM-DD填写")
+        else:
+            # Periods are added to these dates: a far-off year would overflow and is never real.
+            if not MIN_DATE <= day <= MAX_DATE:
+                raise CaseError(field, f"日期{day.isoformat()}超出可计算范围（1900年至2200年）")
+            return day
+    raise CaseError(field, f"“{_show(value)}”不是有效日期，请按YYYY-MM-DD填写")
+
+
+def _key(key: Any) -> str:
+    """A JSON key as part of a field name: one line, short."""
+    text = " ".join(str(key).split())
+    return text if len(text) <= 20 else text[:20] + "…"
+
+
+def _show(value: Any) -> str:
+    """A value as a message may quote it: one line, short (a 10 MB string is not echoed)."""
+    try:
+        text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
+    except (RecursionError, ValueError):
+        text = type(value).__name__
+    text = " ".join(text.split())
+    return text if len(text) <= 40 else text[:40] + "…"
 
 
 def _year(value: Any, field: str) -> int:
     if isinstance(value, bool):
-        raise CaseError(field, f"“{value}”不是有效年份")
+        raise CaseError(field, f"“{_show(value)}”不是有效年份")
     if isinstance(value, int):
         year = value
-    elif isinstance(value, str) and value.strip().isdigit():
+    elif isinstance(value, str) and _YEAR.match(value.strip()):
         year = int(value.strip())
     else:
-        raise CaseError(field, f"“{value}”不是有效年份")
+        raise CaseError(field, f"“{_show(value)}”不是有效年份")
     if not 1900 <= year <= 2200:
-        raise CaseError(field, f"“{value}”不是有效年份")
+        raise CaseError(field, f"“{_show(value)}”不是有效年份")
     return year
 
 
@@ -81,11 +118,11 @@ def _amount(value: Any, field: str, *, allow_none: bool = False) -> Decimal | No
     if value is None and allow_none:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float, str, Decimal)):
-        raise CaseError(field, f"“{value}”不是有效金额")
+        raise CaseError(field, f"“{_show(value)}”不是有效金额")
     try:
         amount = money(value)
     except ValueError as exc:
-        raise CaseError(field, f"“{value}”不是有效金额") from exc
+        raise CaseError(field, f"“{_show(value)}”不是有效金额") from exc
     if amount < 0:
         raise CaseError(field, "金额不能为负数")
     return amount
@@ -95,7 +132,7 @@ def _bool(value: Any, field: str) -> bool:
     if value is None:
         return False
     if not isinstance(value, bool):
-        raise CaseError(field, f"“{value}”应为 true 或 false")
+        raise CaseError(field, f"“{_show(value)}”应为 true 或 false")
     return value
 
 
@@ -107,6 +144,55 @@ def _object(value: Any, field: str, *, required: bool = True) -> Mapping[str, An
     return value
 
 
+def _text(value: Any, field: str) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > 40:
+        raise CaseError(field, f"“{_show(value)}”无效，应为一个代码")
+    return value
+
+
+def _unemployment(value: Any) -> Unemployment | None:
+    """R-UNEMP input: {"employment_ended_on", "benefit_from", "benefit_until"} (dates)."""
+    if value is None:
+        return None
+    data = _object(value, "unemployment")
+    ended = _date(data.get("employment_ended_on"), "unemployment.employment_ended_on", required=True)
+    start = _date(data.get("benefit_from"), "unemployment.benefit_from", required=True)
+    until = _date(data.get("benefit_until"), "unemployment.benefit_until", required=True)
+    if start < ended:
+        raise CaseError("unemployment.benefit_from", "领取失业保险金的开始日期早于失业日期，请核对")
+    if until < start:
+        raise CaseError("unemployment.benefit_until", "领取失业保险金的结束日期早于开始日期，请核对")
+    return Unemployment(employment_ended_on=ended, benefit_from=start, benefit_until=until)
+
+
+def _tiers(value: Any, field: str) -> dict[str, Tier]:
+    tiers: dict[str, Tier] = {}
+    for code, raw in _object(value, field, required=False).items():
+        tier_field = f"{field}.{_key(code)}"
+        raw = _object(raw, tier_field)
+        if "individual" not in raw:
+            raise CaseError(f"{tier_field}.individual", "缺少该项")
+        ratio = raw.get("reimbursement_ratio")
+        if ratio is not None and (isinstance(ratio, bool) or not isinstance(ratio, (int, float, str))):
+            raise CaseError(f"{tier_field}.reimbursement_ratio", f"“{_show(ratio)}”不是0到1之间的比例")
+        name = raw.get("name") or ""
+        if not isinstance(name, str):
+            raise CaseError(f"{tier_field}.name", f"“{_show(name)}”无效")
+        try:
+            tiers[code] = Tier(
+                code=code,
+                name=name[:40],
+                individual=_amount(raw["individual"], f"{tier_field}.individual"),
+                catastrophic_cap=_amount(raw.get("catastrophic_cap"), f"{tier_field}.catastrophic_cap", allow_none=True),
+                reimbursement_ratio=ratio,
+            )
+        except ValueError as exc:
+            raise CaseError(f"{tier_field}.reimbursement_ratio", "报销比例应为0到1之间的数") from exc
+    return tiers
+
+
 def parse_standard(year: int, data: Any, field: str) -> YearStandard:
     """One year's standards from the case format; errors name e.g. `standards.2026.individual`."""
     data = _object(data, field)
@@ -115,7 +201,7 @@ def parse_standard(year: int, data: Any, field: str) -> YearStandard:
             raise CaseError(f"{field}.{key}", "缺少该项")
     hardship: dict[str, HardshipRate] = {}
     for group, rate in _object(data.get("hardship"), f"{field}.hardship", required=False).items():
-        rate_field = f"{field}.hardship.{group}"
+        rate_field = f"{field}.hardship.{_key(group)}"
         rate = _object(rate, rate_field)
         try:
             hardship[group] = HardshipRate(
@@ -135,6 +221,7 @@ def parse_standard(year: int, data: Any, field: str) -> YearStandard:
         concentrated_end=end,
         catastrophic_cap=_amount(data["catastrophic_cap"], f"{field}.catastrophic_cap"),
         hardship=hardship,
+        tiers=_tiers(data.get("tiers"), f"{field}.tiers"),
     )
 
 
@@ -163,27 +250,30 @@ def parse_case(
     person_data = _object(data.get("person"), "person")
     person = Person(
         birth_date=_date(person_data.get("birth_date"), "person.birth_date", required=True),
-        group=person_data.get("group"),
-        category=person_data.get("category") or "general",
+        group=_text(person_data.get("group"), "person.group"),
+        category=_text(person_data.get("category"), "person.category") or "general",
     )
 
     history: dict[int, YearStatus] = {}
     for key, raw in _object(data.get("history"), "history", required=False).items():
-        y = _year(key, f"history.{key}")
+        y = _year(key, f"history.{_key(key)}")
         try:
             history[y] = parse_status(raw)
         except ValueError as exc:
-            raise CaseError(f"history.{key}", str(exc)) from exc
+            raise CaseError(f"history.{_key(key)}", str(exc)) from exc
 
     e = _object(data.get("enrollment"), "enrollment")
     repair = e.get("repair_years", 0)
     if repair is None:
         repair = 0
-    if isinstance(repair, bool) or not isinstance(repair, int) or repair < 0:
-        raise CaseError("enrollment.repair_years", f"修复年数“{repair}”无效，应为0或正整数")
-    reason = e.get("exit_reason")
-    if reason is not None and not isinstance(reason, str):
-        raise CaseError("enrollment.exit_reason", f"“{reason}”无效")
+    if isinstance(repair, bool) or not isinstance(repair, int) or not 0 <= repair <= 200:
+        raise CaseError("enrollment.repair_years", f"修复年数“{_show(repair)}”无效，应为0或正整数")
+    paid_years = e.get("paid_years", 1)
+    if paid_years is None:
+        paid_years = 1
+    if isinstance(paid_years, bool) or not isinstance(paid_years, int) or not 1 <= paid_years <= 200:
+        raise CaseError("enrollment.paid_years", f"缴费年数“{_show(paid_years)}”无效，应为正整数")
+    reason = _text(e.get("exit_reason"), "enrollment.exit_reason")
     enrollment = Enrollment(
         paid_on=_date(e.get("paid_on"), "enrollment.paid_on", required=True),
         repair_years=repair,
@@ -193,11 +283,16 @@ def parse_case(
         employee_ended_on=_date(e.get("employee_ended_on"), "enrollment.employee_ended_on"),
         exited_on=_date(e.get("exited_on"), "enrollment.exited_on"),
         exit_reason=reason,
+        course_paid_until=_date(e.get("course_paid_until"), "enrollment.course_paid_until"),
+        paid_years=paid_years,
+        tier=_text(e.get("tier"), "enrollment.tier"),
+        payer_relation=_text(e.get("payer_relation"), "enrollment.payer_relation"),
     )
+    unemployment = _unemployment(data.get("unemployment"))
 
     claims: dict[int, Claim] = {}
     for key, raw in _object(data.get("claims"), "claims", required=False).items():
-        field = f"claims.{key}"
+        field = f"claims.{_key(key)}"
         y = _year(key, field)
         raw = _object(raw, field)
         claims[y] = Claim(
@@ -208,10 +303,10 @@ def parse_case(
     stored = stored_standards(profile) if callable(stored_standards) else stored_standards
     standards: dict[int, YearStandard] = dict(stored or {})
     for key, raw in _object(data.get("standards"), "standards", required=False).items():
-        y = _year(key, f"standards.{key}")
-        standards[y] = parse_standard(y, raw, f"standards.{key}")
+        y = _year(key, f"standards.{_key(key)}")
+        standards[y] = parse_standard(y, raw, f"standards.{_key(key)}")
 
-    return ParsedCase(profile, year, person, history, enrollment, claims, standards)
+    return ParsedCase(profile, year, person, history, enrollment, claims, standards, unemployment)
 
 
 def _whole(amount: Decimal) -> int | float:
@@ -223,8 +318,9 @@ def _iso(day: date | None) -> str | None:
 
 
 def determination_to_dict(d: Determination) -> dict[str, Any]:
-    """The output object of RULES.md section 7."""
-    return {
+    """The output object of RULES.md section 7, plus `employee_year_credit` (R-EMP-CONVERT) and,
+    where the year has contribution tiers, `tier` (R-TIER)."""
+    out = {
         "year": d.year,
         "in_concentrated_period": d.in_concentrated_period,
         "amount_due": f"{d.amount_due:.2f}",
@@ -248,7 +344,11 @@ def determination_to_dict(d: Determination) -> dict[str, Any]:
         },
         "rules": list(d.rules),
         "explanation": list(d.explanation),
+        "employee_year_credit": d.employee_year_credit,
     }
+    if d.tier is not None:
+        out["tier"] = dict(d.tier)
+    return out
 
 
 def evaluate_case(

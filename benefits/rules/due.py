@@ -13,6 +13,7 @@ from .types import Profile, YearStandard, money
 RATE_ONTIME = "ontime"  # I(Y): inside the concentrated period, or a rule lifts the limit
 RATE_LATE = "late"  # outside it: I(Y) + S(Y) where the profile says so
 RATE_FREE = "free"  # R-NB-FREE: nothing due
+RATE_NEWBORN = "newborn"  # R-NB-90: I(birth year) times the profile's birth-year share
 
 GROUP_LABELS = {
     "special_hardship": "特困人员",
@@ -40,29 +41,39 @@ def contribution_due(
 ) -> DueResult:
     """The contribution for Y after any hardship subsidy.
 
-    Implements R-DUE-ONTIME (I(Y)), R-DUE-LATE (I(Y) + S(Y) where `late_pays_subsidy`, else I(Y))
-    and R-DUE-HARDSHIP (a share of I(Y) or a fixed amount, at most I(Y); only at the on-time rate
-    where `hardship_on_time_only`). `rate` is RATE_ONTIME, RATE_LATE or RATE_FREE; `in_period`
-    only changes the wording.
+    Implements R-DUE-ONTIME (I(Y)), R-NB-DISCOUNT (a newborn's birth year at
+    `newborn_birth_year_share` of I(Y)), R-DUE-LATE (I(Y) + S(Y) where `late_pays_subsidy`, else I(Y))
+    and R-DUE-HARDSHIP (a share of I(Y) or a fixed amount, at most I(Y); only for payments
+    inside the concentrated period where `hardship_on_time_only`, whatever special case lifted the
+    period's limit). `rate` is RATE_ONTIME, RATE_NEWBORN, RATE_LATE or RATE_FREE.
     """
     individual = standard.individual
     notes: list[tuple[str, str]] = []
     if rate == RATE_FREE:
         return DueResult(ZERO, ZERO, notes)
-    if rate == RATE_ONTIME:
+    if rate == RATE_ONTIME or (rate == RATE_NEWBORN and profile.newborn_birth_year_share == 1):
         base = individual
-        where = "集中参保缴费期内缴费，" if in_period else ""
-        notes.append(("R-DUE-ONTIME", f"{where}按个人缴费标准{individual}元缴费"))
+        where = "您在集中参保缴费期内缴费，" if in_period else ""
+        notes.append(("R-DUE-ONTIME", f"{where}按个人缴费标准缴纳{individual}元"))
+    elif rate == RATE_NEWBORN:
+        base = money(individual * profile.newborn_birth_year_share)
+        notes.append(
+            (
+                "R-NB-DISCOUNT",
+                f"新生儿出生当年参保优惠：按个人缴费标准{individual}元的"
+                f"{profile.newborn_birth_year_share * 100:.0f}%缴纳{base}元",
+            )
+        )
     elif rate == RATE_LATE:
         if profile.late_pays_subsidy:
             base = individual + standard.subsidy
             line = (
-                f"集中参保缴费期外缴费，按个人缴费标准{individual}元加财政补助标准"
-                f"{standard.subsidy}元缴费，共{base}元"
+                f"您在集中参保缴费期外缴费，要按个人缴费标准{individual}元加上财政补助标准"
+                f"{standard.subsidy}元缴纳，共{base}元"
             )
         else:
             base = individual
-            line = f"集中参保缴费期外缴费，按个人缴费标准{individual}元缴费（本方案不加收财政补助）"
+            line = f"您在集中参保缴费期外缴费，按个人缴费标准缴纳{individual}元（不加收财政补助）"
         notes.append(("R-DUE-LATE", line))
     else:
         raise ValueError(f"unknown rate {rate!r}")
@@ -71,17 +82,19 @@ def contribution_due(
     if group:
         label = GROUP_LABELS.get(group, group)
         table_rate = standard.hardship.get(group)
-        allowed = rate == RATE_ONTIME or not profile.hardship_on_time_only
+        # Inside the concentrated period only where the profile says so: a special case that
+        # lifts the period's limit (newborn, transfer ...) does not bring the subsidy with it.
+        allowed = in_period or not profile.hardship_on_time_only
         if not allowed:
             notes.append(
-                ("R-DUE-HARDSHIP", f"{label}在集中参保缴费期外缴费，不享受个人缴费资助")
+                ("R-DUE-HARDSHIP", f"{label}的参保资助只在集中参保缴费期内缴费时享受，本次由个人全额缴费")
             )
         elif table_rate is None:
-            notes.append(("R-DUE-HARDSHIP", f"{standard.year}年未设{label}资助标准，个人全额缴费"))
+            notes.append(("R-DUE-HARDSHIP", f"{standard.year}年没有{label}的资助标准，由个人全额缴费"))
         else:
             subsidy = table_rate.subsidy(individual)
             notes.append(
-                ("R-DUE-HARDSHIP", f"{label}由财政资助个人缴费{subsidy}元，个人实缴{base - subsidy}元")
+                ("R-DUE-HARDSHIP", f"您是{label}，政府代缴{subsidy}元，您本人缴纳{base - subsidy}元")
             )
     return DueResult(base - subsidy, subsidy, notes)
 
@@ -100,7 +113,7 @@ def repair_due(years: int, standard: YearStandard) -> tuple[Decimal, list[tuple[
         return ZERO, []
     cost = money(standard.individual * years)
     line = (
-        f"修复断缴{years}年，按{standard.year}年个人缴费标准{standard.individual}元/年，"
-        f"另缴修复费用{cost}元"
+        f"补缴{years}年未参保的年份，按{standard.year}年个人缴费标准每年{standard.individual}元，"
+        f"另交{cost}元"
     )
     return cost, [("R-DUE-REPAIR", line)]

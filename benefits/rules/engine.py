@@ -8,8 +8,12 @@ the gap years and continuity (history.py), what is due (due.py), the waiting and
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import dataclasses
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Mapping
+
+from enrollment import relations
 
 from . import special
 from .catastrophic import catastrophic_cap
@@ -25,6 +29,7 @@ from .types import (
     Enrollment,
     Person,
     Profile,
+    Unemployment,
     Waiting,
     YearStandard,
     money,
@@ -39,6 +44,9 @@ def _check_date(value: object, field: str, *, required: bool) -> None:
         return
     if isinstance(value, datetime) or not isinstance(value, date):
         raise CaseError(field, f"“{value}”不是有效日期，请按YYYY-MM-DD填写")
+    # Periods are added to these dates; far-off years would overflow and are never real.
+    if not date(1900, 1, 1) <= value <= date(2200, 12, 31):
+        raise CaseError(field, f"日期{value.isoformat()}超出可计算范围（1900年至2200年）")
 
 
 def _validate(
@@ -54,11 +62,18 @@ def _validate(
     if person.group is not None and person.group not in HARDSHIP_GROUPS:
         raise CaseError("person.group", f"困难群体类别“{person.group}”无效，应为：" + "、".join(HARDSHIP_GROUPS))
     _check_date(enrollment.paid_on, "enrollment.paid_on", required=True)
-    for name in ("welfare_entry_on", "employee_ended_on", "exited_on"):
+    for name in ("welfare_entry_on", "employee_ended_on", "exited_on", "course_paid_until"):
         _check_date(getattr(enrollment, name), f"enrollment.{name}", required=False)
     repair = enrollment.repair_years
     if isinstance(repair, bool) or not isinstance(repair, int) or repair < 0:
         raise CaseError("enrollment.repair_years", f"修复年数“{repair}”无效，应为0或正整数")
+    years = enrollment.paid_years
+    if isinstance(years, bool) or not isinstance(years, int) or years < 1:
+        raise CaseError("enrollment.paid_years", f"缴费年数“{years}”无效，应为正整数")
+    if not 1900 <= year <= 2200:
+        raise CaseError("year", f"待遇年度“{year}”无效，应为四位年份")
+    if enrollment.tier is not None and not isinstance(enrollment.tier, str):
+        raise CaseError("enrollment.tier", f"缴费档次“{enrollment.tier}”无效")
     if enrollment.paid_on < person.birth_date:
         raise CaseError(
             "enrollment.paid_on",
@@ -79,7 +94,82 @@ def _parse_history(history: Mapping[int, YearStatus | str]) -> dict[int, YearSta
 
 
 def _tag(notes: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
-    return [rule for rule, _ in notes], [f"{line}（{rule}）" for rule, line in notes]
+    # The ids stay in `rules` (same order); the lines are for the resident and carry none.
+    return [rule for rule, _ in notes], [line for _, line in notes]
+
+
+def unemployment_months(unemployment: Unemployment, profile: Profile, year: int) -> int:
+    """Implements R-UNEMP: months of `year` with employee cover paid by the unemployment fund,
+    from the end of employment where the profile bridges the months before the fund's first
+    payment (`unemployment_bridge`), else from the first benefit month."""
+    first = unemployment.employment_ended_on if profile.unemployment_bridge else unemployment.benefit_from
+    start = max(first, year_start(year))
+    end = min(unemployment.benefit_until, year_end(year))
+    if end < start:
+        return 0
+    return end.month - start.month + 1
+
+
+def with_unemployment(
+    profile: Profile, year: int, history: dict[int, YearStatus], unemployment: Unemployment | None
+) -> tuple[dict[int, YearStatus], list[tuple[str, str]]]:
+    """Implements R-UNEMP: the fund's months are employee months of their years (R-EMP-NEUTRAL
+    then decides whether a year is neutral), added to any employee months the history names."""
+    if unemployment is None:
+        return history, []
+    history = dict(history)
+    parts = []
+    for y in range(unemployment.employment_ended_on.year, min(unemployment.benefit_until.year, year - 1) + 1):
+        months = unemployment_months(unemployment, profile, y)
+        if not months:
+            continue
+        status = history.get(y)
+        if status is not None and status.is_resident:
+            continue
+        before = status.employee_months if status is not None and status.kind == "employee" else 0
+        history[y] = YearStatus("employee", min(12, before + months))
+        parts.append(f"{y}年{months}个月")
+    notes = []
+    if parts:
+        bridge = "（含失业后到首次代缴前的月份）" if profile.unemployment_bridge else ""
+        notes.append(
+            (
+                "R-UNEMP",
+                f"您领取失业保险金期间{bridge}由失业保险基金代缴职工医保："
+                + "、".join(parts) + "，按参加职工医保计算，不算断缴",
+            )
+        )
+    return history, notes
+
+
+def relative_payer(relation: str | None) -> list[tuple[str, str]]:
+    """Implements R-RELATIVES: an employee's personal account pays only for a close relative
+    (the one list in enrollment/relations.py)."""
+    if relation is None:
+        return []
+    if not relations.is_close_relative(relation):
+        raise CaseError(
+            "enrollment.payer_relation",
+            f"职工医保个人账户只能为近亲属（{relations.close_relative_labels()}）缴纳居民医保费",
+            rule="R-RELATIVES",
+        )
+    return [("R-RELATIVES", f"由您的近亲属（{relations.RELATIONS[relation]}）用职工医保个人账户代缴")]
+
+
+def employee_year_credit(
+    profile: Profile, summary_history: Mapping[int, YearStatus], year: int
+) -> tuple[int | None, list[tuple[str, str]]]:
+    """Implements R-EMP-CONVERT: the resident years paid (the history's resident years and this
+    payment) converted to employee contribution years; None where the profile has no such rule."""
+    per = profile.employee_convert_years_per_year
+    if not per:
+        return None, []
+    paid = 1 + sum(1 for y, s in summary_history.items() if y < year and s.is_resident)
+    credit = special.employee_years_from_resident(profile, paid)
+    if not credit:
+        return 0, []
+    line = f"您已缴纳居民医保{paid}年，转入本省职工医保时每{per}年折算1年，可折算职工医保缴费年限{credit}年"
+    return credit, [("R-EMP-CONVERT", line)]
 
 
 def determine(
@@ -90,6 +180,7 @@ def determine(
     enrollment: Enrollment,
     claims: Mapping[int, Claim] | None,
     standards: Mapping[int, YearStandard],
+    unemployment: Unemployment | None = None,
 ) -> Determination:
     """Determine what a payment for coverage year `year` costs and buys.
 
@@ -102,7 +193,21 @@ def determine(
     standard = (standards or {}).get(year)
     if standard is None:
         raise CaseError(f"standards.{year}", f"缺少{year}年的缴费标准，请先维护该年度标准")
+    tier_code = enrollment.tier
+    if tier_code is not None and tier_code not in standard.tiers:
+        known = "、".join(standard.tiers) or "无"
+        raise CaseError("enrollment.tier", f"{year}年没有“{tier_code}”这个缴费档次，可选：{known}", rule="R-TIER")
+    year_standard = standard
+    standard = standard.for_tier(tier_code)
+    if unemployment is not None and enrollment.employee_ended_on is None and person.category in (
+        "employee_transfer", "exit_other_scheme"
+    ):
+        # The employee cover the fund paid ends the day after the last benefit day.
+        enrollment = dataclasses.replace(
+            enrollment, employee_ended_on=unemployment.benefit_until + timedelta(days=1)
+        )
     parsed_history = {y: s for y, s in _parse_history(history).items() if y < year}
+    parsed_history, unemployment_notes = with_unemployment(profile, year, parsed_history, unemployment)
     claims = {int(y): c for y, c in (claims or {}).items()}
     paid_on = enrollment.paid_on
     in_period = standard.in_concentrated_period(paid_on)
@@ -142,11 +247,11 @@ def determine(
     if must_wait:
         reasons = []
         if plan.wait == special.WAIT_ORDINARY and not in_period:
-            reasons.append("未在集中参保缴费期内缴费")
+            reasons.append("没有在集中参保缴费期内缴费")
         if gaps:
-            reasons.append(f"未连续参保（断缴{gaps}年）")
+            reasons.append("、".join(str(y) for y in summary.gap_year_list) + "年未参保")
         result = waiting_period(
-            profile, gap_years=gaps, repair_years=repair_years, reason="且".join(reasons)
+            profile, gap_years=gaps, repair_years=repair_years, reason="您" + "，且".join(reasons)
         )
         waiting, charged = result.waiting, result.repair_years_charged
         period = waiting_benefit_period(
@@ -158,7 +263,7 @@ def determine(
         waiting = Waiting()
         if repair_years:
             wait_notes.append(
-                ("R-WAIT-REPAIR", f"本次缴费不设等待期，修复断缴{repair_years}年不能缩短等待期，不收取修复费用")
+                ("R-WAIT-REPAIR", f"这次缴费没有等待期，补缴{repair_years}年也不能再缩短，所以不收补缴费用")
             )
         start = no_wait_start
         end = plan.cover_end or year_end(year)
@@ -168,9 +273,10 @@ def determine(
     repair_notes: list[tuple[str, str]] = []
     repair_cost = money(0)
     if charged:
-        price = repair_price_standard(
-            profile, coverage=standard, payment=(standards or {}).get(paid_on.year)
-        )
+        payment_standard = (standards or {}).get(paid_on.year)
+        if payment_standard is not None:
+            payment_standard = payment_standard.for_tier(tier_code)
+        price = repair_price_standard(profile, coverage=standard, payment=payment_standard)
         if price is None:
             raise CaseError(
                 f"standards.{paid_on.year}", f"缺少{paid_on.year}年的缴费标准，无法计算修复费用"
@@ -186,13 +292,20 @@ def determine(
         repaired_gap_years=charged,
     )
 
+    payer_notes = relative_payer(enrollment.payer_relation)
+    credit, credit_notes = employee_year_credit(profile, parsed_history, year)
+    tier_notes, tier_out = tier_result(year_standard, tier_code)
     notes = (
         special_notes
+        + tier_notes
         + due.notes
+        + payer_notes
         + repair_notes
         + history_notes(summary, profile)
+        + unemployment_notes
         + wait_notes
         + cat_notes
+        + credit_notes
     )
     rules, explanation = _tag(notes)
     return Determination(
@@ -211,4 +324,33 @@ def determine(
         catastrophic=cat,
         rules=rules,
         explanation=explanation,
+        employee_year_credit=credit,
+        tier=tier_out,
     )
+
+
+def tier_result(
+    standard: YearStandard, code: str | None
+) -> tuple[list[tuple[str, str]], dict | None]:
+    """Implements R-TIER: which tier applied (None: the year has no tiers; code None: the year's
+    own standard, no tier chosen)."""
+    if not standard.tiers:
+        return [], None
+    if code is None:
+        return [], {"code": None, "individual": f"{standard.individual:.2f}",
+                    "catastrophic_cap": _number(standard.catastrophic_cap), "reimbursement_ratio": None}
+    tier = standard.tiers[code]
+    cap = tier.catastrophic_cap if tier.catastrophic_cap is not None else standard.catastrophic_cap
+    ratio = tier.reimbursement_ratio
+    label = tier.name or code
+    line = f"您选择{label}档次缴费：个人缴费{tier.individual}元，大病保险最高支付限额{_number(cap)}元"
+    if ratio is not None:
+        line += f"，报销比例{ratio * 100:.0f}%"
+    return [("R-TIER", line)], {
+        "code": code, "individual": f"{tier.individual:.2f}", "catastrophic_cap": _number(cap),
+        "reimbursement_ratio": None if ratio is None else float(ratio),
+    }
+
+
+def _number(amount: Decimal) -> int | float:
+    return int(amount) if amount == amount.to_integral_value() else float(amount)

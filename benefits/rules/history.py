@@ -40,6 +40,11 @@ class YearStatus:
         return self.kind
 
 
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
 def parse_status(raw: str | YearStatus) -> YearStatus:
     """Parse 'resident', 'resident_late', 'employee:N' (0 ≤ N ≤ 12) or 'gap'.
 
@@ -48,7 +53,7 @@ def parse_status(raw: str | YearStatus) -> YearStatus:
     if isinstance(raw, YearStatus):
         return raw
     if not isinstance(raw, str):
-        raise ValueError(f"参保状态应为文字，收到的是“{raw!r}”")
+        raise ValueError(f"参保状态应为文字，收到的是“{_short(repr(raw))}”")
     text = raw.strip()
     if text in ("resident", "resident_late", "gap"):
         return YearStatus(text)
@@ -59,7 +64,7 @@ def parse_status(raw: str | YearStatus) -> YearStatus:
             raise ValueError(f"职工医保月数应在0到12之间，收到的是{months}")
         return YearStatus("employee", months)
     raise ValueError(
-        f"参保状态“{raw}”无效，应为 resident、resident_late、employee:月数 或 gap"
+        f"参保状态“{_short(raw)}”无效，应为 resident、resident_late、employee:月数 或 gap"
     )
 
 
@@ -86,6 +91,7 @@ class HistorySummary:
     neutral_years: tuple[int, ...] = ()
     short_employee_years: tuple[int, ...] = ()
     not_gap_years: frozenset[int] = field(default_factory=frozenset)
+    gap_year_list: tuple[int, ...] = ()  # the years counted in N(Y), oldest first
 
     def resident_in(self, year: int) -> bool:
         return self.classes.get(year) == RESIDENT
@@ -129,12 +135,13 @@ def summarize(
             (neutral if cls == NEUTRAL else short).append(y)
         classes[y] = cls
 
-    gaps = 0
+    gap_list: list[int] = []
     for y in range(year - 1, first - 1, -1):
         if classes[y] == RESIDENT:
             break
         if classes[y] == GAP:
-            gaps += 1
+            gap_list.append(y)
+    gaps = len(gap_list)
 
     continuity = 1 if year >= profile.counting_start_year else 0
     reset_by: int | None = None
@@ -158,6 +165,7 @@ def summarize(
         neutral_years=tuple(neutral),
         short_employee_years=tuple(short),
         not_gap_years=not_gap,
+        gap_year_list=tuple(sorted(gap_list)),
     )
 
 
@@ -167,11 +175,11 @@ def history_notes(summary: HistorySummary, profile: Profile) -> list[tuple[str, 
     parts = []
     for y in summary.neutral_years:
         months = summary.statuses[y].employee_months
-        parts.append(f"{y}年参加职工医保{months}个月，不算断缴也不算连续")
+        parts.append(f"{y}年您参加职工医保{months}个月，这一年既不算未参保，也不算连续参保")
     for y in summary.short_employee_years:
         months = summary.statuses[y].employee_months
         parts.append(
-            f"{y}年职工医保仅{months}个月（不足{profile.employee_neutral_min_months}个月），算断缴"
+            f"{y}年您参加职工医保只有{months}个月（不满{profile.employee_neutral_min_months}个月），算未参保"
         )
     if parts:
         notes.append(("R-EMP-NEUTRAL", "；".join(parts)))
@@ -179,8 +187,8 @@ def history_notes(summary: HistorySummary, profile: Profile) -> list[tuple[str, 
         notes.append(
             (
                 "R-CONT-RESET",
-                f"{summary.continuity_reset_by}年断缴，连续参保年数重新计算，"
-                f"至{summary.year}年连续参保{summary.continuity_years}年",
+                f"您{summary.continuity_reset_by}年未参保，连续参保年数从头算起，"
+                f"到{summary.year}年连续参保{summary.continuity_years}年",
             )
         )
     return notes

@@ -27,6 +27,9 @@ HUNAN = Profile(
     employee_3m_rule=True,
     exit_3m_rule=False,
     employee_convert_years_per_year=None,
+    exit_insured_min_years=2,
+    newborn_birth_year_share=Decimal("1"),  # 000 三(三) names no figure yet: no discount
+    unemployment_bridge=True,
 )
 
 SHANXI = Profile(
@@ -50,6 +53,9 @@ SHANXI = Profile(
     employee_3m_rule=False,
     exit_3m_rule=True,
     employee_convert_years_per_year=5,
+    exit_insured_min_years=2,
+    newborn_birth_year_share=Decimal("1"),  # not used: R-NB-FREE makes the birth year free
+    unemployment_bridge=True,
 )
 
 PROFILES: dict[str, Profile] = {HUNAN.code: HUNAN, SHANXI.code: SHANXI}

@@ -16,7 +16,7 @@ from datetime import date
 from typing import Iterable, Mapping, Sequence
 
 from .dates import days_deadline, months_deadline, year_end, year_start
-from .due import RATE_FREE, RATE_LATE, RATE_ONTIME
+from .due import RATE_FREE, RATE_LATE, RATE_NEWBORN, RATE_ONTIME
 from .errors import CaseError
 from .history import YearStatus
 from .types import EXIT_REASONS, Enrollment, Person, Profile, YearStandard
@@ -98,14 +98,15 @@ def newborn_plan(
                     )
                 ],
             )
+        # The option (and with it the excused birth year) exists only inside the window: paid
+        # later, the birth year counts as a gap year like anyone else's (R-NB-OCT, R-NB-LATE).
         return ordinary_plan(
             in_period,
-            not_gap_years=frozenset({birth.year}),
             notes=[
                 (
                     "R-NB-LATE",
-                    f"出生后{days}天内（截至{deadline.isoformat()}）未缴费，按一般规则办理；"
-                    "出生当年不算断缴",
+                    f"孩子出生后{days}天内（{deadline.isoformat()}前）没有缴费，不能再选择只缴次年，"
+                    f"按一般规定办理，出生当年（{birth.year}年）算未参保",
                 )
             ],
         )
@@ -113,7 +114,7 @@ def newborn_plan(
     if profile.newborn_90_day_rule and year == birth.year:
         if within:
             return Plan(
-                rate=RATE_ONTIME,
+                rate=RATE_NEWBORN,
                 wait=WAIT_NONE,
                 on_time=True,
                 cover_start=birth,
@@ -138,7 +139,9 @@ def newborn_plan(
         )
 
     if profile.newborn_birth_year_free and year == birth.year:
-        if paid_on.year == birth.year:
+        # Free whenever registered in the birth year, and also within the window when that runs
+        # into the next calendar year (born in December, registered in January).
+        if paid_on.year == birth.year or within:
             return Plan(
                 rate=RATE_FREE,
                 wait=WAIT_NONE,
@@ -209,10 +212,42 @@ def welfare_plan(profile: Profile, year: int, enrollment: Enrollment) -> Plan | 
     )
 
 
+def whole_course_plan(year: int, enrollment: Enrollment) -> Plan | None:
+    """Implements R-STU-TERM: a student who paid once for the whole course is covered, with
+    nothing more to pay, to 31 December of the current year, or to the end of the prepaid period
+    where that is later; from the year after, the ordinary yearly payment."""
+    paid_until = enrollment.course_paid_until
+    if paid_until is None:
+        return None
+    end = whole_course_cover_end(paid_until, year)
+    if end < year_start(year):
+        return None
+    start = max(year_start(year), min(enrollment.paid_on, end))
+    return Plan(
+        rate=RATE_FREE,
+        wait=WAIT_NONE,
+        on_time=False,
+        cover_start=start,
+        cover_end=end,
+        special=True,
+        notes=[
+            (
+                "R-STU-TERM",
+                f"您已按学制一次缴费至{paid_until.isoformat()}，{year}年不用再缴费，"
+                f"待遇享受到{end.isoformat()}；之后每年在学校缴费一次",
+            )
+        ],
+    )
+
+
 def student_plan(
     profile: Profile, year: int, enrollment: Enrollment, history: Mapping[int, YearStatus]
 ) -> Plan | None:
-    """Implements R-STU-HN and R-STU-SX for a new student paying at the school for the first time."""
+    """Implements R-STU-HN and R-STU-SX for a new student paying at the school for the first
+    time, and R-STU-TERM for one who paid for the whole course under the old practice."""
+    term = whole_course_plan(year, enrollment)
+    if term is not None:
+        return term
     if not enrollment.first_at_school:
         return None
     paid_on = enrollment.paid_on
@@ -316,29 +351,91 @@ def employee_transfer_plan(
     )
 
 
+def insured_months_before(exited: date, history: Mapping[int, YearStatus]) -> int:
+    """Months of basic medical insurance running without a break up to `exited` (the first
+    uncovered day), read from the year statuses: the months of the exit year before it (from
+    the history where it names that year, else January up to the exit), then whole years back
+    (a resident year or 12 employee months adds 12; fewer employee months add those and end the
+    run; a gap ends it)."""
+    status = history.get(exited.year)
+    if status is None:
+        months = exited.month - 1
+    elif status.kind == "employee":
+        months = status.employee_months
+        if months < 12:
+            return months
+    elif status.is_resident:
+        months = 12
+    else:
+        return 0
+    y = exited.year - 1
+    while y in history:
+        status = history[y]
+        if status.is_resident or (status.kind == "employee" and status.employee_months >= 12):
+            months += 12
+        elif status.kind == "employee":
+            return months + status.employee_months
+        else:
+            break
+        y -= 1
+    return months
+
+
+def exit_reason_for(
+    profile: Profile, enrollment: Enrollment, history: Mapping[int, YearStatus], exited: date
+) -> tuple[str | None, bool]:
+    """The R-EXIT-3M group: the one the registrar named, or `insured_2y` derived from a history
+    that shows two continuous years of basic medical insurance ending on the exit. Returns
+    (reason, derived)."""
+    if enrollment.exit_reason is not None:
+        return enrollment.exit_reason, False
+    if insured_months_before(exited, history) >= 12 * profile.exit_insured_min_years:
+        return "insured_2y", True
+    return None, False
+
+
 def exit_plan(
-    profile: Profile, year: int, enrollment: Enrollment, standard: YearStandard
+    profile: Profile,
+    year: int,
+    enrollment: Enrollment,
+    standard: YearStandard,
+    history: Mapping[int, YearStatus],
+    *,
+    category: str,
 ) -> Plan | None:
     """Implements R-EXIT-3M (shanxi): people leaving another system who enroll after the
     concentrated period but within 3 months of leaving are covered from the payment date with no
-    waiting period. The rate is unchanged (the rule lifts only the wait)."""
+    waiting period. The rate is unchanged (the rule lifts only the wait). An employee who stopped
+    paying is such a leaver whichever path the clerk took (`employee_transfer` or
+    `exit_other_scheme`); where the history shows the two insured years the group is derived."""
     if not profile.exit_3m_rule:
         return None
-    exited = enrollment.exited_on
+    exited = enrollment.exited_on or enrollment.employee_ended_on
     if exited is None:
-        raise CaseError("enrollment.exited_on", "请填写退出原制度保障的日期")
-    if enrollment.exit_reason not in EXIT_REASONS:
+        field_name = "employee_ended_on" if category == "employee_transfer" else "exited_on"
+        raise CaseError(f"enrollment.{field_name}", "请填写退出原制度保障（职工医保停保）的日期")
+    if enrollment.exit_reason is not None and enrollment.exit_reason not in EXIT_REASONS:
         raise CaseError(
             "enrollment.exit_reason",
             "退出原制度保障的类别应为：" + "、".join(EXIT_REASON_LABELS.values()),
         )
+    reason, derived = exit_reason_for(profile, enrollment, history, exited)
     paid_on = enrollment.paid_on
     months = profile.transfer_window_months
     deadline = months_deadline(exited, months)
+    if reason is None:
+        if category == "exit_other_scheme" and standard.concentrated_end < paid_on <= deadline:
+            raise CaseError(
+                "enrollment.exit_reason",
+                "参保记录不足以认定连续2年以上参加基本医保，请选择退出原制度保障的类别："
+                + "、".join(EXIT_REASON_LABELS.values()),
+            )
+        return None
     if not (standard.concentrated_end < paid_on <= deadline):
         return None
     start = max(paid_on, year_start(year))
-    label = EXIT_REASON_LABELS[enrollment.exit_reason]
+    label = EXIT_REASON_LABELS[reason]
+    how = "（按参保记录认定）" if derived else ""
     return Plan(
         rate=RATE_LATE,
         wait=WAIT_NONE,
@@ -348,8 +445,8 @@ def exit_plan(
         notes=[
             (
                 "R-EXIT-3M",
-                f"{label}于{exited.isoformat()}退出原制度保障，集中参保缴费期结束后{months}个月内"
-                f"（截至{deadline.isoformat()}）参保，自缴费之日{start.isoformat()}起享受待遇，不设等待期",
+                f"您属于{label}{how}，{exited.isoformat()}退出原保障后{months}个月内"
+                f"（{deadline.isoformat()}前）参保，从缴费当天{start.isoformat()}起享受待遇，没有等待期",
             )
         ],
     )
@@ -366,6 +463,7 @@ def plan(
     """Which rules govern this payment: a special case of section 5, or the ordinary rules."""
     in_period = standard.in_concentrated_period(enrollment.paid_on)
     category = person.category
+    check_one_year(person, enrollment)
     found: Plan | None = None
     if category == "newborn":
         found = newborn_plan(profile, year, person, enrollment, in_period)
@@ -373,13 +471,33 @@ def plan(
         found = welfare_plan(profile, year, enrollment)
     elif category == "college_student":
         found = student_plan(profile, year, enrollment, history)
+    elif category == "employee_transfer" and profile.exit_3m_rule and not profile.employee_3m_rule:
+        found = exit_plan(profile, year, enrollment, standard, history, category=category)
     elif category == "employee_transfer":
         found = employee_transfer_plan(profile, year, enrollment, in_period)
     elif category == "exit_other_scheme":
-        found = exit_plan(profile, year, enrollment, standard)
+        found = exit_plan(profile, year, enrollment, standard, history, category=category)
     elif enrollment.newborn_next_year_only:
         raise CaseError("enrollment.newborn_next_year_only", "只有新生儿可以选择只缴纳次年居民医保费")
-    return found if found is not None else ordinary_plan(in_period)
+    if found is None:
+        return ordinary_plan(in_period)
+    # A special case lifts the concentrated period's limit and the wait, not the privileges of
+    # paying on time: hardship subsidy and zero-claim credit (hunan) follow the real date, so
+    # that the next year's history (which records the payment as late) agrees.
+    return replace(found, on_time=in_period)
+
+
+def check_one_year(person: Person, enrollment: Enrollment) -> None:
+    """Implements R-STU-ONCE: one payment is for one year; a student never pays for the length
+    of the course at once (the school collects each year)."""
+    years = enrollment.paid_years
+    if years == 1:
+        return
+    if person.category == "college_student":
+        message = f"学生参保每年缴费一次，不能按学制一次缴纳{years}年，请只缴纳本年度"
+    else:
+        message = f"一次缴费只能缴纳一个年度，不能一次缴纳{years}年"
+    raise CaseError("enrollment.paid_years", message, rule="R-STU-ONCE")
 
 
 # --- helpers that are not case rules ------------------------------------------------------
@@ -388,11 +506,13 @@ def plan(
 def whole_course_cover_end(course_paid_until: date, migration_year: int) -> date:
     """Implements R-STU-TERM (a registry migration rule): a student who paid once for the whole
     course (the old practice, graduating students included) is covered to 31 December of the
-    migration year, and pays yearly from then on. Cover that had already ended before that year
-    is left as it was."""
+    migration year (or to the end of the prepaid period where that is later: the extension never
+    shortens), and pays yearly from then on. Cover that had already ended before that year is
+    left as it was."""
     if course_paid_until < year_start(migration_year):
         return course_paid_until
-    return year_end(migration_year)
+    # Extended to December, never shortened: a course prepaid beyond this year keeps its cover.
+    return max(course_paid_until, year_end(migration_year))
 
 
 def student_enrollment_problems(

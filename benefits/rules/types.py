@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Mapping
 
 CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal("1e12")
 
 CATEGORIES = (
     "general",
@@ -39,7 +40,9 @@ def money(value: Any) -> Decimal:
         amount = Decimal(value)
     except (InvalidOperation, TypeError, ValueError) as exc:
         raise ValueError(f"not an amount: {value!r}") from exc
-    if not amount.is_finite():
+    # Beyond a trillion yuan no standard or claim is real, and quantizing 1e26 to cents would
+    # overflow the decimal context: refuse it as not an amount.
+    if not amount.is_finite() or abs(amount) >= MAX_AMOUNT:
         raise ValueError(f"not an amount: {value!r}")
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
@@ -47,9 +50,17 @@ def money(value: Any) -> Decimal:
 def _decimal_or_none(value: Any) -> Decimal | None:
     if value is None:
         return None
+    if isinstance(value, bool):
+        raise ValueError("a share must be a number, not a bool")
     if isinstance(value, float):
         value = str(value)
-    return Decimal(value)
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError) as exc:
+        raise ValueError(f"not a number: {value!r}") from exc
+    if not number.is_finite() or abs(number) >= MAX_AMOUNT:
+        raise ValueError(f"not a number: {value!r}")
+    return number
 
 
 @dataclass(frozen=True)
@@ -96,12 +107,16 @@ class Profile:
     student_rule: str | None = None  # "hunan" (R-STU-HN) or "shanxi" (R-STU-SX)
     employee_3m_rule: bool = False  # R-EMP-3M
     exit_3m_rule: bool = False  # R-EXIT-3M
+    exit_insured_min_years: int = 2  # R-EXIT-3M: insured years that make an employee a leaver
     transfer_window_months: int = 3  # R-EMP-3M, R-EXIT-3M
     employee_convert_years_per_year: int | None = None  # R-EMP-CONVERT (None: no such rule)
+    # Pilots of seed 000 (benefits/rules/CHOICES.md).
+    newborn_birth_year_share: Decimal = Decimal("1")  # R-NB-DISCOUNT: share of I(birth year)
+    unemployment_bridge: bool = True  # R-UNEMP: the months before the fund's first payment count
 
     def __post_init__(self) -> None:
         # Accept ints, floats and strings from DB rows / JSON for the money and share fields.
-        for name in ("step", "gap_penalty_step"):
+        for name in ("step", "gap_penalty_step", "newborn_birth_year_share"):
             object.__setattr__(self, name, Decimal(str(getattr(self, name))))
         for name in ("increase_cap_share", "increase_cap_amount", "gap_penalty_cap"):
             object.__setattr__(self, name, _decimal_or_none(getattr(self, name)))
@@ -111,6 +126,8 @@ class Profile:
             raise ValueError("repair_price_year must be 'payment' or 'coverage'")
         if not 1 <= self.next_year_option_month <= 12:
             raise ValueError("next_year_option_month must be a month number")
+        if not Decimal(0) <= self.newborn_birth_year_share <= Decimal(1):
+            raise ValueError("newborn_birth_year_share is between 0 and 1")
 
     @classmethod
     def field_names(cls) -> tuple[str, ...]:
@@ -153,6 +170,29 @@ class HardshipRate:
 
 
 @dataclass(frozen=True)
+class Tier:
+    """R-TIER: one contribution tier (档次) of a year: the individual amount, and the catastrophic
+    cap and/or reimbursement ratio that go with it (None: the year's own)."""
+
+    code: str
+    individual: Decimal
+    name: str = ""
+    catastrophic_cap: Decimal | None = None
+    reimbursement_ratio: Decimal | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "individual", money(self.individual))
+        if self.catastrophic_cap is not None:
+            object.__setattr__(self, "catastrophic_cap", money(self.catastrophic_cap))
+        ratio = _decimal_or_none(self.reimbursement_ratio)
+        if ratio is not None and not (ratio.is_finite() and Decimal(0) <= ratio <= Decimal(1)):
+            raise ValueError("a reimbursement ratio is between 0 and 1")
+        object.__setattr__(self, "reimbursement_ratio", ratio)
+        if self.individual < 0 or (self.catastrophic_cap is not None and self.catastrophic_cap < 0):
+            raise ValueError("tier amounts are not negative")
+
+
+@dataclass(frozen=True)
 class YearStandard:
     """The standards of one coverage year Y for one profile."""
 
@@ -163,8 +203,14 @@ class YearStandard:
     concentrated_end: date
     catastrophic_cap: Decimal
     hardship: Mapping[str, HardshipRate] = field(default_factory=dict)
+    tiers: Mapping[str, Tier] = field(default_factory=dict)  # R-TIER: empty where none
 
     def __post_init__(self) -> None:
+        tiers = {
+            code: tier if isinstance(tier, Tier) else Tier(code=code, **tier)
+            for code, tier in (self.tiers or {}).items()
+        }
+        object.__setattr__(self, "tiers", tiers)
         object.__setattr__(self, "individual", money(self.individual))
         object.__setattr__(self, "subsidy", money(self.subsidy))
         object.__setattr__(self, "catastrophic_cap", money(self.catastrophic_cap))
@@ -189,7 +235,16 @@ class YearStandard:
             concentrated_end=data["concentrated_end"],
             catastrophic_cap=data["catastrophic_cap"],
             hardship=data.get("hardship") or {},
+            tiers=data.get("tiers") or {},
         )
+
+    def for_tier(self, code: str | None) -> "YearStandard":
+        """Implements R-TIER: the standard as the tier sees it (its I and cap replace the year's)."""
+        if not code or code not in self.tiers:
+            return self
+        tier = self.tiers[code]
+        cap = tier.catastrophic_cap if tier.catastrophic_cap is not None else self.catastrophic_cap
+        return dataclasses.replace(self, individual=tier.individual, catastrophic_cap=cap)
 
 
 @dataclass(frozen=True)
@@ -211,6 +266,22 @@ class Enrollment:
     employee_ended_on: date | None = None  # E: the first day without employee cover
     exited_on: date | None = None
     exit_reason: str | None = None
+    course_paid_until: date | None = None  # R-STU-TERM: end of a whole-course prepayment
+    paid_years: int = 1  # R-STU-ONCE: how many years this one payment is for
+    tier: str | None = None  # R-TIER: the contribution tier chosen at payment
+    payer_relation: str | None = None  # R-RELATIVES: a relative's employee account pays
+
+
+@dataclass(frozen=True)
+class Unemployment:
+    """R-UNEMP: the unemployment fund pays employee cover while benefit is drawn.
+
+    `employment_ended_on` is the first day without the employer's cover; the benefit (and the
+    fund's payments) run from `benefit_from` to `benefit_until` inclusive."""
+
+    employment_ended_on: date
+    benefit_from: date
+    benefit_until: date
 
 
 @dataclass(frozen=True)
@@ -260,4 +331,6 @@ class Determination:
     benefit_end: date | None
     catastrophic: Catastrophic
     rules: list[str]
-    explanation: list[str]  # one Chinese line per entry of `rules`, same order
+    explanation: list[str]  # one plain Chinese line per entry of `rules`, same order
+    employee_year_credit: int | None = None  # R-EMP-CONVERT; None where the profile has no rule
+    tier: Mapping[str, Any] | None = None  # R-TIER: the tier applied, where the year has tiers

@@ -48,9 +48,9 @@ def waiting_period(
     fixed = profile.fixed_wait_months
     variable = variable_months(profile, gap_years)
     per = profile.variable_wait_months_per_gap_year
-    notes: list[tuple[str, str]] = [("R-WAIT-FIXED", f"{reason}，固定待遇等待期{fixed}个月")]
+    notes: list[tuple[str, str]] = [("R-WAIT-FIXED", f"{reason}，等待期为{fixed}个月")]
     if variable:
-        notes.append(("R-WAIT-VARIABLE", f"断缴{gap_years}年，变动待遇等待期{variable}个月"))
+        notes.append(("R-WAIT-VARIABLE", f"未参保{gap_years}年，等待期再加{variable}个月"))
 
     repaired = min(repair_years * per, variable)
     floor_applies = gap_years >= profile.repair_floor_gap_years
@@ -69,19 +69,19 @@ def waiting_period(
         charged = repair_years
 
     if repair_years:
-        line = f"申请修复断缴{repair_years}年，变动待遇等待期减少{repaired}个月"
+        line = f"补缴{repair_years}年可减少{repaired}个月"
         if charged < repair_years:
             line += (
-                f"；修复后等待期不得少于{profile.repair_floor_months}个月，"
-                f"只需修复{charged}年，其余{repair_years - charged}年不收费"
+                f"；补缴后等待期不能少于{profile.repair_floor_months}个月，"
+                f"所以只需修复{charged}年，其余{repair_years - charged}年不收费"
             )
         notes.append(("R-WAIT-REPAIR", line))
     if floor_binds:
         notes.append(
             (
                 "R-WAIT-FLOOR",
-                f"连续断缴{gap_years}年（{profile.repair_floor_gap_years}年及以上），"
-                f"修复后等待期合计不少于{profile.repair_floor_months}个月，共{total}个月",
+                f"您连续{gap_years}年未参保（{profile.repair_floor_gap_years}年及以上），"
+                f"补缴后等待期合计不能少于{profile.repair_floor_months}个月，共{total}个月",
             )
         )
     return WaitResult(
@@ -111,14 +111,14 @@ def waiting_benefit_period(
     """
     if from_year_start:
         start = first_day_after_months_from_day(year_start(year), months)
-        how = f"集中参保缴费期内缴费但未连续参保，等待期自{year}年1月1日起算{months}个月"
+        how = f"等待期从{year}年1月1日算起，共{months}个月"
     else:
         start = first_day_after_months_from_event(paid_on, months)
-        how = f"等待期自缴费日{paid_on.isoformat()}次日起算{months}个月"
+        how = f"等待期从缴费日{paid_on.isoformat()}的第二天算起，共{months}个月"
     start = max(start, year_start(year))
     end = year_end(year)
     if start > end:
-        line = f"{how}，等待期满已过{year}年12月31日，本年度不享受待遇"
+        line = f"{how}，等到期满已过{year}年12月31日，所以{year}年不享受待遇"
         return BenefitPeriod(None, None, [("R-WAIT-DATES", line)])
-    line = f"{how}，{start.isoformat()}起享受待遇至{end.isoformat()}"
+    line = f"{how}，{start.isoformat()}起可以报销，到{end.isoformat()}止"
     return BenefitPeriod(start, end, [("R-WAIT-DATES", line)])

@@ -119,3 +119,26 @@ def test_bad_input_exits_2_in_a_real_process(tmp_path):
     proc = subprocess.run([sys.executable, "manage.py", "policy_case", "-"], cwd=ROOT, env=env,
                           input=json.dumps(good), capture_output=True, text=True)
     assert proc.returncode == 0 and json.loads(proc.stdout)["year"] == 2026
+
+
+def test_a_stored_contribution_tier_serves_a_case_and_is_reported(capsys):
+    from benefits.models import ContributionTier, YearStandard
+
+    standard = YearStandard.objects.get(profile__code="hunan", year=2026)
+    ContributionTier.objects.create(standard=standard, code="low", name="一档",
+                                    individual="300", catastrophic_cap="200000")
+    case = {"profile": "hunan", "year": 2026, "person": {"birth_date": "1980-05-01"},
+            "history": {"2025": "resident"}, "claims": {"2025": {"fund_paid": 10}},
+            "enrollment": {"paid_on": "2025-11-10", "tier": "low"}}
+    code, result, _ = run(case, capsys)
+    assert code == 0
+    assert result["amount_due"] == "300.00" and result["tier"]["code"] == "low"
+    assert result["catastrophic"]["effective_cap"] == 200000
+    case["enrollment"]["tier"] = "gold"
+    code, _, err = run(case, capsys)
+    assert code == 2 and err.startswith("enrollment.tier:")
+
+
+def test_output_gains_the_employee_year_credit(capsys):
+    code, result, _ = run(json.loads(CASES[0].read_text(encoding="utf-8")), capsys)
+    assert code == 0 and "employee_year_credit" in result

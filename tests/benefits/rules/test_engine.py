@@ -72,12 +72,23 @@ def test_history_of_the_coverage_year_and_later_is_ignored():
     assert d.gap_years == 0
 
 
-def test_every_rule_applied_has_one_chinese_line_naming_it():
+def test_every_rule_applied_has_one_plain_chinese_line():
     d = run(HUNAN, 2030, history={}, paid_on=date(2030, 1, 20), repair_years=5)
     assert len(d.rules) == len(d.explanation) == 7
-    for rule, line in zip(d.rules, d.explanation):
-        assert line.endswith(f"（{rule}）")
-    assert "断缴5年，变动待遇等待期5个月（R-WAIT-VARIABLE）" in d.explanation
+    # The ids stay in `rules`; a resident reads the lines, which carry none.
+    assert not any("R-" in line for line in d.explanation)
+    fixed = d.explanation[d.rules.index("R-WAIT-FIXED")]
+    assert fixed == "您没有在集中参保缴费期内缴费，且2025、2026、2027、2028、2029年未参保，等待期为3个月"
+    assert d.explanation[d.rules.index("R-WAIT-VARIABLE")] == "未参保5年，等待期再加5个月"
+    assert d.explanation[d.rules.index("R-WAIT-REPAIR")].startswith("补缴5年可减少")
+
+
+def test_explanation_names_the_years_not_paid_and_what_a_repair_buys():
+    d = run(HUNAN, 2027, history={2025: "gap", 2026: "gap"}, paid_on=date(2026, 11, 1), repair_years=2)
+    lines = dict(zip(d.rules, d.explanation))
+    assert lines["R-WAIT-FIXED"] == "您2025、2026年未参保，等待期为3个月"
+    assert lines["R-WAIT-VARIABLE"] == "未参保2年，等待期再加2个月"
+    assert lines["R-WAIT-REPAIR"] == "补缴2年可减少2个月"
 
 
 def test_case_error_message_is_chinese_and_names_the_field():

@@ -59,11 +59,26 @@ def test_next_year_option_must_be_for_the_year_after_birth():
     assert info.value.field == "year"
 
 
-def test_next_year_option_after_90_days_is_late_but_the_birth_year_is_no_gap():
+def test_next_year_option_after_90_days_counts_the_birth_year_as_a_gap():
+    # R-NB-OCT excuses the birth year only when the option is taken within the 90 days.
     d = run(HUNAN, 2027, birth=date(2026, 10, 5), category="newborn", paid_on=date(2027, 3, 1),
             newborn_next_year_only=True)
     assert d.rules[0] == "R-NB-LATE"
-    assert (d.gap_years, d.waiting.total, d.amount_due) == (0, 3, Decimal("1180.00"))
+    assert (d.gap_years, d.waiting.total, d.amount_due) == (1, 4, Decimal("1180.00"))
+    assert d.benefit_start == date(2027, 7, 2)
+
+
+def test_next_year_option_within_90_days_excuses_the_birth_year_even_in_january():
+    d = run(HUNAN, 2027, birth=date(2026, 12, 1), category="newborn", paid_on=date(2027, 2, 28),
+            newborn_next_year_only=True)
+    assert (d.rules[0], d.gap_years, d.waiting.total) == ("R-NB-OCT", 0, 0)
+
+
+def test_shanxi_newborn_later_than_the_window_in_the_next_year_counts_its_birth_year():
+    # Shanxi has no October option: paying for the next year late, the birth year was free
+    # only if registered; here it was not, and the next year follows the ordinary rules.
+    d = run(SHANXI, 2027, birth=date(2026, 10, 5), category="newborn", paid_on=date(2027, 3, 1), stds=SX)
+    assert "R-NB-OCT" not in d.rules and d.waiting.total >= 3
 
 
 def test_shanxi_has_no_next_year_only_option():
@@ -81,8 +96,15 @@ def test_shanxi_birth_year_is_free_even_long_after_birth():
     assert d.rules == ["R-NB-FREE"]
 
 
-def test_shanxi_birth_year_registered_the_next_year_is_not_free():
+def test_shanxi_born_in_december_registered_in_january_within_the_window_is_free_from_birth():
     d = run(SHANXI, 2026, birth=date(2026, 12, 20), category="newborn", paid_on=date(2027, 1, 10), stds=SX)
+    assert d.rules == ["R-NB-FREE"]
+    assert (d.amount_due, d.benefit_start, d.benefit_end, d.waiting.total) == (
+        Decimal("0.00"), date(2026, 12, 20), date(2026, 12, 31), 0)
+
+
+def test_shanxi_birth_year_registered_after_the_window_in_the_next_year_is_not_free():
+    d = run(SHANXI, 2026, birth=date(2026, 12, 20), category="newborn", paid_on=date(2027, 3, 21), stds=SX)
     assert "R-NB-FREE" not in d.rules
     assert d.benefit_start is None
 
@@ -168,9 +190,10 @@ def test_student_not_first_at_school_follows_the_ordinary_rules():
     assert "R-STU-SX" not in d.rules and d.benefit_start == date(2027, 1, 1)
 
 
-def test_whole_course_payment_is_covered_to_the_end_of_the_current_year():
-    # R-STU-TERM: paid in 2023 for a course to 2027-06-30; migrating in 2026 -> cover ends 2026-12-31.
-    assert whole_course_cover_end(date(2027, 6, 30), 2026) == date(2026, 12, 31)
+def test_whole_course_payment_is_extended_to_december_and_never_shortened():
+    # R-STU-TERM: "统一延长至当年的12月31日" extends; a course prepaid beyond keeps its cover.
+    assert whole_course_cover_end(date(2027, 8, 31), 2025) == date(2027, 8, 31)
+    assert whole_course_cover_end(date(2026, 6, 30), 2026) == date(2026, 12, 31)
 
 
 def test_graduating_student_with_whole_course_payment_is_covered_to_december():
