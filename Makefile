@@ -59,3 +59,13 @@ check: install
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) staticfiles var
+
+# Backups (docs/deploy.md): pg_dump custom format into var/backups/ with a UTC timestamp;
+# restore only into a new database: `make restore DUMP=var/backups/….dump DB=canbao_restored`.
+.PHONY: backup restore
+backup:
+	deploy/backup.sh
+
+restore:
+	@test -n "$(DUMP)" -a -n "$(DB)" || { echo "用法: make restore DUMP=var/backups/备份文件.dump DB=新数据库名"; exit 2; }
+	deploy/restore.sh "$(DUMP)" "$(DB)"
