@@ -109,3 +109,9 @@ def test_rendered_pages_have_no_inline_scripts(as_user, county_admin, make_perso
         html = response.content.decode()
         for pattern, what in INLINE:
             assert not pattern.search(html), f"{url}: {what}"
+
+
+def test_admin_allows_inline_styles_but_never_inline_scripts(as_user, county_admin):
+    directives = _directives(as_user(county_admin).get("/admin/"))
+    assert directives["script-src"] == "'self'"
+    assert directives["style-src"] == "'self' 'unsafe-inline'"
