@@ -62,3 +62,13 @@ clean:
 
 fuzz: install
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q tests/benefits/test_policy_case_fuzz.py -k mutated
+
+# Backups (docs/deploy.md): pg_dump custom format into var/backups/ with a UTC timestamp;
+# restore only into a new database: `make restore DUMP=var/backups/….dump DB=canbao_restored`.
+.PHONY: backup restore
+backup:
+	deploy/backup.sh
+
+restore:
+	@test -n "$(DUMP)" -a -n "$(DB)" || { echo "用法: make restore DUMP=var/backups/备份文件.dump DB=新数据库名"; exit 2; }
+	deploy/restore.sh "$(DUMP)" "$(DB)"

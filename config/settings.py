@@ -8,6 +8,7 @@ real Celery worker. Production: set DJANGO_DEBUG=false, DJANGO_SECRET_KEY, DJANG
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -16,10 +17,15 @@ VAR_DIR.mkdir(exist_ok=True)
 env = environ.Env()
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
-SECRET_KEY = env(
-    "DJANGO_SECRET_KEY",
-    default="dev-only-insecure-key-change-me-in-production-0123456789abcdef",
-)
+DEV_SECRET_KEY = "dev-only-insecure-key-change-me-in-production-0123456789abcdef"
+SECRET_KEY = env("DJANGO_SECRET_KEY", default=DEV_SECRET_KEY if DEBUG else "")
+if not DEBUG and SECRET_KEY in ("", DEV_SECRET_KEY):
+    # The development key is in the repository: signing sessions with it in production would
+    # let anyone forge them. Refuse to start instead of falling back silently.
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY 未设置（或仍是开发用密钥）：DJANGO_DEBUG=false 时必须通过环境变量 "
+        "DJANGO_SECRET_KEY 提供一个随机密钥（至少 50 个字符，见 docs/deploy.md）。"
+    )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -182,3 +188,36 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
+
+# ---------------------------------------------------------------------------------------------
+# Serving: security headers, error pages, health checks (docs/deploy.md)
+# ---------------------------------------------------------------------------------------------
+from csp.constants import NONE, SELF  # noqa: E402
+
+# CSP goes first so that every response gets the header, also the ones that middlewares below
+# answer themselves; no-store goes after authentication, which it needs to read the user.
+MIDDLEWARE.insert(1, "config.middleware.SiteCSPMiddleware")
+MIDDLEWARE.append("config.middleware.NoStoreMiddleware")
+
+# No inline scripts or styles: page scripts live in static/js/ and take their data from
+# json_script and data attributes. ECharts and Bootstrap set styles through the CSSOM, which
+# style-src does not restrict; Bootstrap's icons are data: SVGs in its CSS.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
+
+# /healthz fails when no worker has run the heartbeat task (every 60 s) for this many seconds.
+HEALTHZ_HEARTBEAT_MAX_AGE = env.int("HEALTHZ_HEARTBEAT_MAX_AGE", default=300)

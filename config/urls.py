@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config.health import HealthView
+
 admin.site.site_header = "参保通 管理后台"
 admin.site.site_title = "参保通"
 admin.site.index_title = "数据管理"
@@ -11,5 +13,12 @@ urlpatterns = [
     path("benefits/", include("benefits.urls")),
     path("outreach/", include("outreach.urls")),
     path("dashboards/", include("dashboards.urls")),
+    path("healthz", HealthView.as_view(), name="healthz"),
     path("", include("enrollment.urls")),
 ]
+
+# Chinese error pages that render without the database (config/errors.py).
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"
