@@ -72,6 +72,11 @@ class Role(models.TextChoices):
     COUNTY_ADMIN = "county_admin", "县级管理员"
     CITY_LEADER = "city_leader", "市级领导"
     GRID_WORKER = "grid_worker", "网格员"
+    # Separation of duties (MLPS 8.1.4.2): three administrators, none of whom works the
+    # registry; see scope.can_manage_accounts / can_read_audit / can_administer_system.
+    SYSTEM_ADMIN = "system_admin", "系统管理员"
+    SECURITY_ADMIN = "security_admin", "安全管理员"
+    AUDIT_ADMIN = "audit_admin", "审计管理员"
 
 
 class User(AbstractUser):
@@ -493,6 +498,13 @@ class AuditEntry(models.Model):
         STOP = "stop", "停保"
         IMPORT = "import", "导入"
         OTHER = "other", "其他"
+        LOGIN = "login", "登录"
+        LOGOUT = "logout", "退出登录"
+        LOGIN_FAILED = "login_failed", "登录失败"
+        LOCKOUT = "lockout", "账号锁定"
+        PASSWORD_CHANGE = "password_change", "修改密码"
+        PERMISSION_CHANGE = "permission_change", "权限变更"
+        OTP = "otp", "双因素认证"
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     user = models.ForeignKey(User, verbose_name="操作人", null=True, on_delete=models.SET_NULL,
@@ -503,6 +515,10 @@ class AuditEntry(models.Model):
     object_repr = models.CharField("对象", max_length=200, blank=True)
     detail = models.TextField("详情", blank=True)
     ip = models.GenericIPAddressField("IP地址", null=True, blank=True)
+    success = models.BooleanField("结果", default=True)
+    # The account name as typed or held at the time: kept when the user row is gone, and for
+    # failed logins with a name that matches no user.
+    username = models.CharField("账号", max_length=150, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "操作日志"
