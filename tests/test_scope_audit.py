@@ -119,6 +119,10 @@ PAGES = [
     ("dashboards:export", "/dashboards/export.xlsx"),
     ("dashboards:people", "/dashboards/people/"),
     ("dashboards:refresh", "/dashboards/refresh/"),
+    ("otp_setup", "/accounts/otp/setup/"),
+    ("otp_verify", "/accounts/otp/verify/"),
+    ("audit_log", "/audit/"),
+    ("audit_export", "/audit/export.xlsx"),
 ]
 AUTH_URLS = {"login", "logout", "password_change", "password_change_done", "password_reset",
              "password_reset_done", "password_reset_confirm", "password_reset_complete"}
