@@ -61,3 +61,48 @@ class LoginLogAdmin(SecurityAdminOnly, AccessLogAdmin):
 @admin.register(AccessFailureLog)
 class LoginFailureLogAdmin(SecurityAdminOnly, AccessFailureLogAdmin):
     pass
+
+
+class SecurityAdminResetsDevices:
+    """A lost phone: the security administrator deletes the user's authenticator, and the user
+    binds a new one at the next login. Nobody but the user sees or sets a secret."""
+
+    def has_module_permission(self, request):
+        return scope.can_manage_accounts(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return scope.can_manage_accounts(request.user)
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return scope.can_manage_accounts(request.user)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        audit_record(user=request.user, action=AuditEntry.Action.OTP, request=request,
+                     obj=obj.user, detail="重置身份验证器")
+
+    def delete_queryset(self, request, queryset):
+        users = [str(d.user) for d in queryset.select_related("user")]
+        super().delete_queryset(request, queryset)
+        audit_record(user=request.user, action=AuditEntry.Action.OTP, request=request,
+                     obj="身份验证器", detail="重置身份验证器：" + "，".join(users))
+
+
+try:
+    from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+except ImportError:  # pragma: no cover
+    TOTPDevice = None
+if TOTPDevice is not None:
+    if admin.site.is_registered(TOTPDevice):
+        admin.site.unregister(TOTPDevice)
+
+    @admin.register(TOTPDevice)
+    class AuthenticatorAdmin(SecurityAdminResetsDevices, TOTPDeviceAdmin):
+        pass

@@ -216,6 +216,8 @@ SESSION_SAVE_EVERY_REQUEST = True
 PASSWORD_MAX_AGE_DAYS = 90
 PASSWORD_HISTORY_COUNT = 5
 OTP_TOTP_ISSUER = "参保通"
+# Nobody but the user ever sees a TOTP secret; the admin can only delete a device.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Audit rows are kept at least this long, then archived (JSON lines, gzip) and removed.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=180)
 AUDIT_ARCHIVE_DIR = Path(env("AUDIT_ARCHIVE_DIR", default=str(VAR_DIR / "audit-archive")))

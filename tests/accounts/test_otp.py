@@ -72,3 +72,24 @@ def test_a_superuser_needs_the_second_factor_for_the_admin(anon, region_tree):
 def test_a_village_clerk_needs_no_second_factor(anon, village_clerk):
     login(anon, "village_clerk", factories.PASSWORD)
     assert anon.get("/persons/").status_code == 200
+
+
+def test_the_security_administrator_resets_a_lost_authenticator(client, county_admin):
+    from enrollment.models import Role
+    from tests.conftest import _verify_second_factor
+
+    lost = TOTPDevice.objects.create(user=county_admin, name="旧手机", confirmed=True)
+    security = factories.make_user("sec", Role.SECURITY_ADMIN, None)
+    client.force_login(security)
+    _verify_second_factor(client, security)
+    page = client.get(f"/admin/otp_totp/totpdevice/{lost.pk}/change/").content.decode()
+    assert lost.key not in page  # the secret stays with the user
+    assert client.get(f"/admin/otp_totp/totpdevice/{lost.pk}/qrcode/").status_code == 403
+    url = f"/admin/otp_totp/totpdevice/{lost.pk}/delete/"
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not TOTPDevice.objects.filter(pk=lost.pk).exists()
+    assert AuditEntry.objects.filter(user=security, detail="重置身份验证器").exists()
+
+
+def test_a_clerk_cannot_touch_authenticators(as_user, village_clerk):
+    assert as_user(village_clerk).get("/admin/otp_totp/totpdevice/").status_code == 403
