@@ -5,6 +5,7 @@ memory cache. With DATABASE_URL and REDIS_URL the same code runs on PostgreSQL, 
 real Celery worker. Production: set DJANGO_DEBUG=false, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS
 (see README).
 """
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -44,6 +45,10 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "core",
     "enrollment",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "accounts",
     "benefits",
     "outreach",
     "dashboards",
@@ -59,6 +64,11 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Accounts (see the accounts block below): OTP state, then the password-age and
+    # second-factor gate, then axes last so it turns a lockout into the Chinese login page.
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.AccountPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 if not DEBUG:
@@ -101,9 +111,11 @@ AUTH_USER_MODEL = "enrollment.User"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "accounts.validators.LengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "accounts.validators.CharacterClassValidator"},
+    {"NAME": "accounts.validators.PasswordHistoryValidator"},
 ]
 
 LOGIN_URL = "login"
@@ -161,7 +173,7 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="canbao")
 
 # Sessions expire when the browser closes: staff often share village office computers.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-SESSION_COOKIE_AGE = 8 * 3600
+SESSION_COOKIE_AGE = 8 * 3600  # replaced by the idle timeout in the accounts block below
 
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -221,3 +233,35 @@ CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 
 # /healthz fails when no worker has run the heartbeat task (every 60 s) for this many seconds.
 HEALTHZ_HEARTBEAT_MAX_AGE = env.int("HEALTHZ_HEARTBEAT_MAX_AGE", default=300)
+
+# --- Accounts and audit (身份鉴别, 访问控制, 安全审计; MLPS level 3) ---------------------------
+AUTHENTICATION_BACKENDS = [
+    # axes first: it refuses a locked-out user or address before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# 5 failures lock the username and, separately, the client address for 30 minutes; a
+# security administrator unlocks in the admin (访问尝试).
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = dt.timedelta(minutes=30)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# Tries during the lock do not extend it: the time shown on the login page holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "enrollment.audit.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.views.lockout_response"
+AXES_VERBOSE = False
+# How many reverse proxies in front of the app append to X-Forwarded-For; 0 trusts only
+# REMOTE_ADDR (a client can write any X-Forwarded-For it likes).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Idle logout: the session lives 30 minutes from the last request, not from the login.
+SESSION_COOKIE_AGE = 30 * 60
+SESSION_SAVE_EVERY_REQUEST = True
+PASSWORD_MAX_AGE_DAYS = 90
+PASSWORD_HISTORY_COUNT = 5
+OTP_TOTP_ISSUER = "参保通"
+# Nobody but the user ever sees a TOTP secret; the admin can only delete a device.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Audit rows are kept at least this long, then archived (JSON lines, gzip) and removed.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=180)
+AUDIT_ARCHIVE_DIR = Path(env("AUDIT_ARCHIVE_DIR", default=str(VAR_DIR / "audit-archive")))

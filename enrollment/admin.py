@@ -41,16 +41,44 @@ class StaffAdmin(ScopedAdminMixin, UserAdmin):
     # Staff accounts are kept by county administrators: anyone who may change an account may
     # widen its role or reset its password, including their own.
     def has_add_permission(self, request, *args):
-        return super().has_add_permission(request, *args) and scope.is_admin(request.user)
+        return scope.can_manage_accounts(request.user) or (
+            super().has_add_permission(request, *args) and scope.is_admin(request.user))
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and scope.is_admin(request.user)
+        return scope.can_manage_accounts(request.user) or (
+            super().has_change_permission(request, obj) and scope.is_admin(request.user))
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
             fields += ["is_superuser", "groups", "user_permissions"]
         return fields
+
+    # The security administrator keeps every account (no region of their own); only they and
+    # the superuser may hand out the three separated administrator roles.
+    def get_queryset(self, request):
+        if scope.can_manage_accounts(request.user):
+            return UserAdmin.get_queryset(self, request)
+        return super().get_queryset(request)
+
+    def has_module_permission(self, request):
+        return scope.can_manage_accounts(request.user) or super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return (scope.can_manage_accounts(request.user)
+                or super().has_view_permission(request, obj))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "region" and scope.can_manage_accounts(request.user):
+            kwargs["queryset"] = Region.objects.all()
+            return UserAdmin.formfield_for_foreignkey(self, db_field, request, **kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        if db_field.name == "role" and not scope.can_manage_accounts(request.user):
+            kwargs["choices"] = [c for c in db_field.get_choices()
+                                 if c[0] not in scope.DUTY_ROLES]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
 
 class PersonGroupInline(admin.TabularInline):
@@ -129,9 +157,26 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
     list_filter = ["action"]
     search_fields = ["object_repr", "user__username", "=person__id_number"]
     readonly_fields = [f.name for f in AuditEntry._meta.fields]
+    # Append-only for everyone, the superuser included (the database refuses too): no bulk
+    # delete action, no delete button; the audit administrator reads every row.
+    actions = None
+
+    def get_queryset(self, request):
+        if scope.can_read_audit(request.user):
+            return admin.ModelAdmin.get_queryset(self, request)
+        return super().get_queryset(request)
+
+    def has_module_permission(self, request):
+        return scope.can_read_audit(request.user) or super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return scope.can_read_audit(request.user) or super().has_view_permission(request, obj)
 
     def has_add_permission(self, request, *args):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

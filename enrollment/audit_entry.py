@@ -23,6 +23,13 @@ class AuditEntry(models.Model):
         STOP = "stop", "停保"
         IMPORT = "import", "导入"
         OTHER = "other", "其他"
+        LOGIN = "login", "登录"
+        LOGOUT = "logout", "退出登录"
+        LOGIN_FAILED = "login_failed", "登录失败"
+        LOCKOUT = "lockout", "账号锁定"
+        PASSWORD_CHANGE = "password_change", "修改密码"
+        PERMISSION_CHANGE = "permission_change", "权限变更"
+        OTP = "otp", "双因素认证"
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True,
@@ -33,6 +40,10 @@ class AuditEntry(models.Model):
     object_repr = models.CharField("对象", max_length=200, blank=True)
     detail = models.TextField("详情", blank=True)
     ip = models.GenericIPAddressField("IP地址", null=True, blank=True)
+    success = models.BooleanField("结果", default=True)
+    # The account name as typed or held at the time: kept when the user row is gone, and for
+    # failed logins with a name that matches no user.
+    username = models.CharField("账号", max_length=150, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "操作日志"

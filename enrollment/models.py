@@ -27,6 +27,11 @@ class Role(models.TextChoices):
     COUNTY_ADMIN = "county_admin", "县级管理员"
     CITY_LEADER = "city_leader", "市级领导"
     GRID_WORKER = "grid_worker", "网格员"
+    # Separation of duties (MLPS 8.1.4.2): three administrators, none of whom works the
+    # registry; see scope.can_manage_accounts / can_read_audit / can_administer_system.
+    SYSTEM_ADMIN = "system_admin", "系统管理员"
+    SECURITY_ADMIN = "security_admin", "安全管理员"
+    AUDIT_ADMIN = "audit_admin", "审计管理员"
 
 
 class User(AbstractUser):

@@ -186,3 +186,45 @@ def get_person_or_404(user, pk):
         from django.http import Http404
 
         raise Http404("人员不存在。") from None
+
+
+# --- Separation of duties (MLPS 8.1.4.2) -----------------------------------------------------
+# The system, security and audit administrators each do one thing and none works the registry
+# (they hold no region, so region_prefix() gives them nothing); the superuser is the
+# installation's account of last resort and may do all three, but even it cannot change or
+# delete an audit row (the database refuses).
+
+DUTY_ROLES = {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
+# Roles whose accounts must present a second factor (TOTP) after the password.
+OTP_REQUIRED_ROLES = {Role.COUNTY_ADMIN, *DUTY_ROLES}
+
+
+def _active(user) -> bool:
+    return bool(user.is_authenticated and user.is_active)
+
+
+def can_read_audit(user) -> bool:
+    """The audit page and the audit rows in the admin: the audit administrator (and the
+    superuser)."""
+    return _active(user) and (user.is_superuser or user.role == Role.AUDIT_ADMIN)
+
+
+def can_manage_accounts(user) -> bool:
+    """Staff accounts, roles and login locks: the security administrator (and the superuser)."""
+    return _active(user) and (user.is_superuser or user.role == Role.SECURITY_ADMIN)
+
+
+def can_administer_system(user) -> bool:
+    """Schedules, settings data and other system configuration in the admin."""
+    return _active(user) and (user.is_superuser or user.role == Role.SYSTEM_ADMIN)
+
+
+def is_duty_admin(user) -> bool:
+    """One of the three separated administrators (not the superuser): they may open only the
+    pages of their duty, never the registry's."""
+    return _active(user) and not user.is_superuser and user.role in DUTY_ROLES
+
+
+def requires_otp(user) -> bool:
+    """Accounts that must verify a TOTP code after the password before any page opens."""
+    return _active(user) and (user.is_superuser or user.role in OTP_REQUIRED_ROLES)

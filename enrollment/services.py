@@ -39,9 +39,16 @@ def _check_region_scope(actor, *region_codes) -> None:
             raise ValidationError({"residence_region": "只能在本辖区内登记或修改人员。"})
 
 
-def _duplicate_id_error(person: Person) -> ValidationError:
+ELSEWHERE_MESSAGE = "已在其他地区登记，可申请转入。"
+
+
+def _duplicate_id_error(person: Person, actor=None) -> ValidationError:
     field = "id_number" if person.id_number else "birth_cert_number"
-    existing = Person.objects.filter(**{field: getattr(person, field)}).first()
+    existing = Person.objects.filter(**{field: getattr(person, field)})
+    if actor is not None and not scope.filter_persons(actor, existing).exists():
+        # Outside the clerk's scope: say neither where nor under whom (no oracle).
+        return ValidationError({field: f"该证件号码{ELSEWHERE_MESSAGE}"})
+    existing = existing.select_related("residence_region").first()
     where = f"（{existing.residence_region.name}）" if existing else ""
     return ValidationError({field: f"该证件号码已登记{where}，请勿重复建档；可在人员查询中找到此人。"})
 
@@ -74,7 +81,7 @@ def _validate_and_save_person(actor, person: Person) -> None:
         with transaction.atomic():
             person.save()
     except IntegrityError:
-        raise _duplicate_id_error(person) from None
+        raise _duplicate_id_error(person, actor) from None
 
 
 def person_register(*, actor, data: dict, request=None) -> Person:

@@ -215,10 +215,15 @@ def id_check(request):
         parsed = idnumbers.parse(request.GET.get("n", ""))
     except idnumbers.IdNumberError as exc:
         return JsonResponse({"ok": False, "error": str(exc)})
-    taken = Person.objects.filter(id_number=parsed.number).exists()
-    return JsonResponse({"ok": True, "birth_date": parsed.birth_date.isoformat(),
-                         "sex": parsed.sex, "is_permit": parsed.is_permit,
-                         "taken": taken})
+    taken = Person.objects.filter(id_number=parsed.number)
+    answer = {"ok": True, "birth_date": parsed.birth_date.isoformat(), "sex": parsed.sex,
+              "is_permit": parsed.is_permit, "taken": taken.exists()}
+    if answer["taken"]:
+        # Never say where a number outside the clerk's scope is registered (no oracle).
+        answer["message"] = ("该证件号码已登记，请勿重复建档。"
+                             if scope.filter_persons(request.user, taken).exists()
+                             else services.ELSEWHERE_MESSAGE)
+    return JsonResponse(answer)
 
 
 # --- Reconciliation against other departments' lists -------------------------------------

@@ -38,7 +38,18 @@ def as_user(client):
     """Log the test client in as a user: `as_user(village_clerk).get(...)`."""
 
     def login(user):
-        client.force_login(user)
+        from django.contrib.auth.signals import user_logged_in
+
+        from accounts.signals import audit_login
+
+        # A forced login is test set-up, not a user's login: it leaves no audit row, so tests
+        # that count audit rows count only what the page under test wrote.
+        user_logged_in.disconnect(audit_login)
+        try:
+            client.force_login(user)
+        finally:
+            user_logged_in.connect(audit_login)
+        _verify_second_factor(client, user)
         return client
 
     return login
@@ -62,3 +73,20 @@ def celery_inline(request):
     app.conf.task_always_eager = app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
+def _verify_second_factor(client, user):
+    """Accounts that must present a TOTP code (superusers, county administrators) are logged
+    in as if they had entered one; tests/accounts checks the code itself."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from enrollment import scope
+
+    if not scope.requires_otp(user):
+        return
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="测试",
+                                                 defaults={"confirmed": True})
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()

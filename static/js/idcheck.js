@@ -20,7 +20,7 @@
       if (!data.ok) { input.classList.add("is-invalid"); feedback.className = "form-text text-danger"; feedback.textContent = data.error; return; }
       input.classList.add("is-valid");
       feedback.className = "form-text " + (data.taken ? "text-danger" : "text-success");
-      feedback.textContent = data.taken ? "该证件号码已登记，请勿重复建档。" : "号码有效，出生日期和性别已自动带出。";
+      feedback.textContent = data.taken ? (data.message || "该证件号码已登记，请勿重复建档。") : "号码有效，出生日期和性别已自动带出。";
       const birth = input.form.querySelector("[name=birth_date]");
       const sex = input.form.querySelector("[name=sex]");
       if (birth && !birth.value) birth.value = data.birth_date;

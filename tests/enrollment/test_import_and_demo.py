@@ -8,6 +8,7 @@ import pytest
 import tablib
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.http import HttpRequest
 
 from enrollment import idnumbers
 from enrollment.models import Enrollment, Person, User
@@ -65,14 +66,16 @@ def test_seed_demo_builds_users_and_the_neighbours_cannot_see_each_other(client,
     call_command("seed_demo", persons=400, stdout=open(os.devnull, "w"))
     for username in ["city_leader", "county_admin", "township_staff", "village_staff",
                      "village_staff_2", "grid_worker"]:
-        assert client.login(username=username, password="canbao-demo"), username
+        # axes needs the request that every real login view passes to authenticate().
+        assert client.login(username=username, password="canbao-demo",
+                            request=HttpRequest()), username
     assert Enrollment.objects.filter(year=2025).exists()
     assert Person.objects.exclude(life_status="alive").exists()
-    client.login(username="village_staff_2", password="canbao-demo")
+    client.login(username="village_staff_2", password="canbao-demo", request=HttpRequest())
     theirs = Person.objects.filter(residence_region__pk__startswith="430121100002",
                                    hukou_region__pk__startswith="430121100002").first()
     assert client.get(f"/persons/{theirs.pk}/").status_code == 200
-    client.login(username="village_staff", password="canbao-demo")
+    client.login(username="village_staff", password="canbao-demo", request=HttpRequest())
     assert client.get(f"/persons/{theirs.pk}/").status_code == 404
     assert f"/persons/{theirs.pk}/" not in client.get(
         "/persons/", {"q": theirs.id_number}).content.decode()

@@ -3,6 +3,7 @@ import datetime as dt
 from io import BytesIO
 
 import pytest
+from django.http import HttpRequest
 from openpyxl import load_workbook
 
 from enrollment.models import Region
@@ -147,7 +148,8 @@ def test_seed_demo_gives_grid_worker_open_tasks(client, settings, db):
 
     settings.DEBUG = True
     call_command("seed_demo", persons=600, stdout=open(os.devnull, "w"))
-    assert client.login(username="grid_worker", password="canbao-demo")
+    assert client.login(username="grid_worker", password="canbao-demo",
+                        request=HttpRequest())  # axes needs the request
     page = client.get("/outreach/my-tasks/").content.decode()
     assert 'href="tel:' in page
     assert Task.objects.filter(worker__username="grid_worker",

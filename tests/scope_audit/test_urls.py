@@ -11,7 +11,10 @@ from . import test_benefits, test_dashboards, test_enrollment, test_outreach
 pytestmark = pytest.mark.django_db
 
 PAGES = [*test_enrollment.PAGES, *test_benefits.PAGES, *test_outreach.PAGES,
-         *test_dashboards.PAGES]
+         *test_dashboards.PAGES,
+         # Accounts and audit: the second factor and the audit administrator's pages.
+         ("otp_setup", "/accounts/otp/setup/"), ("otp_verify", "/accounts/otp/verify/"),
+         ("audit_log", "/audit/"), ("audit_export", "/audit/export.xlsx")]
 AUTH_URLS = {"login", "logout", "password_change", "password_change_done", "password_reset",
              "password_reset_done", "password_reset_confirm", "password_reset_complete"}
 # Public on purpose: monitoring asks /healthz without a login; it shows no personal data.
