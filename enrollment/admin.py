@@ -137,6 +137,11 @@ class EnrollmentAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdm
             """Validates through the enrollment service's plan, so that the admin refuses
             exactly what every other door refuses, as form errors."""
 
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                if "pooling_region" in self.fields:  # empty: the county of residence
+                    self.fields["pooling_region"].required = False
+
             def _post_clean(self):
                 data = {k: self.cleaned_data.get(k) for k in EnrollmentAdmin.INPUT_FIELDS
                         if k in self.fields}

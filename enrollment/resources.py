@@ -95,23 +95,50 @@ class PersonResource(ScopedResourceMixin, resources.ModelResource):
         instance.name_initials = initials(instance.name)
 
 
+class PersonByNumberWidget(ForeignKeyWidget):
+    """A person by ID number, or by birth certificate number for a newborn without one."""
+
+    def __init__(self):
+        super().__init__(Person, "id_number")
+
+    def clean(self, value, row=None, **kwargs):
+        text = str(value or "").strip()
+        if not text:
+            return None
+        number = idnumbers.normalize(text)
+        from django.db.models import Q
+
+        person = Person.objects.filter(Q(id_number=number)
+                                       | Q(birth_cert_number=text.upper())).first()
+        if person is None:
+            raise ValueError(f"“{idnumbers.mask(number)}”在人员档案中不存在，请核对或先建档。")
+        return person
+
+    def render(self, value, obj=None, **kwargs):
+        return (value.id_number or value.birth_cert_number) if value else ""
+
+
 class EnrollmentResource(ScopedResourceMixin, resources.ModelResource):
     scope_fields = ("person__residence_region_id", "person__hukou_region_id")
-    person = fields.Field("person", "证件号码", widget=ForeignKeyWidget(Person, "id_number"))
+    person = fields.Field("person", "证件号码", widget=PersonByNumberWidget())
     pooling_region = fields.Field("pooling_region", "统筹区代码",
                                   widget=ForeignKeyWidget(Region, "code"))
+    payer = fields.Field("payer", "代缴亲属证件号码", widget=PersonByNumberWidget())
 
     class Meta:
         model = Enrollment
         import_id_fields = ["person", "year", "scheme"]
         fields = ["person", "year", "scheme", "pooling_region", "status", "paid_on",
-                  "amount_paid", "channel", "in_concentrated_period", "elsewhere"]
+                  "amount_paid", "channel", "in_concentrated_period", "elsewhere",
+                  "repair_years", "payer", "payer_relation"]
         skip_unchanged = True
         report_skipped = True
         clean_model_instances = True
         use_transactions = True
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        instance.repair_years = instance.repair_years or 0
+        instance.payer_relation = instance.payer_relation or ""
         # The pooling region defaults to the county of residence, as on the page.
         if instance.person_id and not instance.pooling_region_id:
             from .services import _pooling_region_of
@@ -139,7 +166,9 @@ class EnrollmentResource(ScopedResourceMixin, resources.ModelResource):
                 year=instance.year, scheme=instance.scheme or "resident",
                 pooling_region=instance.pooling_region, paid_on=instance.paid_on,
                 amount_paid=instance.amount_paid, channel=instance.channel or "",
-                elsewhere=bool(instance.elsewhere), confirmed=instance.status == "active")
+                elsewhere=bool(instance.elsewhere), confirmed=instance.status == "active",
+                repair_years=instance.repair_years or 0, payer=instance.payer,
+                payer_relation=instance.payer_relation or "")
         except PermissionDenied:
             raise ValidationError({"person": "该行不在您的辖区内。"}) from None
         except ValidationError as exc:

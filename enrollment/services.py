@@ -102,10 +102,10 @@ def person_likely_duplicates(*, data: dict, exclude_pk=None) -> list[Person]:
         hukou = data.get("hukou_region")
         if hukou is not None:
             village = (getattr(hukou, "code", None) or str(hukou))[:12]
-            query |= same & Q(id_number__isnull=True, hukou_region_id__startswith=village)
+            query |= same & Q(id_number__isnull=True, hukou_region__pk__startswith=village)
             if not data.get("id_number"):  # a newborn's second file before the ID is issued
                 query |= same & Q(id_number__isnull=True, birth_cert_number__isnull=False,
-                                  residence_region_id__startswith=village)
+                                  residence_region__pk__startswith=village)
     qs = Person.objects.filter(query).select_related("residence_region")
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
