@@ -1,7 +1,8 @@
 """Writes of the benefits layer: determinations on enrollments and the guided special cases.
 
-The registration flow (enrollment.services._determine) calls `enrollment_apply_determination`
-before it saves an enrollment: the one call from the registry up to benefits. The special-case
+The one door (enrollment.services.enrollment_preview / enrollment_record) calls
+`case_from_registry` and `enrollment_apply_determination` before it saves an enrollment: the one
+call from the registry up to benefits. The special-case
 forms call `special_case_enroll`, which goes back through `enrollment.services.enrollment_record`
 so that scope, duplicates (R-ONE-ENROLLMENT), audit and the determination are the same code.
 """

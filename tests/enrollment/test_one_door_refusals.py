@@ -292,3 +292,19 @@ def test_two_clerks_enrolling_the_same_person_year_one_wins(village_clerk, towns
     assert "2027年已有城乡居民医保参保登记" in [o for o in outcomes if o != "ok"][0]
     assert Enrollment.objects.filter(person=person, year=2027).count() == 1
     assert AuditEntry.objects.filter(action="enroll").count() == 1
+
+
+def test_admin_change_goes_through_the_service(as_user, village_clerk, make_person):
+    person = make_person()
+    e = services.enrollment_record(actor=village_clerk, person=person, year=2026,
+                                   paid_on=dt.date(2025, 11, 1))
+    assert e.in_concentrated_period
+    before = e.benefit_start
+    response = as_user(village_clerk).post(f"/admin/enrollment/enrollment/{e.pk}/change/", {
+        "person": person.pk, "year": 2026, "scheme": "resident", "pooling_region": "",
+        "paid_on": "2026-03-15", "channel": "individual", "repair_years": 0, "_save": "1"})
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    e.refresh_from_db()
+    assert not e.in_concentrated_period and e.benefit_start > before  # determined again
+    assert AuditEntry.objects.filter(action="update", person=person,
+                                     user=village_clerk).exists()
