@@ -7,11 +7,22 @@ services build on the registry's.
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 
-from enrollment.models import Enrollment, Scheme
+from enrollment.models import (
+    Channel,
+    Enrollment,
+    EnrollmentStatus,
+    HardshipGroup,
+    Person,
+    Scheme,
+    School,
+)
 
 from . import inputs
+from .rules.case import determination_to_dict
 from .rules.errors import CaseError
 from .rules.types import Determination
 
@@ -82,3 +93,102 @@ def enrollment_apply_determination(*, enrollment: Enrollment, options: dict) -> 
     d = determine_enrollment(enrollment)
     for name, value in determination_fields(d).items():
         setattr(enrollment, name, value)
+    enrollment.determination = determination_to_dict(d)
+
+
+# --- The case, found from the registry ------------------------------------------------------
+
+# Engine inputs that make a case; flags the family chooses (only next year) are not "found".
+CASE_KEYS = ("category", *inputs.OPTION_DATES, "exit_reason")
+EXIT_REASON_OF_GROUP = {
+    HardshipGroup.EXIT_INSURED_2Y: "insured_2y",
+    HardshipGroup.EXIT_VETERAN: "veteran",
+    HardshipGroup.EXIT_VETERAN_SPOUSE: "veteran_spouse",
+    HardshipGroup.EXIT_RELEASED: "released_prisoner",
+}
+CATEGORY_LABELS = {
+    "general": "一般居民",
+    "newborn": "新生儿",
+    "welfare_child": "儿童福利机构儿童",
+    "college_student": "大学生（学校参保）",
+    "employee_transfer": "职工医保转居民医保",
+    "exit_other_scheme": "退出其他制度保障",
+}
+
+
+def case_from_registry(*, person: Person, year: int, paid_on: dt.date, pooling_region_code: str,
+                       employee_ended_on: dt.date | None = None) -> dict:
+    """Which special case (RULES.md section 5) a payment is, from what the registry holds:
+    the birth date and the profile's newborn window, a recorded entry into a child welfare
+    institution, a college or vocational school, the end of the last employee cover, a recorded
+    exit from another scheme. Hardship groups are read by the engine on the payment date.
+
+    Returns the case's engine keys plus `reason`, a plain-Chinese sentence for the clerk.
+    `employee_ended_on` is the first uncovered day of an employee cover the same write is about
+    to stop (the transfer path)."""
+    profile = inputs.profile_for_region(pooling_region_code)
+    days = profile.newborn_days if profile is not None else 90
+    birth = person.birth_date
+    deadline = birth + dt.timedelta(days=days)
+    if year == birth.year or (year == birth.year + 1 and paid_on <= deadline):
+        return {"category": "newborn",
+                "reason": f"{birth:%Y年%m月%d日}出生，{year}年为出生当年或出生次年"
+                          f"（出生后{days}天内为{deadline:%Y年%m月%d日}前）：按新生儿参保"}
+    groups = sorted((g for g in person.groups.all() if g.start_date <= paid_on),
+                    key=lambda g: g.start_date, reverse=True)
+    welfare = next((g for g in groups if g.group == HardshipGroup.WELFARE_CHILD), None)
+    if welfare is not None:
+        return {"category": "welfare_child", "welfare_entry_on": welfare.start_date.isoformat(),
+                "reason": f"{welfare.start_date:%Y年%m月%d日}进入儿童福利机构：按福利机构儿童参保"}
+    school = person.school
+    if school is not None and school.kind in (School.Kind.COLLEGE, School.Kind.VOCATIONAL):
+        first = not person.enrollments.filter(scheme=Scheme.RESIDENT,
+                                              channel=Channel.SCHOOL_BATCH).exists()
+        case = {"category": "college_student", "school": school.code,
+                "reason": f"就读于{school.name}：按大学生在校参保"
+                          + ("（首次在校参保）" if first else "")}
+        if first:
+            case["first_at_school"] = True
+        return case
+    ended = employee_ended_on or _employee_cover_ended(person, paid_on)
+    if ended is not None and ended.year >= year - 1:
+        return {"category": "employee_transfer", "employee_ended_on": ended.isoformat(),
+                "reason": f"职工医保参保至{ended - dt.timedelta(days=1):%Y年%m月%d日}："
+                          "按职工医保转居民医保"}
+    exit_group = next((g for g in groups if g.group in EXIT_REASON_OF_GROUP
+                       and g.start_date.year >= year - 1), None)
+    if exit_group is not None:
+        return {"category": "exit_other_scheme", "exited_on": exit_group.start_date.isoformat(),
+                "exit_reason": EXIT_REASON_OF_GROUP[exit_group.group],
+                "reason": f"{exit_group.get_group_display()}：{exit_group.start_date:%Y年%m月%d日}"
+                          "退出原制度保障"}
+    group = inputs.policy_group_on(person, paid_on)
+    reason = "一般居民" + (f"（缴费日期属于{dict(HARDSHIP_LABELS).get(group, group)}，按困难群体资助）"
+                       if group else "")
+    return {"category": "general", "reason": reason}
+
+
+HARDSHIP_LABELS = [("special_hardship", "特困人员"), ("low_income", "低保对象"),
+                   ("monitored", "防止返贫监测对象")]
+
+
+def _employee_cover_ended(person: Person, paid_on: dt.date) -> dt.date | None:
+    """The first uncovered day after the person's last employee cover, when it ended on or
+    before the payment (and no employee cover is still running)."""
+    employee = list(person.enrollments.filter(scheme=Scheme.EMPLOYEE)
+                    .exclude(status=EnrollmentStatus.AWAITING_PAYMENT)
+                    .order_by("-cover_start", "-year", "-pk")[:1])
+    if not employee:
+        return None
+    last = employee[0]
+    end = last.cover_end
+    if end is None and last.status == EnrollmentStatus.STOPPED and last.stopped_on:
+        end = last.stopped_on - dt.timedelta(days=1)
+    if end is None or end >= paid_on:
+        return None
+    return end + dt.timedelta(days=1)
+
+
+def case_key(case: dict) -> dict:
+    """The engine-relevant part of a case, to tell an override from what was found."""
+    return {k: case[k] for k in CASE_KEYS if case.get(k)}

@@ -1,8 +1,8 @@
 """Writes of the benefits layer: determinations on enrollments and the guided special cases.
 
-The registration flow (enrollment.services._determine) calls
-`determination.enrollment_apply_determination` before it saves an enrollment: the one call from
-the registry up to benefits. The special-case
+The one door (enrollment.services.enrollment_preview / enrollment_record) calls
+`case_from_registry` and `enrollment_apply_determination` before it saves an enrollment: the one
+call from the registry up to benefits. The special-case
 forms call `special_case_enroll`, which goes back through `enrollment.services.enrollment_record`
 so that scope, duplicates (R-ONE-ENROLLMENT), audit and the determination are the same code.
 """
@@ -16,7 +16,15 @@ from django.db import transaction
 
 from enrollment import scope
 from enrollment import services as registry
-from enrollment.models import Channel, Enrollment, EnrollmentStatus, Person, Scheme
+from enrollment.models import (
+    Channel,
+    Enrollment,
+    EnrollmentStatus,
+    HardshipGroup,
+    Person,
+    Scheme,
+    School,
+)
 
 from . import inputs
 
@@ -30,6 +38,8 @@ from .determination import (  # noqa: F401  (callers also reach these through se
     determine_enrollment,
     enrollment_apply_determination,
 )
+from .determination import CASE_KEYS, CATEGORY_LABELS, case_from_registry, case_key  # noqa: F401
+
 
 
 # --- Guided special cases ------------------------------------------------------------------
@@ -43,6 +53,12 @@ CATEGORY_OF_KIND = {
     "repair": "general",
     "relative": "general",
     "hardship": "general",
+}
+
+
+KIND_TITLES = {
+    "newborn": "新生儿参保", "student": "大学生在校参保", "welfare": "福利机构儿童参保",
+    "transfer": "职工医保转居民医保", "exit": "退出其他制度保障后参保",
 }
 
 
@@ -94,12 +110,17 @@ def special_case_enroll(*, actor, person: Person, kind: str, data: dict,
         channel = Channel.RELATIVE_ACCOUNT
     # Nothing typed: enrollment_record records what the engine says is due, repair included.
     amount = data.get("amount_paid")
+    # The page's own details (entry, exit, end of employee cover) are what the clerk states;
+    # where they differ from the registry the one door records them as an audited override.
+    options = _options(kind, data)
+    override = options if CATEGORY_OF_KIND[kind] != "general" else None
     return registry.enrollment_record(
         actor=actor, person=person, year=year, scheme=Scheme.RESIDENT, paid_on=data["paid_on"],
         amount_paid=None if amount is None else Decimal(amount), channel=channel,
         payer=data.get("payer"),
         payer_relation=data.get("payer_relation") or "",
-        repair_years=data.get("repair_years") or 0, case_details=_options(kind, data),
+        repair_years=data.get("repair_years") or 0, case_override=override,
+        override_reason=f"特殊情形登记：{KIND_TITLES.get(kind, kind)}（经办人录入的情形信息）",
         request=request)
 
 

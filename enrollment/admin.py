@@ -1,9 +1,10 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.contrib.auth.admin import UserAdmin
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import scope
+from . import scope, services
 from .admin_scope import ScopedAdminMixin
 from .models import (
     AuditEntry,
@@ -148,6 +149,54 @@ class EnrollmentAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdm
     raw_id_fields = ["person", "payer", "pooling_region", "employer", "created_by"]
     list_select_related = ["person"]
     show_full_result_count = False
+    # What the clerk states; everything else is the one door's (status, determination, audit).
+    INPUT_FIELDS = ["person", "year", "scheme", "pooling_region", "elsewhere", "paid_on",
+                    "amount_paid", "channel", "payer", "payer_relation", "employer",
+                    "cover_start", "cover_end", "repair_years"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in Enrollment._meta.fields
+                if f.editable and f.name not in self.INPUT_FIELDS and f.name != "id"]
+
+    def get_form(self, request, obj=None, **kwargs):
+        base = super().get_form(request, obj, **kwargs)
+
+        class OneDoorForm(base):
+            """Validates through the enrollment service's plan, so that the admin refuses
+            exactly what every other door refuses, as form errors."""
+
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                if "pooling_region" in self.fields:  # empty: the county of residence
+                    self.fields["pooling_region"].required = False
+
+            def _post_clean(self):
+                data = {k: self.cleaned_data.get(k) for k in EnrollmentAdmin.INPUT_FIELDS
+                        if k in self.fields}
+                if self.errors or not data.get("person"):
+                    return
+                self.one_door = {**data, "scheme": data.get("scheme") or "resident",
+                                 "channel": data.get("channel") or "",
+                                 "payer_relation": data.get("payer_relation") or "",
+                                 "repair_years": data.get("repair_years") or 0,
+                                 "elsewhere": bool(data.get("elsewhere"))}
+                try:
+                    plan = services.enrollment_preview(
+                        actor=request.user, instance=Enrollment.objects.get(pk=obj.pk)
+                        if obj is not None else None, **self.one_door)
+                except PermissionDenied:
+                    self.add_error("person", "该人员不在您的辖区内。")
+                    return
+                for name, messages in plan.errors.items():
+                    self.add_error(name if name in self.fields else None, messages)
+
+        return OneDoorForm
+
+    def save_model(self, request, obj, form, change):
+        saved = services.enrollment_record(actor=request.user, instance=obj if change else None,
+                                           request=request, **form.one_door)
+        obj.pk, obj.id = saved.pk, saved.pk
+        obj.refresh_from_db()
 
 
 @admin.register(AuditEntry)

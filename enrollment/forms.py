@@ -156,6 +156,9 @@ def _this_year():
 
 class EnrollmentForm(forms.ModelForm):
     payer_id_number = forms.CharField(label="代缴亲属证件号码", required=False, max_length=18)
+    transfer = forms.BooleanField(
+        label="职工医保转居民医保", required=False,
+        help_text="已离职转入居民医保：职工医保将在居民医保开始前一日终止。")
 
     class Meta:
         model = Enrollment
@@ -187,7 +190,8 @@ class EnrollmentForm(forms.ModelForm):
                 Column("payer_id_number", css_class="col-md-6"),
                 Column("payer_relation", css_class="col-md-6"))),
             Fieldset("职工医保参保期间", Row(Column("cover_start", css_class="col-md-6"),
-                                         Column("cover_end", css_class="col-md-6"))),
+                                         Column("cover_end", css_class="col-md-6")),
+                     "transfer"),
             Submit("submit", "登记", css_class="btn-primary btn-lg"),
         )
 

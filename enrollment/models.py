@@ -266,6 +266,13 @@ class HardshipGroup(models.TextChoices):
     MONITORED = "monitored", "防止返贫监测对象"
     DISABILITY = "disability", "重度残疾人"
     VETERAN = "veteran", "优抚对象"
+    # Not hardship groups: registry facts the enrollment service reads to find the case
+    # (R-WELFARE, R-EXIT-3M); the start date is the day of entry or of leaving.
+    WELFARE_CHILD = "welfare_child", "儿童福利机构儿童（接收日期）"
+    EXIT_INSURED_2Y = "exit_insured_2y", "连续参保2年以上后中断职工医保（退出日期）"
+    EXIT_VETERAN = "exit_veteran", "当年退出现役的军人（退役日期）"
+    EXIT_VETERAN_SPOUSE = "exit_veteran_spouse", "随军未就业配偶（退出日期）"
+    EXIT_RELEASED = "exit_released_prisoner", "刑满释放人员（释放日期）"
 
 
 # Which registry groups the policy engine treats as which subsidy group (RULES.md R-DUE-HARDSHIP:
@@ -285,7 +292,7 @@ class PersonGroup(models.Model):
 
     person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.CASCADE,
                                related_name="groups")
-    group = models.CharField("困难群体类别", max_length=20, choices=HardshipGroup.choices)
+    group = models.CharField("困难群体类别", max_length=30, choices=HardshipGroup.choices)
     start_date = models.DateField("认定日期")
     end_date = models.DateField("退出日期", null=True, blank=True)
     source = models.CharField("认定部门", max_length=50, blank=True)
@@ -385,6 +392,9 @@ class Enrollment(models.Model):
     case_details = models.JSONField(
         "特殊情形", default=dict, blank=True,
         help_text="新生儿、学生、福利机构儿童、职工转居民等情形的录入信息")
+    determination = models.JSONField(
+        "登记时测算结果", default=dict, blank=True,
+        help_text="登记时政策引擎的完整输出（与 policy_case 相同的字段）")
 
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
     created_by = models.ForeignKey("enrollment.User", verbose_name="经办人", null=True,

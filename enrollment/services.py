@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from dataclasses import dataclass, field
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -15,7 +17,9 @@ from django.utils import timezone
 from . import scope
 from .audit import audit_record
 from .models import (
+    CLOSE_RELATIVES,
     AuditEntry,
+    Channel,
     LifeStatus,
     Enrollment,
     EnrollmentStatus,
@@ -84,12 +88,69 @@ def _validate_and_save_person(actor, person: Person) -> None:
         raise _duplicate_id_error(person, actor) from None
 
 
-def person_register(*, actor, data: dict, request=None) -> Person:
-    """Create a person file. `data` holds cleaned form values (model instances for FKs)."""
+def person_likely_duplicates(*, data: dict, exclude_pk=None) -> list[Person]:
+    """Files that are probably the same person as `data` (cleaned registration values), across
+    every region: the same ID or birth certificate number; a birth-certificate file with the
+    same name and birth date in the same household or village of household registration (the
+    parent's); the same name and birth date in the same household. Reads only; the command and
+    the registration page both ask it."""
+    from django.db.models import Q
+
+    name, birth = data.get("name"), data.get("birth_date")
+    query = Q(pk__in=[])
+    for number in (data.get("id_number"), data.get("birth_cert_number")):
+        if number:
+            query |= Q(id_number=number) | Q(birth_cert_number=number)
+    if name and birth:
+        same = Q(name=name, birth_date=birth)
+        household = data.get("household")
+        if household is not None:
+            query |= same & Q(household=household)
+        hukou = data.get("hukou_region")
+        if hukou is not None:
+            village = (getattr(hukou, "code", None) or str(hukou))[:12]
+            query |= same & Q(id_number__isnull=True, hukou_region__pk__startswith=village)
+            if not data.get("id_number"):  # a newborn's second file before the ID is issued
+                query |= same & Q(id_number__isnull=True, birth_cert_number__isnull=False,
+                                  residence_region__pk__startswith=village)
+    qs = Person.objects.filter(query).select_related("residence_region")
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return list(qs[:10])
+
+
+def likely_duplicate_message(found: list[Person]) -> str:
+    files = "；".join(f"{p.name}（{p.masked_id}，{p.birth_date:%Y年%m月%d日}出生，"
+                     f"{p.residence_region.name}，档案号{p.pk}）" for p in found)
+    return (f"疑似重复建档：已有{files}。如确认不是同一人，请填写原因（--reason）后再建档；"
+            "如是同一人，请使用原档案。")
+
+
+def person_register(*, actor, data: dict, request=None,
+                    duplicate_reason: str | None = None) -> Person:
+    """Create a person file. `data` holds cleaned form values (model instances for FKs).
+    With `duplicate_reason` given (even empty), a likely duplicate is refused unless the
+    reason is stated; the reason is audited."""
     scope.require_write(actor)
     person = Person(**{k: v for k, v in data.items() if k in PERSON_FIELDS})
+    detail = ""
+    if duplicate_reason is not None:
+        found = person_likely_duplicates(data=data)
+        same_number = [p for p in found
+                       if (person.id_number and person.id_number in (p.id_number,
+                                                                     p.birth_cert_number))
+                       or (person.birth_cert_number and person.birth_cert_number in (
+                           p.id_number, p.birth_cert_number))]
+        if same_number:
+            raise _duplicate_id_error(person)
+        if found and not duplicate_reason.strip():
+            raise ValidationError({"duplicate_reason": likely_duplicate_message(found)})
+        if found:
+            detail = (f"疑似重复（档案号{'、'.join(str(p.pk) for p in found)}），"
+                      f"经办人说明：{duplicate_reason.strip()}")
     _validate_and_save_person(actor, person)
-    audit_record(user=actor, action=AuditEntry.Action.CREATE, person=person, request=request)
+    audit_record(user=actor, action=AuditEntry.Action.CREATE, person=person, detail=detail,
+                 request=request)
     return person
 
 
@@ -209,12 +270,228 @@ def _guarded_status_change(enrollment: Enrollment, old: str, new: str, **fields)
     return bool(updated)
 
 
-def _determine(enrollment: Enrollment, options: dict) -> None:
-    """Ask the policy engine for the determination (the one call from the registry up to
-    benefits, ARCHITECTURE.md)."""
+# --- The one door: every enrollment write goes through enrollment_record --------------------
+
+
+@dataclass
+class EnrollmentPlan:
+    """What recording an enrollment would do, worked out without writing anything: the case
+    found from the registry (and the clerk's override), the engine's determination, what would
+    be refused and what would be stopped. `enrollment_preview` returns it for the preview;
+    `enrollment_record` writes it when `errors` is empty."""
+
+    enrollment: Enrollment
+    found_case: dict
+    case: dict
+    overridden: bool = False
+    override_reason: str = ""
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    employee_to_stop: list[tuple[Enrollment, dt.date]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def determination(self) -> dict:
+        return self.enrollment.determination or {}
+
+    def refuse(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, []).append(message)
+
+    def raise_errors(self) -> None:
+        if self.errors:
+            raise ValidationError(self.errors)
+
+
+def _benefits():
+    """The one call from the registry up to benefits (ARCHITECTURE.md): the case found from
+    the registry and the engine's determination."""
     from benefits import determination
 
-    determination.enrollment_apply_determination(enrollment=enrollment, options=options)
+    return determination
+
+
+def _employee_cover(e: Enrollment) -> tuple[dt.date, dt.date | None]:
+    start = e.cover_start or dt.date(e.year, 1, 1)
+    end = e.cover_end
+    if e.status == EnrollmentStatus.STOPPED and e.stopped_on:
+        end = min(end or dt.date.max, e.stopped_on - dt.timedelta(days=1))
+    return start, end
+
+
+def _live_employee(person: Person, year: int, exclude_pk=None) -> list[Enrollment]:
+    qs = Enrollment.objects.filter(person=person, scheme=Scheme.EMPLOYEE,
+                                   status__in=LIVE_STATUSES, year__lte=year)
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    first = dt.date(year, 1, 1)
+    return [e for e in qs.order_by("cover_start", "pk")
+            if (_employee_cover(e)[1] or dt.date.max) >= first]
+
+
+def _overlap_message(person: Person, e: Enrollment, start: dt.date, end: dt.date) -> str:
+    cover_start, cover_end = _employee_cover(e)
+    until = f"至{cover_end:%Y年%m月%d日}" if cover_end else "起，尚未终止"
+    return (f"{person.name}的职工医保（{cover_start:%Y年%m月%d日}{until}）与本次居民医保待遇期"
+            f"（{start:%Y年%m月%d日}至{end:%Y年%m月%d日}）重叠，同一时期不能重复参保"
+            "（R-ONE-ENROLLMENT）。如已离职转入居民医保，请选择“职工医保转居民医保”"
+            "（transfer），职工医保将在居民医保开始前一日终止（R-AUTO-STOP）。")
+
+
+def _check_life(plan: EnrollmentPlan, person: Person, year: int, paid_on) -> None:
+    birth = person.birth_date
+    if year < birth.year:
+        plan.refuse("year", f"待遇年度{year}年早于{person.name}的出生年份"
+                            f"（{birth:%Y年%m月%d日}出生），不能登记出生前的参保。")
+    if paid_on and paid_on < birth:
+        plan.refuse("paid_on", f"缴费日期{paid_on:%Y年%m月%d日}早于{person.name}的出生日期"
+                               f"（{birth:%Y年%m月%d日}），请核对。")
+    if person.life_status == LifeStatus.DECEASED and person.life_status_date:
+        died = person.life_status_date
+        if year > died.year:
+            plan.refuse("year", f"{person.name}已于{died:%Y年%m月%d日}死亡，"
+                                f"不能登记{year}年的参保。")
+        elif paid_on and paid_on > died:
+            plan.refuse("paid_on", f"{person.name}已于{died:%Y年%m月%d日}死亡，"
+                                   f"缴费日期{paid_on:%Y年%m月%d日}在死亡之后，请核对。")
+
+
+def _check_payer(plan: EnrollmentPlan, person: Person, payer, relation: str, channel: str,
+                 paid_on) -> None:
+    """R-RELATIVES: only a close relative's live employee personal account may pay."""
+    if payer is None or "payer" in plan.errors:
+        return  # the model's clean() already asked for the payer of a relative account
+    if payer.pk == person.pk:
+        plan.refuse("payer", "代缴人不能是参保人本人。")
+        return
+    if relation not in CLOSE_RELATIVES and "payer_relation" not in plan.errors:
+        plan.refuse("payer_relation",
+                    "代缴人与参保人关系：职工医保个人账户只能为配偶、父母、子女、兄弟姐妹、祖父母、"
+                    "外祖父母、孙子女、外孙子女代缴居民医保（R-RELATIVES）。")
+    day = paid_on or timezone.localdate()
+    has_account = any(
+        _employee_cover(e)[0] <= day <= (_employee_cover(e)[1] or dt.date.max)
+        for e in Enrollment.objects.filter(person=payer, scheme=Scheme.EMPLOYEE,
+                                           status__in=LIVE_STATUSES))
+    if not has_account:
+        plan.refuse("payer", f"代缴亲属{payer.name}在{day:%Y年%m月%d日}没有有效的职工医保参保"
+                             "（个人账户），不能代缴（R-RELATIVES）。")
+
+
+def enrollment_preview(*, actor, person: Person, year: int, paid_on: dt.date | None = None,
+                       scheme: str = Scheme.RESIDENT, pooling_region: Region | None = None,
+                       amount_paid: Decimal | None = None, channel: str = "",
+                       payer: Person | None = None, payer_relation: str = "",
+                       elsewhere: bool = False, employer=None, cover_start=None, cover_end=None,
+                       repair_years: int = 0, case_override: dict | None = None,
+                       override_reason: str = "", transfer: bool = False,
+                       confirmed: bool = False, instance: Enrollment | None = None
+                       ) -> EnrollmentPlan:
+    """What `enrollment_record` would do with these arguments, writing nothing: the plan
+    holds the unsaved enrollment with its determination, the case found from the registry,
+    and every refusal keyed by field. `instance` revises an existing enrollment instead."""
+    scope.require_write(actor)
+    if not scope.filter_persons(actor, Person.objects.filter(pk=person.pk)).exists():
+        raise PermissionDenied
+    enrollment = instance if instance is not None else Enrollment()
+    if enrollment.pk is None:
+        enrollment.created_by = actor
+    enrollment.person = person
+    for name, value in dict(
+            year=year, scheme=scheme, pooling_region=pooling_region or _pooling_region_of(person),
+            paid_on=paid_on, amount_paid=amount_paid, channel=channel or "", payer=payer,
+            payer_relation=payer_relation or "", elsewhere=elsewhere, employer=employer,
+            cover_start=cover_start, cover_end=cover_end, repair_years=repair_years or 0,
+            status=(EnrollmentStatus.ACTIVE if paid_on or confirmed
+                    else EnrollmentStatus.AWAITING_PAYMENT)).items():
+        setattr(enrollment, name, value)
+    plan = EnrollmentPlan(enrollment=enrollment, found_case={}, case={})
+    if enrollment.pk is not None:
+        was = Enrollment.objects.filter(pk=enrollment.pk).values_list("status", flat=True).first()
+        if was not in LIVE_STATUSES:
+            plan.refuse("status", "已停保或已转移的参保登记不能修改；如需参保请重新登记。")
+    try:
+        enrollment.full_clean(validate_constraints=False, validate_unique=False,
+                              exclude=["determination", "case_details", "rule_ids",
+                                       "explanation"])
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            for message in messages:
+                plan.refuse(name, message)
+    _check_life(plan, person, year, paid_on)
+    _check_payer(plan, person, payer, payer_relation or "", channel, paid_on)
+    local_resident = scheme == Scheme.RESIDENT and not elsewhere
+    if local_resident:
+        existing = _existing_live_resident(person, year, exclude_pk=enrollment.pk)
+        if existing:
+            plan.refuse("year", duplicate_message(existing))
+    if not (local_resident and paid_on) or plan.errors:
+        enrollment.case_details = {}
+        return plan
+    _plan_case(plan, person, year, paid_on, case_override, override_reason, transfer)
+    return plan
+
+
+def _plan_case(plan: EnrollmentPlan, person, year, paid_on, case_override, override_reason,
+               transfer) -> None:
+    """Find the case, ask the engine, and check the result against live employee cover."""
+    benefits = _benefits()
+    enrollment = plan.enrollment
+    employees = _live_employee(person, year, exclude_pk=None)
+    ended_on = None
+    if transfer:
+        # The transfer path: the employee cover ends the day before the resident cover starts.
+        resident_start = paid_on if paid_on.year == year else dt.date(year, 1, 1)
+        for e in employees:
+            start, end = _employee_cover(e)
+            new_end = min(end or dt.date.max, resident_start - dt.timedelta(days=1))
+            plan.employee_to_stop.append((e, max(new_end, start - dt.timedelta(days=1))))
+        if plan.employee_to_stop:
+            ended_on = max(end for _, end in plan.employee_to_stop) + dt.timedelta(days=1)
+    found = benefits.case_from_registry(person=person, year=year, paid_on=paid_on,
+                                        pooling_region_code=enrollment.pooling_region_id,
+                                        employee_ended_on=ended_on)
+    plan.found_case = found
+    case = {k: v for k, v in found.items() if k != "reason"}
+    if case_override:
+        wanted = {k: v for k, v in case_override.items() if k != "reason"}
+        wanted = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in wanted.items()}
+        if benefits.case_key(wanted) != benefits.case_key(case):
+            if not (override_reason or "").strip():
+                plan.refuse("override_reason", "参保情形：改变系统根据档案认定的情形"
+                                               f"（{found['reason']}）时，请填写原因。")
+                return
+            plan.overridden, plan.override_reason = True, override_reason.strip()
+            case = wanted
+        else:
+            case = {**case, **{k: v for k, v in wanted.items() if k not in benefits.CASE_KEYS}}
+    plan.case = case
+    enrollment.case_details = {}
+    try:
+        benefits.enrollment_apply_determination(enrollment=enrollment, options=case)
+    except ValidationError as exc:
+        for name, messages in getattr(exc, "message_dict", {NON_FIELD: exc.messages}).items():
+            for message in messages:
+                plan.refuse(name, message)
+        return
+    details = dict(enrollment.case_details)
+    details["found"] = found
+    if plan.overridden:
+        details["override_reason"] = plan.override_reason
+    enrollment.case_details = details
+    start = enrollment.benefit_start or dt.date(year, 1, 1)
+    end = enrollment.benefit_end or dt.date(year, 12, 31)
+    stopping = {e.pk: new_end for e, new_end in plan.employee_to_stop}
+    for e in employees:
+        e_start, e_end = _employee_cover(e)
+        e_end = stopping.get(e.pk, e_end)
+        if e_start <= end and start <= (e_end or dt.date.max):
+            plan.refuse("transfer", _overlap_message(person, e, start, end))
+            return
+
+
+NON_FIELD = "__all__"
 
 
 @transaction.atomic
@@ -223,51 +500,67 @@ def enrollment_record(*, actor, person: Person, year: int, scheme: str = Scheme.
                       amount_paid: Decimal | None = None, channel: str = "",
                       payer: Person | None = None, payer_relation: str = "",
                       elsewhere: bool = False, employer=None, cover_start=None,
-                      cover_end=None, repair_years: int = 0, case_details: dict | None = None,
-                      confirmed: bool = False, request=None) -> Enrollment:
-    """Record an enrollment (and its payment, when paid_on is given). `confirmed` records an
-    enrollment another system reports as in force (reconciliation lists) without a payment."""
-    scope.require_write(actor)
-    if not scope.filter_persons(actor, Person.objects.filter(pk=person.pk)).exists():
-        raise PermissionDenied
-    enrollment = Enrollment(
-        person=person, year=year, scheme=scheme,
-        pooling_region=pooling_region or _pooling_region_of(person),
-        paid_on=paid_on, amount_paid=amount_paid, channel=channel, payer=payer,
+                      cover_end=None, repair_years: int = 0, case_override: dict | None = None,
+                      override_reason: str = "", transfer: bool = False,
+                      confirmed: bool = False, request=None,
+                      instance: Enrollment | None = None) -> Enrollment:
+    """Record an enrollment (and its payment, when paid_on is given): the one door every page,
+    import, admin form and command goes through. The case is found from the registry (the
+    clerk may override it with a reason, audited), the engine's determination is stored, and
+    what must never be is refused with a message naming the field, nothing written.
+    `confirmed` records an enrollment another system reports as in force (reconciliation lists)
+    without a payment; `transfer` stops overlapping employee cover (R-AUTO-STOP)."""
+    plan = enrollment_preview(
+        actor=actor, person=person, year=year, paid_on=paid_on, scheme=scheme,
+        pooling_region=pooling_region, amount_paid=amount_paid, channel=channel, payer=payer,
         payer_relation=payer_relation, elsewhere=elsewhere, employer=employer,
         cover_start=cover_start, cover_end=cover_end, repair_years=repair_years,
-        case_details=case_details or {},
-        status=(EnrollmentStatus.ACTIVE if paid_on or confirmed
-                else EnrollmentStatus.AWAITING_PAYMENT),
-        created_by=actor,
-    )
-    enrollment.full_clean(validate_constraints=False)
-    if scheme == Scheme.RESIDENT and not elsewhere:
-        existing = _existing_live_resident(person, year)
-        if existing:
-            raise ValidationError({"year": duplicate_message(existing)})
-    if scheme == Scheme.RESIDENT and not elsewhere:
-        # Enrollments elsewhere follow the other pooling region's determination.
-        _determine(enrollment, case_details or {})
-        if enrollment.paid_on and enrollment.amount_paid is None:
-            # A clerk who leaves the amount empty collected what the determination says:
-            # the contribution and any repair of gap years.
-            enrollment.amount_paid = (enrollment.amount_due or 0) + (enrollment.repair_due or 0)
+        case_override=case_override, override_reason=override_reason, transfer=transfer,
+        confirmed=confirmed, instance=instance)
+    plan.raise_errors()
+    enrollment = plan.enrollment
+    if enrollment.paid_on and enrollment.amount_paid is None and enrollment.amount_due is not None:
+        # A clerk who leaves the amount empty collected what the determination says:
+        # the contribution and any repair of gap years.
+        enrollment.amount_paid = (enrollment.amount_due or 0) + (enrollment.repair_due or 0)
+    for employee, new_end in plan.employee_to_stop:
+        _stop_employee_for_transfer(actor, employee, new_end, request)
     # The old enrollment ends first: the new one may be the live resident row of the year.
     auto_stop_superseded(actor=actor, enrollment=enrollment)
+    revising = enrollment.pk is not None
     enrollment._history_user = actor
     try:
+        # The savepoint lets the loser of a race go on to report the duplicate.
         with transaction.atomic():
             enrollment.save()
     except IntegrityError:
-        existing = _existing_live_resident(person, year)
+        existing = _existing_live_resident(person, year, exclude_pk=enrollment.pk)
         raise ValidationError({"year": duplicate_message(existing) if existing
                                else "该年度已有参保登记。"}) from None
-    audit_record(user=actor, action=AuditEntry.Action.ENROLL, person=person, obj=enrollment,
-                 detail=f"{year}年{enrollment.get_scheme_display()}，"
-                        f"缴费{amount_paid or 0}元（{enrollment.get_channel_display() or '未缴费'}）",
+    detail = (f"{year}年{enrollment.get_scheme_display()}，"
+              f"缴费{enrollment.amount_paid or 0}元（{enrollment.get_channel_display() or '未缴费'}）")
+    if plan.found_case:
+        detail += f"；参保情形：{plan.found_case.get('reason', '')}"
+    if plan.overridden:
+        detail += (f"；经办人改为“{_case_label(plan.case)}”，原因：{plan.override_reason}")
+    audit_record(user=actor, action=AuditEntry.Action.UPDATE if revising
+                 else AuditEntry.Action.ENROLL, person=person, obj=enrollment, detail=detail,
                  request=request)
     return enrollment
+
+
+def _case_label(case: dict) -> str:
+    return _benefits().CATEGORY_LABELS.get(case.get("category"), case.get("category", ""))
+
+
+def _stop_employee_for_transfer(actor, employee: Enrollment, new_end: dt.date, request) -> None:
+    reason = (f"转入城乡居民医保，职工医保于{new_end:%Y年%m月%d日}终止（R-AUTO-STOP）")
+    stopped_on = new_end + dt.timedelta(days=1)
+    if not _guarded_status_change(employee, employee.status, EnrollmentStatus.STOPPED,
+                                  stopped_on=stopped_on, stop_reason=reason, cover_end=new_end):
+        raise ValidationError({"transfer": "该职工医保登记刚被其他人修改，请刷新页面后再试。"})
+    audit_record(user=actor, action=AuditEntry.Action.STOP, person=employee.person,
+                 obj=employee, detail=reason, request=request)
 
 
 def _pooling_region_of(person: Person) -> Region:

@@ -177,7 +177,8 @@ def enrollment_create(request, pk):
                 paid_on=data["paid_on"], amount_paid=data["amount_paid"],
                 channel=data["channel"], payer=data["payer"],
                 payer_relation=data["payer_relation"], repair_years=data["repair_years"],
-                cover_start=data["cover_start"], cover_end=data["cover_end"], request=request)
+                cover_start=data["cover_start"], cover_end=data["cover_end"],
+                transfer=data["transfer"], request=request)
         except ValidationError as exc:
             form_error(form, exc)
         else:

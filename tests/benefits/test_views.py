@@ -342,12 +342,16 @@ def test_repair_more_years_than_the_gap_writes_nothing(as_user, village_clerk, m
 def test_relative_account_only_for_close_relatives(as_user, village_clerk, make_person):
     person = make_person()
     payer = make_person(name="李四")
+    # The payer needs a live employee personal account (R-RELATIVES).
+    Enrollment.objects.create(person=payer, year=2026, scheme="employee",
+                              pooling_region_id="430121000000", status="active",
+                              cover_start=dt.date(2020, 1, 1))
     client = as_user(village_clerk)
     bad = client.post(special_url(person, "relative"), {
         "year": 2027, "paid_on": "2026-11-20", "payer_id_number": payer.id_number,
         "payer_relation": "other"})
     assert "payer_relation" in bad.context["form"].errors
-    assert not Enrollment.objects.exists()
+    assert not Enrollment.objects.filter(person=person).exists()
     ok = client.post(special_url(person, "relative"), {
         "year": 2027, "paid_on": "2026-11-20", "payer_id_number": payer.id_number,
         "payer_relation": "spouse"})

@@ -72,6 +72,10 @@ def test_relative_account_only_for_close_relatives(village_clerk, make_person):
     """R-RELATIVES"""
     person = make_person()
     cousin = make_person(name="表哥")
+    # The payer needs a live employee personal account (R-RELATIVES).
+    Enrollment.objects.create(person=cousin, year=2025, scheme="employee",
+                              pooling_region_id=factories.COUNTY, status="active",
+                              cover_start=dt.date(2020, 1, 1))
     with pytest.raises(ValidationError) as excinfo:
         enroll(village_clerk, person, channel="relative_account", payer=cousin,
                payer_relation="other")
