@@ -9,7 +9,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Max, Q
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,6 +16,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.exports import Sheet, xlsx_response
 from enrollment.audit import audit_record, client_ip
 from enrollment.models import AuditEntry
 
@@ -127,32 +127,18 @@ def audit_log(request):
 
 @login_required
 def audit_export(request):
-    from openpyxl import Workbook
-
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     qs = audit_entries(request.user, filters)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("操作日志")
-    ws.append(["时间", "账号", "操作", "对象", "详情", "IP地址", "结果"])
-    for e in qs[:EXPORT_LIMIT].iterator(chunk_size=2000):
-        row = [timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.username,
-               e.get_action_display(), e.object_repr, e.detail, e.ip or "",
-               "成功" if e.success else "失败"]
-        ws.append([_text(v) for v in row])
+    rows = ([timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.username,
+             e.get_action_display(), e.object_repr, e.detail, e.ip or "",
+             "成功" if e.success else "失败"]
+            for e in qs[:EXPORT_LIMIT].iterator(chunk_size=2000))
+    response = xlsx_response("操作日志.xlsx", Sheet(
+        title="操作日志", header=["时间", "账号", "操作", "对象", "详情", "IP地址", "结果"],
+        rows=rows))
     audit_record(user=request.user, action=AuditEntry.Action.EXPORT, request=request,
                  detail=f"导出操作日志（{request.GET.urlencode() or '全部'}）")
-    response = HttpResponse(
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''audit.xlsx"
-    response["Cache-Control"] = "no-store"
-    wb.save(response)
     return response
 
 
-def _text(value):
-    """A cell written as text: names and details typed by users never become formulas."""
-    value = "" if value is None else str(value)
-    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value

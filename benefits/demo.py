@@ -8,7 +8,7 @@ from enrollment.models import Enrollment, Scheme
 
 from . import inputs
 from .rules.errors import CaseError
-from .services import determination_fields
+from .determination import determination_fields
 
 DEMO_VILLAGE = "430121100001"
 

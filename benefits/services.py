@@ -20,26 +20,11 @@ from enrollment.models import (
     Channel,
     Enrollment,
     EnrollmentStatus,
-    HardshipGroup,
     Person,
     Scheme,
-    School,
 )
 
 from . import inputs
-
-# The determination lives in a module of its own, which imports no enrollment service: the
-# enrollment service asks it while benefits' special cases call the enrollment service, and
-# both directions through one module would be an import cycle.
-from .determination import (  # noqa: F401  (callers also reach these through services)
-    FIELD_OF,
-    case_error_to_validation,
-    determination_fields,
-    determine_enrollment,
-    enrollment_apply_determination,
-)
-from .determination import CASE_KEYS, CATEGORY_LABELS, case_from_registry, case_key  # noqa: F401
-
 
 
 # --- Guided special cases ------------------------------------------------------------------

@@ -14,7 +14,7 @@ from django.utils import timezone
 from enrollment import scope
 from enrollment.views import form_error
 
-from .. import inputs, services
+from .. import determination, inputs, services
 from ..forms import KINDS, CalculatorForm, NewbornPersonForm, SpecialCaseForm, default_year
 from ..rules.case import determination_to_dict
 from ..rules.errors import CaseError
@@ -62,7 +62,7 @@ def calculator(request):
         try:
             result = determination_to_dict(inputs.evaluate(case))
         except CaseError as exc:
-            form_error(form, services.case_error_to_validation(exc))
+            form_error(form, determination.case_error_to_validation(exc))
             if not form.is_bound:
                 messages.error(request, exc.message)
             result = None

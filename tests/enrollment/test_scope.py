@@ -131,10 +131,11 @@ def _nav_links(html: str) -> list[str]:
 
 
 @pytest.mark.parametrize("persona", list(factories.PERSONAS))
-def test_every_link_in_the_navigation_opens(persona, request, client):
+def test_every_link_in_the_navigation_opens(persona, request, as_user):
     """The home page and the navigation of each page it leads to (the outreach tabs, …) offer
     only pages the user may open: no link answers 403."""
-    client.force_login(request.getfixturevalue(persona))
+    # as_user signs in as a full session would, second factor included where one is required.
+    client = as_user(request.getfixturevalue(persona))
     home = client.get("/")
     assert home.status_code == 200
     seen, refused = {"/"}, []
