@@ -253,7 +253,7 @@ def test_register_person_likely_duplicate_needs_a_reason(village_clerk):
 # --- Two clerks at the same moment ----------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locking")
 def test_two_clerks_enrolling_the_same_person_year_one_wins(village_clerk, township_officer,
                                                             make_person, monkeypatch):

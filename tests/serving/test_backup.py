@@ -42,7 +42,7 @@ def _counts(cursor):
 
 @needs_postgres[0]
 @needs_postgres[1]
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_backup_then_restore_into_a_fresh_database_finds_every_row(make_person, tmp_path):
     import psycopg
 
