@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core.calendar import coverage_year_for
 from core.exports import Sheet, csv_response, xlsx_response
 
 from . import coverage, idnumbers, regions, scope, selectors, services
@@ -51,7 +52,9 @@ class CheapPaginator(Paginator):
 
 @login_required
 def home(request):
-    year = timezone.localdate().year
+    # The coverage year every page opens on (next year's from September), so the home page and
+    # the dashboard show the same figure in the autumn too.
+    year = coverage_year_for(timezone.localdate())
     # A village or township desk counts its own people live (the figure its dashboard shows
     # too); larger regions read the dashboards' rollups instead of counting millions of rows.
     live = coverage.counts_live(request.user.region_id)

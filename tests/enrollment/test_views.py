@@ -4,6 +4,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from core.calendar import coverage_year_for
 from enrollment import idnumbers
 from enrollment.models import AuditEntry, Enrollment, Person
 from tests import factories
@@ -207,7 +208,8 @@ def test_life_status_date_in_future_is_refused(as_user, village_clerk, make_pers
 def test_home_counts_a_village_desk_and_sends_a_county_to_the_dashboard(
         as_user, village_clerk, county_admin, make_person):
     person = make_person()
-    Enrollment.objects.create(person=person, year=dt.date.today().year,
+    # The year the home page opens on: next year's from September.
+    Enrollment.objects.create(person=person, year=coverage_year_for(),
                               pooling_region_id=factories.COUNTY, status="active")
     make_person(name="未参保")
     make_person(factories.NEIGHBOUR_GRID)
