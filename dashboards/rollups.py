@@ -18,7 +18,7 @@ import uuid
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import funnel
+from . import funnel, newborns
 from core.calendar import collection_period as concentrated_period
 from core.calendar import coverage_year_for
 from core.calendar import open_years as calendar_open_years
@@ -52,6 +52,7 @@ def _persons_sql() -> str:
 
 def _leaf_sql(d: Dialect) -> str:
     days = d.days_between("e.first_paid", "p.birth_date")
+    window = newborns.sql_days("p.code")
     return f"""
     CREATE TEMP TABLE {LEAF} AS
     SELECT p.code AS code, p.path AS path,
@@ -67,7 +68,8 @@ def _leaf_sql(d: Dialect) -> str:
       SUM(CASE WHEN p.birth_date BETWEEN %(y_start)s AND %(y_end)s THEN 1 ELSE 0 END)
         AS newborns,
       SUM(CASE WHEN p.birth_date BETWEEN %(y_start)s AND %(y_end)s
-               AND e.first_paid IS NOT NULL AND {days} <= 90 THEN 1 ELSE 0 END) AS newborns_90,
+               AND e.first_paid IS NOT NULL AND {days} <= {window} THEN 1 ELSE 0 END)
+        AS newborns_90,
       SUM(p.student) AS students,
       SUM(CASE WHEN p.student = 1 AND e.person_id IS NOT NULL THEN 1 ELSE 0 END)
         AS students_covered,

@@ -4,6 +4,8 @@ The drill lists (`people`) and `live_counts` are the person-level truth behind e
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import operator
 
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
@@ -22,7 +24,7 @@ from enrollment.models import (
     Scheme,
 )
 
-from . import funnel, targets
+from . import funnel, newborns, targets
 from .models import CoverageRollup, DailyCollection, FunnelRollup
 from .models import OfficialPopulation
 from .rollups import collection_period
@@ -75,7 +77,7 @@ METRICS = {
     "hardship": "困难群体",
     "hardship_uncovered": "困难群体未参保",
     "newborns": "当年新生儿",
-    "newborns_late": "新生儿未在90天内参保",
+    "newborns_late": "新生儿未在参保期限内参保",
     "students": "在校学生",
     "students_uncovered": "在校学生未参保",
     "waiting": "等待期内",
@@ -112,13 +114,20 @@ def people(region: Region, year: int, metric: str, *, today: dt.date | None = No
         "hardship": Exists(hardship),
         "hardship_uncovered": Exists(hardship) & ~Exists(live),
         "newborns": born,
-        "newborns_late": born & ~Exists(live.filter(
-            paid_on__lte=OuterRef("birth_date") + dt.timedelta(days=90))),
+        "newborns_late": born & _late_newborns(live),
         "students": Q(school__isnull=False),
         "students_uncovered": Q(school__isnull=False) & ~Exists(live),
         "waiting": Exists(live.filter(benefit_start__gt=today)),
     }
     return qs.filter(filters[metric]).select_related("residence_region")
+
+
+def _late_newborns(live) -> Q:
+    """Not enrolled within the newborn window of the profile the person's region follows."""
+    late = [where & ~Exists(live.filter(
+                paid_on__lte=OuterRef("birth_date") + dt.timedelta(days=days)))
+            for days, where in newborns.by_days("residence_region__code").items()]
+    return functools.reduce(operator.or_, late)
 
 
 def live_counts(region: Region, year: int, *, today: dt.date | None = None) -> dict[str, int]:
