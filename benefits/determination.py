@@ -1,5 +1,5 @@
 """The engine's determination of an enrollment, as Enrollment fields: the one thing the
-registry asks of the benefits layer (enrollment.services._determine calls
+registry asks of the benefits layer (enrollment.services.enrollments calls
 `enrollment_apply_determination` before it saves an enrollment).
 
 This module imports no enrollment service, so the registry can call it while benefits' own

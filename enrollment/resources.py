@@ -141,9 +141,9 @@ class EnrollmentResource(ScopedResourceMixin, resources.ModelResource):
         instance.payer_relation = instance.payer_relation or ""
         # The pooling region defaults to the county of residence, as on the page.
         if instance.person_id and not instance.pooling_region_id:
-            from .services import _pooling_region_of
+            from .services import pooling_region_of
 
-            instance.pooling_region = _pooling_region_of(instance.person)
+            instance.pooling_region = pooling_region_of(instance.person)
         super().validate_instance(instance, import_validation_errors, validate_unique)
 
     def save_instance(self, instance, is_create, row, **kwargs):

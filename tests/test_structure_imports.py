@@ -25,7 +25,7 @@ PACKAGES = ["enrollment", "benefits", "outreach", "dashboards", "core", "config"
 APPS = ["enrollment", "benefits", "outreach", "dashboards"]
 # (importing module, imported module): the one sanctioned call from the registry up to the
 # policy layer, the determination asked when an enrollment is written.
-ENROLLMENT_TO_BENEFITS = {("enrollment.services", "benefits.determination")}
+ENROLLMENT_TO_BENEFITS = {("enrollment.services.enrollments", "benefits.determination")}
 
 
 def _modules() -> dict[str, Path]:

@@ -13,7 +13,7 @@ from enrollment.forms import RegionChoiceField, _leaf_regions
 from enrollment.models import CLOSE_RELATIVES, Channel, Person, Relation, School, Sex
 
 from ..models import PolicyProfile
-from ..rules.special import EXIT_REASON_LABELS
+from ..rules.transfers import EXIT_REASON_LABELS
 
 CATEGORY_CHOICES = [
     ("general", "一般居民"),

@@ -15,7 +15,7 @@ from typing import Mapping
 
 from enrollment import relations
 
-from . import special
+from . import plans, special, transfers
 from .catastrophic import catastrophic_cap
 from .dates import year_end, year_start
 from .due import contribution_due, repair_due, repair_price_standard
@@ -165,7 +165,7 @@ def employee_year_credit(
     if not per:
         return None, []
     paid = 1 + sum(1 for y, s in summary_history.items() if y < year and s.is_resident)
-    credit = special.employee_years_from_resident(profile, paid)
+    credit = transfers.employee_years_from_resident(profile, paid)
     if not credit:
         return 0, []
     line = f"您已缴纳居民医保{paid}年，转入本省职工医保时每{per}年折算1年，可折算职工医保缴费年限{credit}年"
@@ -225,10 +225,10 @@ def determine(
     due = contribution_due(profile, standard, rate=plan.rate, group=person.group, in_period=in_period)
 
     # Who waits, and from when (section 3 and the special cases that change it).
-    if plan.wait == special.WAIT_NONE:
+    if plan.wait == plans.WAIT_NONE:
         must_wait, from_year_start = False, False
         no_wait_start = plan.cover_start
-    elif plan.wait == special.WAIT_ORDINARY:
+    elif plan.wait == plans.WAIT_ORDINARY:
         must_wait = not (in_period and gaps == 0)
         if person.group and not profile.hardship_waits:
             must_wait = False
@@ -236,7 +236,7 @@ def determine(
         no_wait_start = year_start(year) if in_period else max(paid_on, year_start(year))
     else:
         must_wait = gaps >= 1
-        from_year_start = plan.wait == special.WAIT_IF_GAP_FROM_YEAR_START
+        from_year_start = plan.wait == plans.WAIT_IF_GAP_FROM_YEAR_START
         no_wait_start = plan.cover_start
         rule, line = special_notes[-1]
         suffix = plan.gap_note.format(gap_years=gaps) if must_wait else plan.no_gap_note
@@ -246,7 +246,7 @@ def determine(
     charged = 0
     if must_wait:
         reasons = []
-        if plan.wait == special.WAIT_ORDINARY and not in_period:
+        if plan.wait == plans.WAIT_ORDINARY and not in_period:
             reasons.append("没有在集中参保缴费期内缴费")
         if gaps:
             reasons.append("、".join(str(y) for y in summary.gap_year_list) + "年未参保")

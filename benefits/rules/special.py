@@ -1,61 +1,27 @@
 """Special cases (RULES.md section 5): newborns, welfare children, students, people moving in
-from the employee scheme or another system.
+from the employee scheme or another system (the last two in `transfers.py`).
 
 `plan()` decides, before any amount or date is computed, which special rule governs a payment
 and what it changes: the rate, whether and from when the person waits, the cover dates, and
 which years are not gap years. `None` from a family function means the ordinary rules apply.
 
-Implements R-NB-90, R-NB-OCT, R-NB-LATE, R-NB-FREE, R-NB-NEXT, R-WELFARE, R-STU-HN, R-STU-SX,
-R-EMP-3M and R-EXIT-3M; helpers for R-STU-TERM, R-STU-ONCE and R-EMP-CONVERT.
+Implements R-NB-90, R-NB-OCT, R-NB-LATE, R-NB-FREE, R-NB-NEXT, R-WELFARE, R-STU-HN and
+R-STU-SX; helpers for R-STU-TERM and R-STU-ONCE.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date
 from typing import Iterable, Mapping, Sequence
 
-from .dates import days_deadline, months_deadline, year_end, year_start
-from .due import RATE_FREE, RATE_LATE, RATE_NEWBORN, RATE_ONTIME
+from .dates import days_deadline, year_end, year_start
+from .due import RATE_FREE, RATE_NEWBORN, RATE_ONTIME
 from .errors import CaseError
 from .history import YearStatus
-from .types import EXIT_REASONS, Enrollment, Person, Profile, YearStandard
-
-WAIT_ORDINARY = "ordinary"  # section 3 as written
-WAIT_NONE = "none"  # no waiting period; cover from `cover_start`
-WAIT_IF_GAP_FROM_PAYMENT = "if_gap_from_payment"  # R-EMP-3M, year of E
-WAIT_IF_GAP_FROM_YEAR_START = "if_gap_from_year_start"  # R-EMP-3M, next year only
-
-EXIT_REASON_LABELS = {
-    "insured_2y": "连续2年以上参加基本医保后中断职工医保缴费的人员",
-    "veteran": "当年退出现役的军人",
-    "veteran_spouse": "随军未就业配偶",
-    "released_prisoner": "刑满释放人员",
-}
-
-
-@dataclass(frozen=True)
-class Plan:
-    rate: str
-    wait: str
-    on_time: bool  # counts as paid on time (hardship, zero-claim credit for X+1 = Y)
-    cover_start: date | None = None  # WAIT_NONE, and the N = 0 branch of WAIT_IF_GAP_*
-    cover_end: date | None = None  # None: 31 December of Y
-    not_gap_years: frozenset[int] = frozenset()
-    notes: list[tuple[str, str]] = field(default_factory=list)
-    no_gap_note: str = ""  # appended to the last note when N(Y) = 0 (WAIT_IF_GAP_*)
-    gap_note: str = ""  # appended when N(Y) ≥ 1; may use {gap_years}
-    special: bool = False  # a special rule lifted the concentrated-period limit or the wait
-
-
-def ordinary_plan(in_period: bool, **changes) -> Plan:
-    plan = Plan(rate=RATE_ONTIME if in_period else RATE_LATE, wait=WAIT_ORDINARY, on_time=in_period)
-    return replace(plan, **changes) if changes else plan
-
-
-def _option_day(profile: Profile, year: int) -> date:
-    """"On or after 1 October" (inclusive; the seed says "10月1日后")."""
-    return date(year, profile.next_year_option_month, 1)
+from .plans import WAIT_NONE, Plan, option_day, ordinary_plan
+from .types import Enrollment, Person, Profile, YearStandard
+from .transfers import employee_transfer_plan, exit_plan
 
 
 def newborn_plan(
@@ -73,11 +39,11 @@ def newborn_plan(
             raise CaseError(
                 "enrollment.newborn_next_year_only", f"“{profile.code}”方案没有新生儿只缴纳次年的选项"
             )
-        option_day = _option_day(profile, birth.year)
-        if birth < option_day:
+        option_from = option_day(profile, birth.year)
+        if birth < option_from:
             raise CaseError(
                 "enrollment.newborn_next_year_only",
-                f"{option_day.isoformat()}之前出生的新生儿不能选择只缴纳次年居民医保费",
+                f"{option_from.isoformat()}之前出生的新生儿不能选择只缴纳次年居民医保费",
             )
         if year != birth.year + 1:
             raise CaseError("year", f"选择只缴纳次年时，待遇年度应为出生次年（{birth.year + 1}年）")
@@ -293,165 +259,6 @@ def student_plan(
     return None
 
 
-def employee_transfer_plan(
-    profile: Profile, year: int, enrollment: Enrollment, in_period: bool
-) -> Plan | None:
-    """Implements R-EMP-3M (hunan): a payment outside the concentrated period by someone whose
-    employee cover ended on E (the first uncovered day)."""
-    if not profile.employee_3m_rule:
-        return None
-    ended = enrollment.employee_ended_on
-    if ended is None:
-        raise CaseError("enrollment.employee_ended_on", "职工医保转居民医保，请填写职工医保停保日期")
-    if in_period:
-        return None  # inside the concentrated period the ordinary rules apply
-    months = profile.transfer_window_months
-    deadline = months_deadline(ended, months)
-    if enrollment.paid_on <= deadline:
-        head = f"职工医保{ended.isoformat()}停保，{months}个月内（截至{deadline.isoformat()}）转居民医保"
-        if year == ended.year:
-            start = max(ended, year_start(year))
-            return Plan(
-                rate=RATE_ONTIME,
-                wait=WAIT_IF_GAP_FROM_PAYMENT,
-                on_time=True,
-                cover_start=start,
-                special=True,
-                notes=[("R-EMP-3M", f"{head}，按个人缴费标准缴费")],
-                no_gap_note=f"；缴费前无居民医保断缴，自职工医保停保之日{start.isoformat()}起享受待遇",
-                gap_note="；缴费前有居民医保断缴{gap_years}年，自缴费之日起设等待期",
-            )
-        if year == ended.year + 1 and ended >= _option_day(profile, ended.year):
-            return Plan(
-                rate=RATE_ONTIME,
-                wait=WAIT_IF_GAP_FROM_YEAR_START,
-                on_time=True,
-                cover_start=year_start(year),
-                special=True,
-                notes=[
-                    (
-                        "R-EMP-3M",
-                        f"{head}（{profile.next_year_option_month}月1日及以后停保），选择只缴纳"
-                        f"{year}年居民医保费，{ended.year}年不享受居民医保待遇",
-                    )
-                ],
-                no_gap_note=f"；缴费前无居民医保断缴，{year}年1月1日起享受待遇",
-                gap_note=f"；缴费前有居民医保断缴{{gap_years}}年，等待期自{year}年1月1日起算",
-            )
-        return None
-    return ordinary_plan(
-        in_period,
-        notes=[
-            (
-                "R-EMP-3M",
-                f"职工医保{ended.isoformat()}停保后超过{months}个月（{deadline.isoformat()}之后）"
-                "才转居民医保，按集中参保缴费期外缴费办理，自缴费之日起设等待期",
-            )
-        ],
-    )
-
-
-def insured_months_before(exited: date, history: Mapping[int, YearStatus]) -> int:
-    """Months of basic medical insurance running without a break up to `exited` (the first
-    uncovered day), read from the year statuses: the months of the exit year before it (from
-    the history where it names that year, else January up to the exit), then whole years back
-    (a resident year or 12 employee months adds 12; fewer employee months add those and end the
-    run; a gap ends it)."""
-    status = history.get(exited.year)
-    if status is None:
-        months = exited.month - 1
-    elif status.kind == "employee":
-        months = status.employee_months
-        if months < 12:
-            return months
-    elif status.is_resident:
-        months = 12
-    else:
-        return 0
-    y = exited.year - 1
-    while y in history:
-        status = history[y]
-        if status.is_resident or (status.kind == "employee" and status.employee_months >= 12):
-            months += 12
-        elif status.kind == "employee":
-            return months + status.employee_months
-        else:
-            break
-        y -= 1
-    return months
-
-
-def exit_reason_for(
-    profile: Profile, enrollment: Enrollment, history: Mapping[int, YearStatus], exited: date
-) -> tuple[str | None, bool]:
-    """The R-EXIT-3M group: the one the registrar named, or `insured_2y` derived from a history
-    that shows two continuous years of basic medical insurance ending on the exit. Returns
-    (reason, derived)."""
-    if enrollment.exit_reason is not None:
-        return enrollment.exit_reason, False
-    if insured_months_before(exited, history) >= 12 * profile.exit_insured_min_years:
-        return "insured_2y", True
-    return None, False
-
-
-def exit_plan(
-    profile: Profile,
-    year: int,
-    enrollment: Enrollment,
-    standard: YearStandard,
-    history: Mapping[int, YearStatus],
-    *,
-    category: str,
-) -> Plan | None:
-    """Implements R-EXIT-3M (shanxi): people leaving another system who enroll after the
-    concentrated period but within 3 months of leaving are covered from the payment date with no
-    waiting period. The rate is unchanged (the rule lifts only the wait). An employee who stopped
-    paying is such a leaver whichever path the clerk took (`employee_transfer` or
-    `exit_other_scheme`); where the history shows the two insured years the group is derived."""
-    if not profile.exit_3m_rule:
-        return None
-    exited = enrollment.exited_on or enrollment.employee_ended_on
-    if exited is None:
-        field_name = "employee_ended_on" if category == "employee_transfer" else "exited_on"
-        raise CaseError(f"enrollment.{field_name}", "请填写退出原制度保障（职工医保停保）的日期")
-    if enrollment.exit_reason is not None and enrollment.exit_reason not in EXIT_REASONS:
-        raise CaseError(
-            "enrollment.exit_reason",
-            "退出原制度保障的类别应为：" + "、".join(EXIT_REASON_LABELS.values()),
-        )
-    reason, derived = exit_reason_for(profile, enrollment, history, exited)
-    paid_on = enrollment.paid_on
-    months = profile.transfer_window_months
-    deadline = months_deadline(exited, months)
-    if reason is None:
-        if category == "exit_other_scheme" and standard.concentrated_end < paid_on <= deadline:
-            raise CaseError(
-                "enrollment.exit_reason",
-                "参保记录不足以认定连续2年以上参加基本医保，请选择退出原制度保障的类别："
-                + "、".join(EXIT_REASON_LABELS.values()),
-            )
-        return None
-    if not (standard.concentrated_end < paid_on <= deadline):
-        return None
-    start = max(paid_on, year_start(year))
-    label = EXIT_REASON_LABELS[reason]
-    how = "（按参保记录认定）" if derived else ""
-    return Plan(
-        rate=RATE_LATE,
-        wait=WAIT_NONE,
-        on_time=False,
-        cover_start=start,
-        special=True,
-        notes=[
-            (
-                "R-EXIT-3M",
-                f"您属于{label}{how}，{exited.isoformat()}退出原保障后{months}个月内"
-                f"（{deadline.isoformat()}前）参保，从缴费当天{start.isoformat()}起享受待遇，没有等待期",
-            )
-        ],
-    )
-
-
 def plan(
     profile: Profile,
     year: int,
@@ -539,15 +346,3 @@ def student_enrollment_problems(
             where = "学校" if taken[y] == "school" else "户籍地或常住地"
             problems.append(f"该学生{y}年已在{where}参保，不能重复参保")
     return problems
-
-
-def employee_years_from_resident(profile: Profile, resident_years: int) -> int:
-    """Implements R-EMP-CONVERT: on moving into the employee scheme inside the province, every
-    `employee_convert_years_per_year` resident years paid count as one employee contribution
-    year (rounded down). A profile without the rule (None, e.g. hunan) converts nothing."""
-    if resident_years < 0:
-        raise ValueError("居民医保缴费年数不能为负数")
-    per = profile.employee_convert_years_per_year
-    if not per:
-        return 0
-    return resident_years // per

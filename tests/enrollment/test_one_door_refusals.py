@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from enrollment import idnumbers, services
+from enrollment.services import enrollments
 from enrollment.models import AuditEntry, Enrollment, Household, Person, PersonGroup, Scheme
 from tests import factories
 
@@ -275,7 +276,7 @@ def test_two_clerks_enrolling_the_same_person_year_one_wins(village_clerk, towns
     _ship_policies_again()
     person = make_person()
     barrier = threading.Barrier(2, timeout=60)  # generous: a loaded CI machine is slow
-    original = services._existing_live_resident
+    original = enrollments._existing_live_resident
 
     def both_checked(*args, **kwargs):
         found = original(*args, **kwargs)
@@ -285,7 +286,7 @@ def test_two_clerks_enrolling_the_same_person_year_one_wins(village_clerk, towns
         return found
 
     local = threading.local()
-    monkeypatch.setattr(services, "_existing_live_resident", both_checked)
+    monkeypatch.setattr(enrollments, "_existing_live_resident", both_checked)
     outcomes = []
 
     def clerk(actor):

@@ -4,11 +4,8 @@ from decimal import Decimal
 import pytest
 
 from benefits.rules import HUNAN, SHANXI, CaseError
-from benefits.rules.special import (
-    employee_years_from_resident,
-    student_enrollment_problems,
-    whole_course_cover_end,
-)
+from benefits.rules.special import student_enrollment_problems, whole_course_cover_end
+from benefits.rules.transfers import employee_years_from_resident
 
 from .builders import run, standards
 

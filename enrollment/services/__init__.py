@@ -1,0 +1,36 @@
+"""The only code that writes to the registry, in two modules: `persons` (registering and
+changing people) and `enrollments` (the one door every enrollment write goes through).
+
+Callers import from here; the names below are the registry's whole write interface.
+"""
+from .enrollments import (
+    NON_FIELD,
+    EnrollmentPlan,
+    auto_stop_superseded,
+    duplicate_message,
+    enrollment_preview,
+    enrollment_record,
+    enrollment_record_batch,
+    enrollment_stop,
+    pooling_region_of,
+)
+from .persons import (
+    ELSEWHERE_MESSAGE,
+    PERSON_FIELDS,
+    household_for_registration,
+    likely_duplicate_message,
+    person_likely_duplicates,
+    person_link_id_number,
+    person_mark_life_status,
+    person_register,
+    person_reveal_id,
+    person_update,
+)
+
+__all__ = [
+    "ELSEWHERE_MESSAGE", "NON_FIELD", "PERSON_FIELDS", "EnrollmentPlan", "auto_stop_superseded",
+    "duplicate_message", "enrollment_preview", "enrollment_record", "enrollment_record_batch",
+    "enrollment_stop", "household_for_registration", "likely_duplicate_message",
+    "person_likely_duplicates", "person_link_id_number", "person_mark_life_status",
+    "person_register", "person_reveal_id", "person_update", "pooling_region_of",
+]
