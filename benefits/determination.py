@@ -237,4 +237,4 @@ def tier_refusal(*, pooling_region_code: str, year: int, code: str) -> str | Non
         return (f"{year}年的缴费标准不分档次，不能选择缴费档次“{code}”；"
                 "请清空缴费档次后按年度标准登记。")
     return (f"{year}年没有“{code}”这个缴费档次，可选："
-            + "、".join(f"{c}（{label.split('：')[0]}）" for c, label in tiers) + "。")
+            + "、".join(f"{label.split('：')[0]}（{c}）" for c, label in tiers) + "。")

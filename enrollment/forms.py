@@ -155,9 +155,11 @@ def _this_year():
 
 
 def tier_field() -> forms.CharField:
-    """R-TIER's choice on a payment form. A text field behind a select: the one door checks the
-    code (an unknown one is refused naming 缴费档次), so a posted code is kept, never dropped."""
-    return forms.CharField(label="缴费档次", required=False, max_length=20, widget=forms.Select,
+    """R-TIER's choice on a payment form: a text field behind radio buttons (a few tiers, each
+    label with its amount and cap readable on a phone, where a select would cut it). The one door
+    checks the code (an unknown one is refused naming 缴费档次), so a posted code is kept."""
+    return forms.CharField(label="缴费档次", required=False, max_length=20,
+                           widget=forms.RadioSelect,
                            help_text="分档缴费：应缴金额、补缴价格和大病保险最高支付限额随档次而定。")
 
 
@@ -176,7 +178,7 @@ def offer_tiers(form, tiers: list[tuple[str, str]], year: int) -> bool:
         return False
     choices = [("", f"不选档次（按{year}年缴费标准）"), *tiers]
     if posted and posted not in dict(tiers):
-        choices.append((posted, posted))
+        choices.append((posted, f"{posted}（{year}年无此档次）"))
     form.fields["tier"].widget.choices = choices
     return True
 
