@@ -212,3 +212,13 @@ def test_a_year_with_tiers_offers_each_tier_with_its_amount_and_cap(village_cler
         "year": 2026, "scheme": "resident", "paid_on": "2026-11-10",
         "channel": "individual", "repair_years": 0, "scheme_x": ""}).content.decode()
     assert not _offers_tier(html)
+
+
+def test_the_person_file_shows_the_tier_paid(village_clerk, client, time_machine):
+    time_machine.move_to(TODAY, tick=False)
+    client.force_login(village_clerk)
+    person, extra = tiered_on_time()
+    response = DOORS["form"](client, village_clerk, person, CASES[0], extra)
+    assert response.status_code == 302
+    html = _page(client, f"/persons/{person.pk}/")
+    assert '<span data-field="tier">high（个人缴费600.00元）</span>' in html
