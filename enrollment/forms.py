@@ -164,10 +164,12 @@ def tier_field() -> forms.CharField:
 
 
 def bound_year(form, default: int) -> int:
+    """The year typed into a bound form (for its tier choice), else `default`."""
     try:
-        return int(form.data.get(form.add_prefix("year")) or default) if form.is_bound else default
+        year = int(form.data.get(form.add_prefix("year")) or default) if form.is_bound else default
     except (TypeError, ValueError):
         return default
+    return year if YEAR_MIN <= year <= 9999 else default
 
 
 def offer_tiers(form, tiers: list[tuple[str, str]], year: int) -> bool:
