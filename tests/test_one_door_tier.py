@@ -222,3 +222,7 @@ def test_the_person_file_shows_the_tier_paid(village_clerk, client, time_machine
     assert response.status_code == 302
     html = _page(client, f"/persons/{person.pk}/")
     assert '<span data-field="tier">high（个人缴费600.00元）</span>' in html
+    from enrollment.models import AuditEntry
+
+    entry = AuditEntry.objects.filter(person=person, action=AuditEntry.Action.ENROLL).get()
+    assert "缴费档次：high" in entry.detail

@@ -369,6 +369,8 @@ def enrollment_record(*, actor, person: Person, year: int, scheme: str = Scheme.
                                else "该年度已有参保登记。"}) from None
     detail = (f"{year}年{enrollment.get_scheme_display()}，"
               f"缴费{enrollment.amount_paid or 0}元（{enrollment.get_channel_display() or '未缴费'}）")
+    if enrollment.tier_code:
+        detail += f"；缴费档次：{enrollment.tier_code}"
     if plan.found_case:
         detail += f"；参保情形：{plan.found_case.get('reason', '')}"
     if plan.overridden:
