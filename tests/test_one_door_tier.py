@@ -19,7 +19,7 @@ from benefits.models import ContributionTier, YearStandard
 from enrollment.models import Enrollment, PersonGroup
 from enrollment.resources import EnrollmentResource
 from tests import factories
-from tests.test_one_door import DOORS, STORED, TODAY, Case, _errors, _history
+from tests.test_one_door import DOORS, STORED, TODAY, Case, _errors, _history, newborn
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +60,12 @@ def tiered_repair():
     return factories.make_person(name="补缴一档"), {"tier": "low", "repair_years": 1}
 
 
+def tiered_newborn():
+    add_tiers()
+    person, _ = newborn()
+    return person, {"tier": "high"}
+
+
 def _cap(enrollment) -> int:
     return enrollment.determination["tier"]["catastrophic_cap"]
 
@@ -73,6 +79,10 @@ CASES = [
          ALL + ["batch", "special"], special="hardship",
          expect=lambda e, p: e.subsidy > 0 and e.amount_due + e.subsidy == Decimal("300")
          and _cap(e) == 200000),
+    Case("tiered_newborn", 2026, dt.date(2026, 11, 20), tiered_newborn,
+         ALL + ["batch", "special", "newborn"], special="newborn",
+         expect=lambda e, p: e.amount_due == Decimal("580") and _cap(e) == 400000
+         and e.benefit_start == p.birth_date),
     Case("tiered_repair", 2027, dt.date(2026, 11, 10), tiered_repair, ALL + ["special"],
          special="repair",
          # the repair price is 2026's tier "low" (280), not 2026's own standard (420)
