@@ -22,6 +22,7 @@ from enrollment.models import (
 )
 
 from . import inputs
+from .models import YearStandard
 from .rules.case import determination_to_dict
 from .rules.errors import CaseError
 from .rules.types import Determination
@@ -39,6 +40,7 @@ FIELD_OF = {
     "enrollment.newborn_next_year_only": "newborn_next_year_only",
     "enrollment.first_at_school": "first_at_school",
     "person.birth_date": "paid_on",
+    "enrollment.tier": "tier",
 }
 
 
@@ -192,3 +194,47 @@ def _employee_cover_ended(person: Person, paid_on: dt.date) -> dt.date | None:
 def case_key(case: dict) -> dict:
     """The engine-relevant part of a case, to tell an override from what was found."""
     return {k: case[k] for k in CASE_KEYS if case.get(k)}
+
+
+# --- R-TIER: the contribution tiers a payment may choose ------------------------------------
+
+
+def _cap_text(amount) -> str:
+    if amount >= 10000 and amount % 10000 == 0:
+        return f"{int(amount) // 10000}万元"
+    return f"{amount:.2f}元".replace(".00元", "元")
+
+
+def year_tiers(*, pooling_region_code: str, year: int) -> list[tuple[str, str]]:
+    """R-TIER: (code, label) of each contribution tier of `year` in the region's profile,
+    cheapest first, the label naming the individual amount and the catastrophic cap that go
+    with it; empty where the year has no tiers (or the region no profile)."""
+    profile = inputs.profile_for_region(pooling_region_code)
+    standard = (YearStandard.objects.filter(profile=profile, year=year)
+                .prefetch_related("tiers").first() if profile is not None else None)
+    if standard is None:
+        return []
+    out = []
+    for tier in standard.tiers.all():
+        cap = tier.catastrophic_cap if tier.catastrophic_cap is not None \
+            else standard.catastrophic_cap
+        label = (f"{tier.name or tier.code}：个人缴费{_cap_text(tier.individual)}，"
+                 f"大病保险最高支付限额{_cap_text(cap)}")
+        if tier.reimbursement_ratio is not None:
+            label += f"，住院报销比例{tier.reimbursement_ratio * 100:.0f}%"
+        out.append((tier.code, label))
+    return out
+
+
+def tier_refusal(*, pooling_region_code: str, year: int, code: str) -> str | None:
+    """R-TIER: why `code` cannot be the tier of a payment for `year` in the region (None: it
+    can). Asked by the one door for every write, paid or not, so that an unknown code is refused
+    even where the engine is not asked (an enrollment awaiting payment)."""
+    tiers = year_tiers(pooling_region_code=pooling_region_code, year=year)
+    if any(c == code for c, _ in tiers):
+        return None
+    if not tiers:
+        return (f"{year}年的缴费标准不分档次，不能选择缴费档次“{code}”；"
+                "请清空缴费档次后按年度标准登记。")
+    return (f"{year}年没有“{code}”这个缴费档次，可选："
+            + "、".join(f"{label.split('：')[0]}（{c}）" for c, label in tiers) + "。")

@@ -131,24 +131,29 @@ def enrollment_options(options: Mapping[str, Any] | None) -> dict[str, Any]:
             out[name] = value.isoformat() if isinstance(value, dt.date) else value
     if options.get("exit_reason"):
         out["exit_reason"] = options["exit_reason"]
+    if options.get("tier"):  # R-TIER: the tier chosen at payment (Enrollment.tier_code)
+        out["tier"] = options["tier"]
     return out
 
 
 def case_inputs_for(*, person: Person, year: int, paid_on: dt.date, pooling_region_code: str,
                     repair_years: int = 0, options: Mapping[str, Any] | None = None,
                     exclude_enrollment_pk=None, history: Mapping[str, str] | None = None,
-                    group: str | None | bool = False, today: dt.date | None = None) -> dict:
+                    group: str | None | bool = False, today: dt.date | None = None,
+                    tier: str = "") -> dict:
     """The case object (RULES.md section 7) for a payment by `person` for coverage `year`.
 
     `history` and `group` override what the registry says (the calculator's "what if");
-    `group=False` means "from the registry". Raises CaseError("profile") when the region has no
-    profile.
+    `group=False` means "from the registry"; `tier` is the contribution tier chosen at payment
+    (R-TIER; empty: none). Raises CaseError("profile") when the region has no profile.
     """
     profile = profile_for_region(pooling_region_code)
     if profile is None:
         raise CaseError("profile", "该统筹区尚未配置政策方案，请联系县级管理员在管理后台设置。")
     standards = stored_standards(profile.code)
     options = dict(options or {})
+    if tier:
+        options["tier"] = tier
     if history is None:
         history = history_for(person, year, standards=standards,
                               exclude_pk=exclude_enrollment_pk, today=today)
@@ -181,4 +186,5 @@ def case_for_enrollment(enrollment: Enrollment, *, today: dt.date | None = None)
     return case_inputs_for(
         person=enrollment.person, year=enrollment.year, paid_on=enrollment.paid_on,
         pooling_region_code=enrollment.pooling_region_id, repair_years=enrollment.repair_years,
-        options=enrollment.case_details, exclude_enrollment_pk=enrollment.pk, today=today)
+        options=enrollment.case_details, exclude_enrollment_pk=enrollment.pk, today=today,
+        tier=enrollment.tier_code)

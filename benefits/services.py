@@ -104,7 +104,8 @@ def special_case_enroll(*, actor, person: Person, kind: str, data: dict,
         amount_paid=None if amount is None else Decimal(amount), channel=channel,
         payer=data.get("payer"),
         payer_relation=data.get("payer_relation") or "",
-        repair_years=data.get("repair_years") or 0, case_override=override,
+        repair_years=data.get("repair_years") or 0, tier=data.get("tier") or "",
+        case_override=override,
         override_reason=f"特殊情形登记：{KIND_TITLES.get(kind, kind)}（经办人录入的情形信息）",
         request=request)
 

@@ -152,7 +152,7 @@ class EnrollmentAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdm
     # What the clerk states; everything else is the one door's (status, determination, audit).
     INPUT_FIELDS = ["person", "year", "scheme", "pooling_region", "elsewhere", "paid_on",
                     "amount_paid", "channel", "payer", "payer_relation", "employer",
-                    "cover_start", "cover_end", "repair_years"]
+                    "cover_start", "cover_end", "repair_years", "tier_code"]
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in Enrollment._meta.fields
@@ -175,11 +175,12 @@ class EnrollmentAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdm
                         if k in self.fields}
                 if self.errors or not data.get("person"):
                     return
+                tier = data.pop("tier_code", "") or ""  # the service's name for it: tier
                 self.one_door = {**data, "scheme": data.get("scheme") or "resident",
                                  "channel": data.get("channel") or "",
                                  "payer_relation": data.get("payer_relation") or "",
                                  "repair_years": data.get("repair_years") or 0,
-                                 "elsewhere": bool(data.get("elsewhere"))}
+                                 "elsewhere": bool(data.get("elsewhere")), "tier": tier}
                 try:
                     plan = services.enrollment_preview(
                         actor=request.user, instance=Enrollment.objects.get(pk=obj.pk)
@@ -188,6 +189,7 @@ class EnrollmentAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdm
                     self.add_error("person", "该人员不在您的辖区内。")
                     return
                 for name, messages in plan.errors.items():
+                    name = "tier_code" if name == "tier" else name
                     self.add_error(name if name in self.fields else None, messages)
 
         return OneDoorForm

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from core.calendar import YEAR_MIN, coverage_year_for
 
-from . import idnumbers, regions, scope
+from . import idnumbers, regions, scope, services
 from .models import (
     Channel,
     Enrollment,
@@ -154,7 +154,39 @@ def _this_year():
     return timezone.localdate().year
 
 
+def tier_field() -> forms.CharField:
+    """R-TIER's choice on a payment form: a text field behind radio buttons (a few tiers, each
+    label with its amount and cap readable on a phone, where a select would cut it). The one door
+    checks the code (an unknown one is refused naming 缴费档次), so a posted code is kept."""
+    return forms.CharField(label="缴费档次", required=False, max_length=20,
+                           widget=forms.RadioSelect,
+                           help_text="分档缴费：应缴金额、补缴价格和大病保险最高支付限额随档次而定。")
+
+
+def bound_year(form, default: int) -> int:
+    """The year typed into a bound form (for its tier choice), else `default`."""
+    try:
+        year = int(form.data.get(form.add_prefix("year")) or default) if form.is_bound else default
+    except (TypeError, ValueError):
+        return default
+    return year if YEAR_MIN <= year <= 9999 else default
+
+
+def offer_tiers(form, tiers: list[tuple[str, str]], year: int) -> bool:
+    """Put the year's tiers in the form's choice; True when it is to be shown: the year has
+    tiers, or a code was posted (so that its refusal shows next to the field)."""
+    posted = (form.data.get(form.add_prefix("tier")) or "") if form.is_bound else ""
+    if not tiers and not posted:
+        return False
+    choices = [("", f"不选档次（按{year}年缴费标准）"), *tiers]
+    if posted and posted not in dict(tiers):
+        choices.append((posted, f"{posted}（{year}年无此档次）"))
+    form.fields["tier"].widget.choices = choices
+    return True
+
+
 class EnrollmentForm(forms.ModelForm):
+    tier = tier_field()
     payer_id_number = forms.CharField(label="代缴亲属证件号码", required=False, max_length=18)
     transfer = forms.BooleanField(
         label="职工医保转居民医保", required=False,
@@ -179,6 +211,9 @@ class EnrollmentForm(forms.ModelForm):
         self.fields["paid_on"].initial = timezone.localdate()
         self.fields["channel"].initial = Channel.INDIVIDUAL
         self.fields["amount_paid"].help_text = "留空则按政策测算的应缴金额登记。"
+        # The year's tiers only: the household income band that could suggest one is not held.
+        year = bound_year(self, self.fields["year"].initial)
+        tiers = offer_tiers(self, services.tier_choices(person=person, year=year), year)
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Row(Column("year", css_class="col-md-4"), Column("scheme", css_class="col-md-4"),
@@ -186,6 +221,7 @@ class EnrollmentForm(forms.ModelForm):
             Row(Column("amount_paid", css_class="col-md-4"),
                 Column("channel", css_class="col-md-4"),
                 Column("repair_years", css_class="col-md-4")),
+            *(["tier"] if tiers else []),
             Fieldset("亲属职工医保个人账户代缴", Row(
                 Column("payer_id_number", css_class="col-md-6"),
                 Column("payer_relation", css_class="col-md-6"))),
@@ -269,6 +305,7 @@ class BatchEnrollmentForm(forms.Form):
     paid_on = forms.DateField(label="缴费日期", widget=forms.DateInput(attrs={"type": "date"}))
     channel = forms.ChoiceField(label="缴费渠道", choices=[
         (Channel.VILLAGE_BATCH, "村（社区）代收"), (Channel.SCHOOL_BATCH, "学校代收")])
+    tier = tier_field()  # one tier for everyone collected, or none
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -283,12 +320,28 @@ class BatchEnrollmentForm(forms.Form):
             [("", "请选择村（社区）或学校")]
             + [(f"region:{r.code}", f"{r.name}（{r.code}）") for r in villages[:500]]
             + [(f"school:{s.pk}", f"学校：{s.name}") for s in schools[:500]])
+        year = bound_year(self, self.fields["year"].initial)
+        tiers = offer_tiers(self, services.tier_choices(
+            year=year, region_code=self._unit_region(user)), year)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(Row(
             Column("year", css_class="col-6 col-md-2"), Column("unit", css_class="col-12 col-md-4"),
             Column("paid_on", css_class="col-6 col-md-3"),
-            Column("channel", css_class="col-6 col-md-3")))
+            Column("channel", css_class="col-6 col-md-3")), *(["tier"] if tiers else []))
+
+    def _unit_region(self, user) -> str:
+        """The region whose tiers are offered: the chosen unit's, else the user's own."""
+        from .models import School
+
+        unit = (self.data.get("unit") or "") if self.is_bound else ""
+        kind, _, key = unit.partition(":")
+        if kind == "region" and scope.region_in_scope(user, key):
+            return key
+        if kind == "school" and key.isdigit():
+            school = School.objects.filter(pk=key).values_list("region_id", flat=True).first()
+            return school or user.region_id or ""
+        return user.region_id or ""
 
     def clean_paid_on(self):
         paid_on = self.cleaned_data["paid_on"]

@@ -380,6 +380,12 @@ class Enrollment(models.Model):
     repair_due = models.DecimalField("补缴金额", max_digits=10, decimal_places=2, null=True,
                                      blank=True)
     repair_years = models.PositiveSmallIntegerField("补缴年数", default=0)
+    # R-TIER, chosen at payment. A column, not a case_details key: the January recalculation
+    # reads it in the same row fetch, and a tiered ordinary person keeps an empty case_details,
+    # so stays on the recalculation's shared-answer fast path (the tier joins the cache key).
+    tier_code = models.CharField(
+        "缴费档次", max_length=20, blank=True, default="",
+        help_text="分档缴费地区：缴费时选择的档次代码；留空按该年度缴费标准")
     waiting_fixed = models.PositiveSmallIntegerField("固定等待期（月）", null=True, blank=True)
     waiting_variable = models.PositiveSmallIntegerField("变动等待期（月）", null=True, blank=True)
     waiting_repaired = models.PositiveSmallIntegerField("补缴减少（月）", null=True, blank=True)

@@ -124,13 +124,14 @@ class EnrollmentResource(ScopedResourceMixin, resources.ModelResource):
     pooling_region = fields.Field("pooling_region", "统筹区代码",
                                   widget=ForeignKeyWidget(Region, "code"))
     payer = fields.Field("payer", "代缴亲属证件号码", widget=PersonByNumberWidget())
+    tier = fields.Field("tier_code", "tier")  # R-TIER: the tier code chosen at payment
 
     class Meta:
         model = Enrollment
         import_id_fields = ["person", "year", "scheme"]
         fields = ["person", "year", "scheme", "pooling_region", "status", "paid_on",
                   "amount_paid", "channel", "in_concentrated_period", "elsewhere",
-                  "repair_years", "payer", "payer_relation"]
+                  "repair_years", "payer", "payer_relation", "tier"]
         skip_unchanged = True
         report_skipped = True
         clean_model_instances = True
@@ -139,6 +140,7 @@ class EnrollmentResource(ScopedResourceMixin, resources.ModelResource):
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         instance.repair_years = instance.repair_years or 0
         instance.payer_relation = instance.payer_relation or ""
+        instance.tier_code = (instance.tier_code or "").strip()
         # The pooling region defaults to the county of residence, as on the page.
         if instance.person_id and not instance.pooling_region_id:
             from .services import pooling_region_of
@@ -168,7 +170,7 @@ class EnrollmentResource(ScopedResourceMixin, resources.ModelResource):
                 amount_paid=instance.amount_paid, channel=instance.channel or "",
                 elsewhere=bool(instance.elsewhere), confirmed=instance.status == "active",
                 repair_years=instance.repair_years or 0, payer=instance.payer,
-                payer_relation=instance.payer_relation or "")
+                payer_relation=instance.payer_relation or "", tier=instance.tier_code or "")
         except PermissionDenied:
             raise ValidationError({"person": "该行不在您的辖区内。"}) from None
         except ValidationError as exc:

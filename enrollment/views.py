@@ -179,7 +179,7 @@ def enrollment_create(request, pk):
                 channel=data["channel"], payer=data["payer"],
                 payer_relation=data["payer_relation"], repair_years=data["repair_years"],
                 cover_start=data["cover_start"], cover_end=data["cover_end"],
-                transfer=data["transfer"], request=request)
+                transfer=data["transfer"], tier=data["tier"], request=request)
         except ValidationError as exc:
             form_error(form, exc)
         else:
@@ -310,7 +310,8 @@ def enrollment_batch(request):
                 try:
                     done = services.enrollment_record_batch(
                         actor=request.user, persons=persons, year=data["year"],
-                        paid_on=data["paid_on"], channel=data["channel"], request=request)
+                        paid_on=data["paid_on"], channel=data["channel"],
+                        tier=data.get("tier") or "", request=request)
                 except ValidationError as exc:
                     problems = exc.messages
                 else:

@@ -140,20 +140,26 @@ CASES = [
 
 def door_form(client, user, person, case, extra):
     data = {"year": case.year, "scheme": "resident", "paid_on": case.paid_on.isoformat(),
-            "amount_paid": "", "channel": "individual", "repair_years": 0}
+            "amount_paid": "", "channel": "individual",
+            "repair_years": extra.get("repair_years", 0)}
     if extra.get("payer"):
         data.update(channel="relative_account", payer_id_number=extra["payer"].id_number,
                     payer_relation=extra["payer_relation"])
+    if extra.get("tier"):
+        data["tier"] = extra["tier"]
     return client.post(f"/persons/{person.pk}/enroll/", data)
 
 
 def door_special(client, user, person, case, extra):
     data = {"year": "" if case.special == "newborn" else case.year,
             "paid_on": case.paid_on.isoformat(), "amount_paid": "", "channel": "individual",
-            **case.special_data}
+            **case.special_data,
+            **({"repair_years": extra["repair_years"]} if extra.get("repair_years") else {})}
     if extra.get("payer"):
         data.update(payer_id_number=extra["payer"].id_number,
                     payer_relation=extra["payer_relation"])
+    if extra.get("tier"):
+        data["tier"] = extra["tier"]
     return client.post(f"/benefits/persons/{person.pk}/special/?category={case.special}", data)
 
 
@@ -163,12 +169,14 @@ def door_newborn(client, user, person, case, extra):
         "p-birth_cert_number": person.birth_cert_number,
         "p-residence_region": person.residence_region_id,
         "year": "", "paid_on": case.paid_on.isoformat(), "amount_paid": "",
-        "channel": "individual"})
+        "channel": "individual", **({"tier": extra["tier"]} if extra.get("tier") else {})})
 
 
 def door_batch(client, user, person, case, extra):
     params = {"year": case.year, "unit": f"region:{factories.VILLAGE}",
               "paid_on": case.paid_on.isoformat(), "channel": "village_batch"}
+    if extra.get("tier"):
+        params["tier"] = extra["tier"]
     return client.post("/enrollments/batch/", {**params, "person": [person.pk]})
 
 
@@ -176,7 +184,8 @@ def door_admin(client, user, person, case, extra):
     data = {"person": person.pk, "year": case.year, "scheme": "resident", "pooling_region": "",
             "paid_on": case.paid_on.isoformat(), "amount_paid": "", "channel": "individual",
             "payer": "", "payer_relation": "", "employer": "", "cover_start": "",
-            "cover_end": "", "repair_years": 0, "_save": "保存"}
+            "cover_end": "", "repair_years": extra.get("repair_years", 0),
+            "tier_code": extra.get("tier", ""), "_save": "保存"}
     if extra.get("payer"):
         data.update(channel="relative_account", payer=extra["payer"].pk,
                     payer_relation=extra["payer_relation"])
@@ -186,11 +195,14 @@ def door_admin(client, user, person, case, extra):
 def door_import(client, user, person, case, extra):
     payer = extra.get("payer")
     dataset = tablib.Dataset(headers=["证件号码", "year", "scheme", "paid_on", "channel",
-                                      "repair_years", "代缴亲属证件号码", "payer_relation"])
+                                      "repair_years", "代缴亲属证件号码", "payer_relation",
+                                      "tier"])
     dataset.append([person.id_number or person.birth_cert_number, case.year, "resident",
                     case.paid_on.isoformat(),
-                    "relative_account" if payer else "individual", 0,
-                    payer.id_number if payer else "", extra.get("payer_relation", "")])
+                    "relative_account" if payer else "individual",
+                    extra.get("repair_years", 0),
+                    payer.id_number if payer else "", extra.get("payer_relation", ""),
+                    extra.get("tier", "")])
     result = EnrollmentResource(user=user).import_data(dataset, dry_run=False)
     assert not result.has_errors() and not result.has_validation_errors(), [
         r.error_dict if hasattr(r, "error_dict") else r for r in result.invalid_rows]
@@ -204,6 +216,10 @@ def door_command(client, user, person, case, extra):
     if extra.get("payer"):
         args += ["--payer", str(extra["payer"].pk), "--payer-relation", extra["payer_relation"],
                  "--channel", "relative_account"]
+    if extra.get("tier"):
+        args += ["--tier", extra["tier"]]
+    if extra.get("repair_years"):
+        args += ["--repair-years", str(extra["repair_years"])]
     call_command(*args, stdout=out)
     printed = json.loads(out.getvalue())
     stored = Enrollment.objects.get(pk=printed.pop("enrollment"))

@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from core.calendar import coverage_year_for, year_field
 from enrollment import idnumbers
-from enrollment.forms import RegionChoiceField, _leaf_regions
+from enrollment import services as registry
+from enrollment.forms import RegionChoiceField, _leaf_regions, bound_year, offer_tiers, tier_field
 from enrollment.models import CLOSE_RELATIVES, Channel, Person, Relation, School, Sex
 
 from ..models import PolicyProfile
@@ -185,11 +186,13 @@ class SpecialCaseForm(forms.Form):
     payer_id_number = forms.CharField(label="代缴亲属证件号码", required=False, max_length=18)
     payer_relation = forms.ChoiceField(label="代缴人是参保人的", choices=RELATIVE_CHOICES,
                                        required=False)
+    tier = tier_field()
 
-    def __init__(self, *args, kind: str, person: Person | None, **kwargs):
+    def __init__(self, *args, kind: str, person: Person | None, tier_region: str = "",
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self.kind, self.person = kind, person
-        keep = {"year", "paid_on", "amount_paid", "channel", *KIND_FIELDS[kind]}
+        keep = {"year", "paid_on", "amount_paid", "channel", "tier", *KIND_FIELDS[kind]}
         if kind in ("student", "relative"):
             keep.discard("channel")
         for name in list(self.fields):
@@ -210,6 +213,10 @@ class SpecialCaseForm(forms.Form):
             self.fields["year"].initial = None
             self.fields["year"].help_text = "留空：出生当年；勾选只缴次年时为出生次年。"
         self.fields["paid_on"].initial = timezone.localdate()
+        # A newborn's year left empty is the birth year, for the clerk most often this one.
+        year = bound_year(self, self.fields["year"].initial or timezone.localdate().year)
+        tiers = offer_tiers(self, registry.tier_choices(
+            year=year, person=person, region_code=tier_region), year)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
@@ -220,7 +227,8 @@ class SpecialCaseForm(forms.Form):
         dates = [Column(n, css_class=half) for n in extra if n not in ("newborn_next_year_only",
                                                                        "first_at_school")]
         flags = [n for n in extra if n in ("newborn_next_year_only", "first_at_school")]
-        self.helper.layout = Layout(Row(*top), Row(*dates), *flags)
+        self.helper.layout = Layout(Row(*top), *(["tier"] if tiers else []), Row(*dates),
+                                    *flags)
 
     def clean_paid_on(self):
         paid_on = self.cleaned_data["paid_on"]

@@ -66,6 +66,7 @@ class PersonInput:
     history: str  # "2025=resident,2026=gap,2027=employee:5" (years before Y; missing = gap)
     claims: str  # "2025=10,2026=01": fund paid > 0, used incentive (counted years before Y)
     groups: str  # registry hardship groups active on paid_on, comma-separated
+    tier: str = ""  # R-TIER: the contribution tier chosen at payment ('' for none)
 
 
 @dataclass(frozen=True)
@@ -176,12 +177,14 @@ class Calculator:
                 late, paid_key = True, ("late", paid.year)
             if "employee:" in history:
                 history = _EMPLOYEE.sub(self._employee_class, history)
+        # The tier changes the amounts and the cap, never the dates: it only joins the key.
         key = (birth_key, paid_key, p.repair_years, group,
-               "" if plain else p.case_details, history, p.claims)
+               "" if plain else p.case_details, history, p.claims, p.tier)
         found = self.cache.get(key)
         if found is None:
             self.misses += 1
-            found = self._evaluate(birth, paid, p.repair_years, group, options, history, p.claims)
+            found = self._evaluate(birth, paid, p.repair_years, group, options, history, p.claims,
+                                   p.tier)
             self.cache[key] = found
         if late and not found[-1]:
             found = self._late_dates(found, p.paid_on)
@@ -198,7 +201,7 @@ class Calculator:
         return found[:_START] + (period.start, period.end) + found[_START + 2:]
 
     def _evaluate(self, birth: date, paid: date, repair_years: int, group: str | None,
-                  options: Mapping, history: str, claims: str) -> tuple:
+                  options: Mapping, history: str, claims: str, tier: str = "") -> tuple:
         profile = self.policy.profile
         try:
             if options:
@@ -210,7 +213,8 @@ class Calculator:
                                "category": options.get("category") or "general"},
                     "history": _history(history),
                     "enrollment": {"paid_on": paid.isoformat(), "repair_years": repair_years or 0,
-                                   **_enrollment_options(options)},
+                                   **_enrollment_options(options),
+                                   **({"tier": tier} if tier else {})},
                     "claims": _claims(claims),
                 }
                 args = parse_case(case, {profile.code: profile},
@@ -220,7 +224,7 @@ class Calculator:
                 args = (
                     profile, self.year, Person(birth_date=birth, group=group),
                     {int(y): parse_status(s) for y, s in _history(history).items()},
-                    Enrollment(paid_on=paid, repair_years=repair_years or 0),
+                    Enrollment(paid_on=paid, repair_years=repair_years or 0, tier=tier or None),
                     {int(y): Claim(fund_paid=Decimal(c["fund_paid"]),
                                    used_incentive=c["used_incentive"])
                      for y, c in _claims(claims).items()},

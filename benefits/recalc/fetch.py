@@ -49,7 +49,7 @@ WITH std(year, cs, ce) AS (
 ),
 cur AS (
   SELECT DISTINCT ON (e.person_id) e.person_id, e.id AS enrollment_id, e.paid_on,
-         e.repair_years, e.case_details
+         e.repair_years, e.case_details, e.tier_code
   FROM enrollment_enrollment e
   WHERE e.year = %(year)s AND e.scheme = 'resident' AND e.status IN ('awaiting', 'active')
     AND e.paid_on IS NOT NULL AND e.pooling_region_id = %(region)s
@@ -91,7 +91,7 @@ SELECT cur.person_id, cur.enrollment_id,
        (SELECT p.birth_date FROM enrollment_person p WHERE p.id = cur.person_id),
        cur.paid_on, cur.repair_years,
        cur.case_details::text, COALESCE(hist.hist, ''), COALESCE(clm.claims, ''),
-       COALESCE(grp.groups, '')
+       COALESCE(grp.groups, ''), cur.tier_code
 FROM cur
 LEFT JOIN hist ON hist.person_id = cur.person_id
 LEFT JOIN LATERAL (
@@ -151,7 +151,7 @@ def _python(year, region, lo, hi, standards, count_start) -> Iterator[PersonInpu
             pooling_region_id=region, person_id__gte=lo, person_id__lte=hi)
         .order_by("person_id", "id")
         .values_list("person_id", "id", "person__birth_date", "paid_on", "repair_years",
-                     "case_details"))
+                     "case_details", "tier_code"))
     by_person = {}
     for row in current:
         by_person.setdefault(row[0], row)
@@ -184,7 +184,8 @@ def _python(year, region, lo, hi, standards, count_start) -> Iterator[PersonInpu
         if cur and start <= cur[3] and (end is None or end >= cur[3]):
             groups[pid].add(group)
 
-    for pid, (_, enrollment_id, birth, paid_on, repair, details) in sorted(by_person.items()):
+    for pid, (_, enrollment_id, birth, paid_on, repair, details, tier) in sorted(
+            by_person.items()):
         hist = []
         for y, items in sorted(past[pid].items()):
             hist.append(f"{y}={_year_status(y, items, standards, as_of)}")
@@ -192,7 +193,7 @@ def _python(year, region, lo, hi, standards, count_start) -> Iterator[PersonInpu
             person_id=pid, enrollment_id=enrollment_id, birth_date=birth, paid_on=paid_on,
             repair_years=repair, case_details=json.dumps(details or {}, sort_keys=True),
             history=",".join(hist), claims=",".join(claims.get(pid, ())),
-            groups=",".join(sorted(groups.get(pid, ()))))
+            groups=",".join(sorted(groups.get(pid, ()))), tier=tier or "")
 
 
 def _year_status(year, items, standards, as_of) -> str:

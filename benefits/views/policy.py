@@ -103,7 +103,9 @@ def newborn(request):
     parent = _person_from_query(request, "parent")
     person_form = NewbornPersonForm(request.POST or None, user=request.user, parent=parent,
                                     prefix="p")
-    form = SpecialCaseForm(request.POST or None, kind="newborn", person=None)
+    form = SpecialCaseForm(request.POST or None, kind="newborn", person=None,
+                           tier_region=parent.residence_region_id if parent
+                           else request.user.region_id or "")
     if request.method == "POST" and person_form.is_valid() and form.is_valid():
         if form.cleaned_data["paid_on"] < person_form.cleaned_data["birth_date"]:
             form.add_error("paid_on", "缴费日期不能早于出生日期。")

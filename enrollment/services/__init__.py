@@ -13,6 +13,7 @@ from .enrollments import (
     enrollment_record_batch,
     enrollment_stop,
     pooling_region_of,
+    tier_choices,
 )
 from .persons import (
     ELSEWHERE_MESSAGE,
@@ -33,4 +34,5 @@ __all__ = [
     "enrollment_stop", "household_for_registration", "likely_duplicate_message",
     "person_likely_duplicates", "person_link_id_number", "person_mark_life_status",
     "person_register", "person_reveal_id", "person_update", "pooling_region_of",
+    "tier_choices",
 ]

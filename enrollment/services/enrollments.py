@@ -193,8 +193,8 @@ def enrollment_preview(*, actor, person: Person, year: int, paid_on: dt.date | N
                        elsewhere: bool = False, employer=None, cover_start=None, cover_end=None,
                        repair_years: int = 0, case_override: dict | None = None,
                        override_reason: str = "", transfer: bool = False,
-                       confirmed: bool = False, instance: Enrollment | None = None
-                       ) -> EnrollmentPlan:
+                       confirmed: bool = False, instance: Enrollment | None = None,
+                       tier: str = "") -> EnrollmentPlan:
     """What `enrollment_record` would do with these arguments, writing nothing: the plan
     holds the unsaved enrollment with its determination, the case found from the registry,
     and every refusal keyed by field. `instance` revises an existing enrollment instead."""
@@ -210,7 +210,7 @@ def enrollment_preview(*, actor, person: Person, year: int, paid_on: dt.date | N
             paid_on=paid_on, amount_paid=amount_paid, channel=channel or "", payer=payer,
             payer_relation=payer_relation or "", elsewhere=elsewhere, employer=employer,
             cover_start=cover_start, cover_end=cover_end, repair_years=repair_years or 0,
-            status=(EnrollmentStatus.ACTIVE if paid_on or confirmed
+            tier_code=(tier or "").strip(), status=(EnrollmentStatus.ACTIVE if paid_on or confirmed
                     else EnrollmentStatus.AWAITING_PAYMENT)).items():
         setattr(enrollment, name, value)
     plan = EnrollmentPlan(enrollment=enrollment, found_case={}, case={})
@@ -233,11 +233,33 @@ def enrollment_preview(*, actor, person: Person, year: int, paid_on: dt.date | N
         existing = _existing_live_resident(person, year, exclude_pk=enrollment.pk)
         if existing:
             plan.refuse("year", duplicate_message(existing))
+    if enrollment.tier_code:
+        _check_tier(plan, local_resident)
     if not (local_resident and paid_on) or plan.errors:
         enrollment.case_details = {}
         return plan
     _plan_case(plan, person, year, paid_on, case_override, override_reason, transfer)
     return plan
+
+
+def _check_tier(plan: EnrollmentPlan, local_resident: bool) -> None:
+    """R-TIER: a tier belongs to a local resident payment, and must be one of the year's."""
+    e = plan.enrollment
+    if not local_resident:
+        plan.refuse("tier", "只有本地城乡居民医保缴费可以选择缴费档次，请清空缴费档次。")
+        return
+    refusal = _benefits().tier_refusal(pooling_region_code=e.pooling_region_id, year=e.year,
+                                       code=e.tier_code)
+    if refusal:
+        plan.refuse("tier", refusal)
+
+
+def tier_choices(*, year: int, person: Person | None = None,
+                 region_code: str = "") -> list[tuple[str, str]]:
+    """R-TIER: the contribution tiers (code, label with amount and cap) a payment for `year` by
+    `person` (or by someone living in `region_code`) may choose; empty where there are none."""
+    code = pooling_region_of(person).code if person is not None else region_code
+    return _benefits().year_tiers(pooling_region_code=code, year=year) if code else []
 
 
 def _plan_case(plan: EnrollmentPlan, person, year, paid_on, case_override, override_reason,
@@ -310,20 +332,21 @@ def enrollment_record(*, actor, person: Person, year: int, scheme: str = Scheme.
                       cover_end=None, repair_years: int = 0, case_override: dict | None = None,
                       override_reason: str = "", transfer: bool = False,
                       confirmed: bool = False, request=None,
-                      instance: Enrollment | None = None) -> Enrollment:
+                      instance: Enrollment | None = None, tier: str = "") -> Enrollment:
     """Record an enrollment (and its payment, when paid_on is given): the one door every page,
     import, admin form and command goes through. The case is found from the registry (the
     clerk may override it with a reason, audited), the engine's determination is stored, and
     what must never be is refused with a message naming the field, nothing written.
     `confirmed` records an enrollment another system reports as in force (reconciliation lists)
-    without a payment; `transfer` stops overlapping employee cover (R-AUTO-STOP)."""
+    without a payment; `transfer` stops overlapping employee cover (R-AUTO-STOP); `tier` is
+    the contribution tier chosen at payment (R-TIER; empty: the year's own standard)."""
     plan = enrollment_preview(
         actor=actor, person=person, year=year, paid_on=paid_on, scheme=scheme,
         pooling_region=pooling_region, amount_paid=amount_paid, channel=channel, payer=payer,
         payer_relation=payer_relation, elsewhere=elsewhere, employer=employer,
         cover_start=cover_start, cover_end=cover_end, repair_years=repair_years,
         case_override=case_override, override_reason=override_reason, transfer=transfer,
-        confirmed=confirmed, instance=instance)
+        confirmed=confirmed, instance=instance, tier=tier)
     plan.raise_errors()
     enrollment = plan.enrollment
     if enrollment.paid_on and enrollment.amount_paid is None and enrollment.amount_due is not None:
@@ -346,6 +369,8 @@ def enrollment_record(*, actor, person: Person, year: int, scheme: str = Scheme.
                                else "该年度已有参保登记。"}) from None
     detail = (f"{year}年{enrollment.get_scheme_display()}，"
               f"缴费{enrollment.amount_paid or 0}元（{enrollment.get_channel_display() or '未缴费'}）")
+    if enrollment.tier_code:
+        detail += f"；缴费档次：{enrollment.tier_code}"
     if plan.found_case:
         detail += f"；参保情形：{plan.found_case.get('reason', '')}"
     if plan.overridden:
@@ -400,17 +425,17 @@ def enrollment_stop(*, actor, enrollment: Enrollment, on: dt.date, reason: str,
 @transaction.atomic
 def enrollment_record_batch(*, actor, persons: list[Person], year: int, paid_on: dt.date,
                             channel: str, amount_paid: Decimal | None = None,
-                            request=None) -> list[Enrollment]:
+                            request=None, tier: str = "") -> list[Enrollment]:
     """A village or school collects for many people at once (村/学校代收). All or nothing: if
     any person cannot be enrolled, nothing is written and every problem is reported, keyed
-    by the person's name and masked ID number."""
+    by the person's name and masked ID number. One tier (R-TIER) for all, or none."""
     problems, recorded = [], []
     for person in persons:
         try:
             with transaction.atomic():
                 recorded.append(enrollment_record(
                     actor=actor, person=person, year=year, paid_on=paid_on, channel=channel,
-                    amount_paid=amount_paid, request=request))
+                    amount_paid=amount_paid, request=request, tier=tier))
         except ValidationError as exc:
             messages = [m for ms in getattr(exc, "message_dict", {"": exc.messages}).values()
                         for m in ms]

@@ -23,7 +23,7 @@ LABELS = {
     "repair_years": "补缴年数（--repair-years）", "payer": "代缴亲属（--payer）",
     "payer_relation": "代缴人与参保人关系（--payer-relation）",
     "transfer": "职工医保转居民医保（--transfer）", "override_reason": "参保情形",
-    "amount_paid": "实缴金额", "status": "状态",
+    "amount_paid": "实缴金额", "status": "状态", "tier": "缴费档次（--tier）",
 }
 
 
@@ -63,6 +63,7 @@ class Command(BaseCommand):
         parser.add_argument("--payer-relation", default="", choices=["", *Relation.values])
         parser.add_argument("--transfer", action="store_true",
                             help="职工医保转居民医保：终止重叠的职工医保")
+        parser.add_argument("--tier", default="", help="分档缴费：缴费时选择的档次代码")
 
     def handle(self, *args, **o):
         try:
@@ -89,7 +90,7 @@ class Command(BaseCommand):
                 scheme=o["scheme"], cover_start=_date(o["cover_start"], "cover_start"),
                 cover_end=_date(o["cover_end"], "cover_end"), channel=channel,
                 repair_years=repair_years, payer=payer, payer_relation=o["payer_relation"],
-                transfer=o["transfer"])
+                transfer=o["transfer"], tier=o["tier"])
         except ValidationError as exc:
             raise Refused(refusal_line(exc, LABELS)) from None
         except PermissionDenied:
