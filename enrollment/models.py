@@ -49,11 +49,15 @@ class User(AbstractUser):
         verbose_name = verbose_name_plural = "工作人员"
 
     def __str__(self):
-        return self.get_full_name() or self.username
+        return self.display_name
+
+    def get_full_name(self):
+        # Chinese order, family name first and no space (王村干, not "村干 王").
+        return (self.last_name + self.first_name).strip()
 
     @property
     def display_name(self):
-        return (self.last_name + self.first_name) or self.username
+        return self.get_full_name() or self.username
 
 
 class Household(models.Model):

@@ -233,3 +233,8 @@ def test_the_ledger_balances_after_any_sequence(village_clerk, region_tree, ops)
                 assert person_balance(p) >= 0
     finally:
         transaction.savepoint_rollback(sid)
+
+
+def test_staff_names_read_family_name_first(village_clerk):
+    village_clerk.last_name, village_clerk.first_name = "王", "村干"
+    assert str(village_clerk) == village_clerk.get_full_name() == "王村干"
