@@ -341,6 +341,7 @@ class Channel(models.TextChoices):
     WALLET = "wallet", "医保钱包"
     TAX_RECORD = "tax_record", "税务征缴记录"
     EMPLOYER = "employer", "单位缴纳"
+    THIRD_PARTY = "third_party", "第三方代缴"
 
 
 class Enrollment(models.Model):

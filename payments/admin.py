@@ -5,7 +5,7 @@ from django.contrib import admin
 
 from enrollment.admin_scope import ScopedAdminMixin
 
-from .models import Account, Entry, Receipt, Transfer
+from .models import Account, Entry, Payer, PayerMember, Receipt, Transfer
 
 
 class ReadOnlyAdmin(ScopedAdminMixin, admin.ModelAdmin):
@@ -60,3 +60,18 @@ class ReceiptAdmin(ReadOnlyAdmin):
     list_filter = ("year",)
     scope_fields = ("enrollment__person__residence_region_id",
                     "enrollment__person__hukou_region_id")
+
+
+@admin.register(Payer)
+class PayerAdmin(ReadOnlyAdmin):
+    list_display = ("name", "kind", "region", "contact")
+    list_filter = ("kind",)
+    search_fields = ("name",)
+    scope_fields = ("region_id",)
+
+
+@admin.register(PayerMember)
+class PayerMemberAdmin(ReadOnlyAdmin):
+    list_display = ("payer", "person", "year", "added_at", "added_by")
+    list_filter = ("year", "payer")
+    scope_fields = ("person__residence_region_id", "person__hukou_region_id")

@@ -59,4 +59,30 @@ def seed(*, seed: int) -> dict:
                 break
         if moved >= 4:
             break
-    return {"wallets": credited, "wallet_payments": paid, "relative_transfers": moved}
+    return {"wallets": credited, "wallet_payments": paid, "relative_transfers": moved,
+            **_union(persons[30:], year, today)}
+
+
+def _union(persons: list[Person], year: int, today) -> dict:
+    """The county's trade union pays the contribution of workers' children (000 三(三))."""
+    from enrollment.models import Region
+
+    from . import payers
+
+    admin = User.objects.filter(username="county_admin").first()
+    county = Region.objects.filter(code="430121000000").first()
+    if admin is None or county is None:
+        return {}
+    union = payers.payer_create(actor=admin, name="长沙县总工会", kind="trade_union",
+                                region=county, contact="工会办公室 0731-00000000")
+    children = [p for p in persons if p.birth_date.year >= today.year - 16][:6] or persons[:6]
+    payers.payer_add_members(actor=admin, payer=union, year=year, persons=children[:4],
+                             note="职工子女")
+    try:
+        paid = len(payers.payer_batch_pay(actor=admin, payer=union, year=year, paid_on=today))
+    except ValidationError:
+        paid = 0
+    # Two more listed after the batch: the payer's page shows who is still unpaid.
+    payers.payer_add_members(actor=admin, payer=union, year=year, persons=children[4:],
+                             note="职工子女（补充名单）")
+    return {"union_listed": len(children), "union_paid": paid}

@@ -17,6 +17,7 @@ from django.db.models import Q
 class AccountKind(models.TextChoices):
     WALLET = "wallet", "个人医保钱包"
     SPONSOR = "sponsor", "资助来源"
+    PAYER = "payer", "第三方代缴单位"
     FUND = "fund", "居民医保基金（缴费收入）"
 
 
@@ -59,6 +60,7 @@ class TransferKind(models.TextChoices):
     SPONSORSHIP = "sponsorship", "社会资助转入"
     RELATIVE = "relative", "近亲属钱包转入"
     PAYMENT = "payment", "钱包缴费"
+    PAYER_PAYMENT = "payer_payment", "第三方代缴"
     REVERSAL = "reversal", "冲正"
 
 
@@ -66,7 +68,7 @@ class Transfer(models.Model):
     """One movement of money: two entries that balance. Never edited: a reversal is a new
     transfer pointing at the one it undoes."""
 
-    kind = models.CharField("类型", max_length=12, choices=TransferKind.choices)
+    kind = models.CharField("类型", max_length=20, choices=TransferKind.choices)
     amount = models.DecimalField("金额", max_digits=10, decimal_places=2)
     memo = models.CharField("说明", max_length=200, blank=True)
     relation = models.CharField("与收款人关系", max_length=20, blank=True)
@@ -139,3 +141,52 @@ class Receipt(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class PayerKind(models.TextChoices):
+    UNEMPLOYMENT_FUND = "unemployment_fund", "失业保险基金"
+    TRADE_UNION = "trade_union", "工会"
+    CHARITY = "charity", "慈善组织"
+    RED_CROSS = "red_cross", "红十字会"
+    ENTERPRISE = "enterprise", "企业"
+    VILLAGE_COLLECTIVE = "village_collective", "村集体经济组织"
+    CIVIL_AFFAIRS = "civil_affairs", "民政医疗救助"
+
+
+class Payer(models.Model):
+    """A named third party that pays residents' contributions for the people on its list
+    (openIMIS's payers are the model): the unemployment fund, unions, charities, enterprises,
+    village collectives, the civil-affairs hardship subsidy."""
+
+    name = models.CharField("名称", max_length=100, unique=True)
+    kind = models.CharField("类别", max_length=20, choices=PayerKind.choices)
+    region = models.ForeignKey("enrollment.Region", verbose_name="服务区划",
+                               on_delete=models.PROTECT, related_name="+")
+    contact = models.CharField("联系人及电话", max_length=100, blank=True)
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "第三方代缴单位"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PayerMember(models.Model):
+    """A person the payer pays for in a year."""
+
+    payer = models.ForeignKey(Payer, verbose_name="代缴单位", on_delete=models.PROTECT,
+                              related_name="members")
+    person = models.ForeignKey("enrollment.Person", verbose_name="人员",
+                               on_delete=models.PROTECT, related_name="payer_memberships")
+    year = models.PositiveSmallIntegerField("待遇年度")
+    note = models.CharField("备注", max_length=100, blank=True)
+    added_at = models.DateTimeField("列入时间", auto_now_add=True)
+    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="经办人", null=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "代缴名单"
+        constraints = [models.UniqueConstraint(fields=["payer", "person", "year"],
+                                               name="one_listing_per_payer_person_year")]

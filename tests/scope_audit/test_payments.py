@@ -16,6 +16,8 @@ PAGES = [
     ("wallet_reverse", "/payments/persons/{person}/wallet/reverse/"),
     ("wallet_statement", "/payments/persons/{person}/wallet/statement/"),
     ("receipt_print", "/payments/receipts/1/"),
+    ("payer_list", "/payments/payers/"),
+    ("payer_detail", "/payments/payers/1/"),
 ]
 
 NEIGHBOUR_404 = [
@@ -96,3 +98,24 @@ def test_bad_wallet_input_gives_a_chinese_message_and_writes_nothing(as_user, vi
     checks.bad_form_input_gives_a_message_and_writes_nothing(
         as_user(village_clerk), world, "/payments/persons/{person}/wallet/", data, message)
     assert not Transfer.objects.exists()
+
+
+def test_another_countys_payer_is_not_found(as_user, county_admin, world):
+    from enrollment.models import Region
+    from payments.models import Payer
+    from tests.factories import OTHER_COUNTY
+
+    payer = Payer.objects.create(name="浏阳市总工会", kind="trade_union",
+                                 region=Region.objects.get(code=OTHER_COUNTY))
+    client = as_user(county_admin)
+    assert client.get(f"/payments/payers/{payer.pk}/").status_code == 404
+    assert "浏阳市总工会" not in client.get("/payments/payers/").content.decode()
+    response = client.post(f"/payments/payers/{payer.pk}/", {
+        "action": "members", "m-year": Y, "m-people": str(world["person"].pk)})
+    assert response.status_code == 404
+
+
+def test_village_clerk_cannot_name_a_payer(as_user, village_clerk, world):
+    response = as_user(village_clerk).post("/payments/payers/", {
+        "name": "某工会", "kind": "trade_union", "region": world["VILLAGE"]})
+    assert response.status_code == 403
