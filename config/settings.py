@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "accounts",
     "benefits",
     "outreach",
+    "payments",
     "dashboards",
 ]
 

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("benefits/", include("benefits.urls")),
+    path("payments/", include("payments.urls")),
     path("outreach/", include("outreach.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("healthz", HealthView.as_view(), name="healthz"),

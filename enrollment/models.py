@@ -49,11 +49,15 @@ class User(AbstractUser):
         verbose_name = verbose_name_plural = "工作人员"
 
     def __str__(self):
-        return self.get_full_name() or self.username
+        return self.display_name
+
+    def get_full_name(self):
+        # Chinese order, family name first and no space (王村干, not "村干 王").
+        return (self.last_name + self.first_name).strip()
 
     @property
     def display_name(self):
-        return (self.last_name + self.first_name) or self.username
+        return self.get_full_name() or self.username
 
 
 class Household(models.Model):
@@ -337,6 +341,7 @@ class Channel(models.TextChoices):
     WALLET = "wallet", "医保钱包"
     TAX_RECORD = "tax_record", "税务征缴记录"
     EMPLOYER = "employer", "单位缴纳"
+    THIRD_PARTY = "third_party", "第三方代缴"
 
 
 class Enrollment(models.Model):

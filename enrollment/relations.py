@@ -31,3 +31,23 @@ def is_close_relative(relation: object) -> bool:
 
 def close_relative_labels() -> str:
     return "、".join(RELATIONS[code] for code in RELATIONS if code in CLOSE_RELATIVES)
+
+
+# The same relation seen from the other side.
+INVERSE: dict[str, str] = {
+    "spouse": "spouse", "child": "parent", "parent": "child", "sibling": "sibling",
+    "grandparent": "grandchild", "grandchild": "grandparent",
+}
+
+
+def relation_via_head(a_to_head: str, b_to_head: str) -> str | None:
+    """What person A is to person B, when both are in one household and the register says what
+    each is to the head; None where the register does not settle it (the clerk then states the
+    relation and its evidence)."""
+    if a_to_head == "head":
+        return INVERSE.get(b_to_head)
+    if b_to_head == "head":
+        return a_to_head if a_to_head in INVERSE else None
+    if a_to_head == b_to_head == "child":
+        return "sibling"
+    return None

@@ -51,6 +51,14 @@ def require_write(user) -> None:
         raise PermissionDenied("您的账号为只读权限，不能修改数据。")
 
 
+# --- Payments: third-party payers ------------------------------------------------------------
+
+def can_manage_payers(user) -> bool:
+    """Name third-party payers, keep their lists and record their batch payments (county
+    administrators and township officers; village clerks collect from people, not payers)."""
+    return can_write(user) and (user.is_superuser or user.role in OUTREACH_MANAGER_ROLES)
+
+
 # --- Benefits: the yearly recalculation ------------------------------------------------------
 
 def can_recalculate(user) -> bool:

@@ -90,3 +90,18 @@ def _verify_second_factor(client, user):
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+
+
+@pytest.fixture
+def shipped_policies(db):
+    """The hunan and shanxi profiles, put back when a transactional test before this one flushed
+    the database (a flush deletes data the migrations shipped)."""
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    from benefits.models import PoolingRegionProfile
+
+    if not PoolingRegionProfile.objects.exists():
+        for name in ("0002_ship_hunan_shanxi", "0005_second_pass_pilots"):
+            importlib.import_module(f"benefits.migrations.{name}").ship(django_apps, None)

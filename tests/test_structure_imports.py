@@ -1,6 +1,7 @@
 """The import graph of the project's own modules: no cycles, and dependencies point one way.
 
-The graph is built with `ast` from the source of enrollment/, benefits/, outreach/, dashboards/,
+The graph is built with `ast` from the source of enrollment/, benefits/, outreach/, payments/,
+dashboards/,
 core/ (when present) and config/ (migrations left out: they are generated history). Imports
 inside functions count as imports: a lazy import is still a dependency that the module needs to
 do its work, and writing one is the usual way a cycle gets hidden rather than removed, so the
@@ -9,9 +10,9 @@ rules below hold for them as well as for imports at module level.
 Rules (the house style in ARCHITECTURE.md):
 - no cycle between modules, except a service module and the Celery tasks of the same app
   (`X.services*` ↔ `X.tasks`: the service enqueues the task, the task calls the service);
-- `enrollment` imports no `outreach` or `dashboards` module, and `benefits` only where the
+- `enrollment` imports no `outreach`, `payments` or `dashboards` module, and `benefits` only where the
   enrollment service asks for the determination (`ENROLLMENT_TO_BENEFITS`);
-- `benefits` and `outreach` never import each other, nor `dashboards`;
+- `benefits`, `outreach` and `payments` never import each other, nor `dashboards`;
 - nobody imports `dashboards` (config wires it in by name, which is not an import);
 - `core` imports no app.
 """
@@ -21,8 +22,8 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ["enrollment", "benefits", "outreach", "dashboards", "core", "config"]
-APPS = ["enrollment", "benefits", "outreach", "dashboards"]
+PACKAGES = ["enrollment", "benefits", "outreach", "payments", "dashboards", "core", "config"]
+APPS = ["enrollment", "benefits", "outreach", "payments", "dashboards"]
 # (importing module, imported module): the one sanctioned call from the registry up to the
 # policy layer, the determination asked when an enrollment is written.
 ENROLLMENT_TO_BENEFITS = {("enrollment.services.enrollments", "benefits.determination")}
@@ -161,13 +162,15 @@ def test_enrollment_builds_on_nothing_above_it_but_the_determination():
     graph = import_graph()
     assert _edges(graph, "enrollment", "outreach") == set()
     assert _edges(graph, "enrollment", "dashboards") == set()
+    assert _edges(graph, "enrollment", "payments") == set()
     assert _edges(graph, "enrollment", "benefits") <= ENROLLMENT_TO_BENEFITS
 
 
-def test_benefits_and_outreach_never_import_each_other_or_dashboards():
+def test_benefits_outreach_and_payments_never_import_each_other_or_dashboards():
     graph = import_graph()
-    for source, target in [("benefits", "outreach"), ("outreach", "benefits"),
-                           ("benefits", "dashboards"), ("outreach", "dashboards")]:
+    apps = ["benefits", "outreach", "payments"]
+    pairs = [(a, b) for a in apps for b in [*apps, "dashboards"] if a != b]
+    for source, target in pairs:
         assert _edges(graph, source, target) == set(), (source, target)
 
 

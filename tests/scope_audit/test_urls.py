@@ -6,12 +6,12 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from . import checks
-from . import test_benefits, test_dashboards, test_enrollment, test_outreach
+from . import test_benefits, test_dashboards, test_enrollment, test_outreach, test_payments
 
 pytestmark = pytest.mark.django_db
 
 PAGES = [*test_enrollment.PAGES, *test_benefits.PAGES, *test_outreach.PAGES,
-         *test_dashboards.PAGES,
+         *test_dashboards.PAGES, *test_payments.PAGES,
          # Accounts and audit: the second factor and the audit administrator's pages.
          ("otp_setup", "/accounts/otp/setup/"), ("otp_verify", "/accounts/otp/verify/"),
          ("audit_log", "/audit/"), ("audit_export", "/audit/export.xlsx")]
