@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrollment', '0003_one_door_case_facts'),
+        ('enrollment', '0004_enrollment_tier'),
     ]
 
     operations = [
