@@ -159,6 +159,13 @@ class EnrollmentForm(forms.ModelForm):
     transfer = forms.BooleanField(
         label="职工医保转居民医保", required=False,
         help_text="已离职转入居民医保：职工医保将在居民医保开始前一日终止。")
+    # Only the cases that need no further dates can be chosen here; the others (welfare child,
+    # transfer, exit, student) have their own special-case forms that ask for those dates.
+    case_category = forms.ChoiceField(
+        label="参保情形", required=False,
+        choices=[("", "按系统根据档案认定的情形"), ("general", "一般居民"), ("newborn", "新生儿")],
+        help_text="一般不需选择；与系统认定不符时才改，并填写原因（记入审计日志）。")
+    override_reason = forms.CharField(label="改变情形的原因", required=False, max_length=200)
 
     class Meta:
         model = Enrollment
@@ -192,8 +199,14 @@ class EnrollmentForm(forms.ModelForm):
             Fieldset("职工医保参保期间", Row(Column("cover_start", css_class="col-md-6"),
                                          Column("cover_end", css_class="col-md-6")),
                      "transfer"),
+            Fieldset("参保情形", Row(Column("case_category", css_class="col-md-6"),
+                                  Column("override_reason", css_class="col-md-6"))),
+            # Without JavaScript, 预览 renders the same preview server-side, saving nothing.
+            Submit("preview", "预览", css_class="btn-outline-primary btn-lg me-2 preview-button"),
             Submit("submit", "登记", css_class="btn-primary btn-lg"),
         )
+        self.helper.attrs = {"data-preview-url": reverse("enrollment_preview", args=[person.pk]),
+                             "novalidate": ""}
 
     def clean_year(self):
         year = self.cleaned_data["year"]
@@ -234,6 +247,19 @@ class EnrollmentForm(forms.ModelForm):
 
     def _post_clean(self):
         pass
+
+    def service_kwargs(self) -> dict:
+        """The cleaned fields as the one door's keyword arguments (the same for the preview
+        and the write, so that what is shown is what is saved)."""
+        data = self.cleaned_data
+        category = data.get("case_category")
+        return dict(year=data["year"], scheme=data["scheme"], paid_on=data["paid_on"],
+                    amount_paid=data["amount_paid"], channel=data["channel"],
+                    payer=data["payer"], payer_relation=data["payer_relation"],
+                    repair_years=data["repair_years"], cover_start=data["cover_start"],
+                    cover_end=data["cover_end"], transfer=data["transfer"],
+                    case_override={"category": category} if category else None,
+                    override_reason=data.get("override_reason") or "")
 
 
 class EnrollmentStopForm(forms.Form):

@@ -13,6 +13,8 @@ urlpatterns = [
     path("persons/<int:pk>/status/", views.person_life_status, name="person_life_status"),
     path("persons/<int:pk>/reveal-id/", views.person_reveal_id, name="person_reveal_id"),
     path("persons/<int:pk>/enroll/", views.enrollment_create, name="enrollment_create"),
+    path("persons/<int:pk>/enroll/preview/", views.enrollment_preview,
+         name="enrollment_preview"),
     path("enrollments/batch/", views.enrollment_batch, name="enrollment_batch"),
     path("reconcile/", views.reconcile, name="reconcile"),
     path("reconcile/template/<str:kind>.xlsx", views.reconcile_template,

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from core.calendar import coverage_year_for
 from core.exports import Sheet, csv_response, xlsx_response
 
-from . import coverage, idnumbers, regions, scope, selectors, services
+from . import coverage, idnumbers, preview, regions, scope, selectors, services
 from .audit import audit_record
 from .forms import EnrollmentForm, EnrollmentStopForm, PersonForm, PersonSearchForm
 from .models import AuditEntry, Enrollment, Household, Person
@@ -170,22 +170,33 @@ def enrollment_create(request, pk):
     scope.require_write(request.user)
     person = scope.get_person_or_404(request.user, pk)
     form = EnrollmentForm(request.POST or None, person=person, user=request.user)
+    if request.method == "POST" and "preview" in request.POST:
+        # 预览 without JavaScript: the same fragment the preview endpoint returns, nothing saved.
+        return render(request, "enrollment/enrollment_form.html", {
+            "form": form, "person": person,
+            "preview": preview.form_preview(request.user, person, form)})
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            enrollment = services.enrollment_record(
-                actor=request.user, person=person, year=data["year"], scheme=data["scheme"],
-                paid_on=data["paid_on"], amount_paid=data["amount_paid"],
-                channel=data["channel"], payer=data["payer"],
-                payer_relation=data["payer_relation"], repair_years=data["repair_years"],
-                cover_start=data["cover_start"], cover_end=data["cover_end"],
-                transfer=data["transfer"], request=request)
+            enrollment = services.enrollment_record(actor=request.user, person=person,
+                                                    request=request, **form.service_kwargs())
         except ValidationError as exc:
             form_error(form, exc)
         else:
             messages.success(request, f"已登记{enrollment}。")
             return redirect("person_detail", pk=person.pk)
     return render(request, "enrollment/enrollment_form.html", {"form": form, "person": person})
+
+
+@login_required
+@require_POST
+def enrollment_preview(request, pk):
+    """The preview fragment the enrollment form swaps in as fields change: scoped exactly like
+    the form (a neighbour's person is a 404), writing nothing."""
+    scope.require_write(request.user)
+    person = scope.get_person_or_404(request.user, pk)
+    form = EnrollmentForm(request.POST, person=person, user=request.user)
+    return render(request, "enrollment/_preview.html",
+                  {"form": form, "preview": preview.form_preview(request.user, person, form)})
 
 
 @login_required
