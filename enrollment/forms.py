@@ -263,7 +263,8 @@ class EnrollmentForm(forms.ModelForm):
 
 
 class EnrollmentStopForm(forms.Form):
-    on = forms.DateField(label="停保日期", widget=forms.DateInput(attrs={"type": "date"}),
+    on = forms.DateField(label="停保日期", widget=forms.DateInput(attrs={"type": "date"},
+                                                                format="%Y-%m-%d"),
                          initial=dt.date.today)
     reason = forms.CharField(label="停保原因", max_length=200)
 
@@ -292,7 +293,9 @@ class BatchEnrollmentForm(forms.Form):
 
     year = forms.IntegerField(label="待遇年度")
     unit = forms.ChoiceField(label="代收单位")
-    paid_on = forms.DateField(label="缴费日期", widget=forms.DateInput(attrs={"type": "date"}))
+    # A date input only shows an ISO date; the locale's format would leave it empty.
+    paid_on = forms.DateField(label="缴费日期", widget=forms.DateInput(attrs={"type": "date"},
+                                                                     format="%Y-%m-%d"))
     channel = forms.ChoiceField(label="缴费渠道", choices=[
         (Channel.VILLAGE_BATCH, "村（社区）代收"), (Channel.SCHOOL_BATCH, "学校代收")])
 
@@ -326,7 +329,8 @@ class BatchEnrollmentForm(forms.Form):
 class LifeStatusForm(forms.Form):
     status = forms.ChoiceField(label="人员状态", choices=[
         (k, v) for k, v in Person._meta.get_field("life_status").choices])
-    on = forms.DateField(label="变更日期", widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label="变更日期", widget=forms.DateInput(attrs={"type": "date"},
+                                                                format="%Y-%m-%d"))
     source = forms.CharField(label="依据/来源", max_length=100,
                              help_text="如：死亡医学证明、火化证明、户籍迁出证明、本人申报")
 

@@ -74,3 +74,17 @@ def batch_candidates(user, unit: str, year: int):
         return Person.objects.none()
     enrolled = Enrollment.objects.filter(year=year, status__in=live).values("person_id")
     return persons.exclude(pk__in=enrolled).select_related("residence_region").order_by("name", "pk")
+
+
+def batch_unit_name(user, unit: str) -> str:
+    """The village or school a batch collection is for, as printed on its list."""
+    from .models import School
+
+    kind, _, key = unit.partition(":")
+    if kind == "region":
+        region = scope.filter_regions(user, Region.objects.filter(code=key)).first()
+        return region.name if region else ""
+    if kind == "school":
+        school = School.objects.filter(scope.region_q(user, "region_id"), pk=key).first()
+        return school.name if school else ""
+    return ""

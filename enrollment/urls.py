@@ -16,6 +16,8 @@ urlpatterns = [
     path("persons/<int:pk>/enroll/preview/", views.enrollment_preview,
          name="enrollment_preview"),
     path("enrollments/batch/", views.enrollment_batch, name="enrollment_batch"),
+    path("enrollments/batch/print/", views.enrollment_batch_print,
+         name="enrollment_batch_print"),
     path("reconcile/", views.reconcile, name="reconcile"),
     path("reconcile/template/<str:kind>.xlsx", views.reconcile_template,
          name="reconcile_template"),

@@ -327,9 +327,41 @@ def enrollment_batch(request):
                 else:
                     messages.success(request, f"已为 {len(done)} 人登记{data['year']}年参保缴费。")
                     return redirect(f"{request.path}?{request.GET.urlencode()}")
-    return render(request, "enrollment/batch.html", {
-        "form": form, "candidates": candidates, "problems": problems, "limit": BATCH_LIMIT,
-        "chosen": set(request.POST.getlist("person"))})
+    context = {"form": form, "candidates": candidates, "problems": problems,
+               "limit": BATCH_LIMIT, "chosen": set(request.POST.getlist("person"))}
+    if candidates:
+        data = form.cleaned_data
+        amounts, context["total"] = preview.batch_amounts(
+            actor=request.user, persons=candidates, year=data["year"], paid_on=data["paid_on"],
+            channel=data["channel"])
+        context["rows"] = [(p, amounts[p.pk]) for p in candidates]
+    return render(request, "enrollment/batch.html", context)
+
+
+@login_required
+def enrollment_batch_print(request):
+    """The printable collection list (代收清单) of the people ticked on the batch page, or of
+    everyone listed when none is ticked: the amounts come from the same preview."""
+    from .forms import BatchEnrollmentForm
+
+    scope.require_write(request.user)
+    params = request.POST if request.method == "POST" else request.GET
+    form = BatchEnrollmentForm(params, user=request.user)
+    if not form.is_valid():
+        return redirect("enrollment_batch")
+    data = form.cleaned_data
+    candidates = list(selectors.batch_candidates(request.user, data["unit"],
+                                                 data["year"])[:BATCH_LIMIT])
+    chosen = set(params.getlist("person"))
+    persons = [p for p in candidates if str(p.pk) in chosen] if chosen else candidates
+    amounts, total = preview.batch_amounts(actor=request.user, persons=persons,
+                                           year=data["year"], paid_on=data["paid_on"],
+                                           channel=data["channel"])
+    return render(request, "enrollment/batch_print.html", {
+        "rows": [(p, amounts[p.pk]) for p in persons], "total": total, "data": data,
+        "unit": selectors.batch_unit_name(request.user, data["unit"]),
+        "channel": dict(form.fields["channel"].choices).get(data["channel"], ""),
+        "printed_on": timezone.localdate()})
 
 
 @login_required
