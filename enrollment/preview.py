@@ -123,3 +123,20 @@ def form_preview(actor, person, form) -> Summary:
         errors = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
         return Summary(ok=False, errors=error_lines(errors), determination={})
     return preview(actor=actor, person=person, kwargs=form.service_kwargs())
+
+
+def if_paid_today(actor, person) -> dict:
+    """若今天缴费 on the person file: the same preview for the next open coverage year, paid
+    today by the person; nothing when the year is already covered or the user may not write."""
+    from core.calendar import coverage_year_for, today
+
+    from . import scope
+    from .models import LIVE_STATUSES, LifeStatus
+
+    year = coverage_year_for()
+    if (not scope.can_write(actor) or person.life_status != LifeStatus.ALIVE
+            or person.enrollments.filter(year=year, status__in=LIVE_STATUSES).exists()):
+        return {}
+    return {"today_year": year, "today_preview": preview(
+        actor=actor, person=person, kwargs=dict(year=year, paid_on=today(),
+                                                channel="individual"))}

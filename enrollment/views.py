@@ -92,15 +92,16 @@ def person_export(request):
 @login_required
 def person_detail(request, pk):
     person = scope.get_person_or_404(request.user, pk)
+    # The yearly timeline reads the recalculation's tables, so benefits renders it (the
+    # `person_timeline` tag in the template); the registry only adds "若今天缴费".
     context = {
         "person": person,
-        "timeline": selectors.person_timeline(person),
         "groups": person.groups.all(),
         "members": (selectors.household_members(request.user, person.household)
                     if person.household_id else []),
         "history": person.history.select_related("history_user")[:20],
         "can_write": scope.can_write(request.user),
-        "this_year": timezone.localdate().year,
+        **preview.if_paid_today(request.user, person),
     }
     return render(request, "enrollment/person_detail.html", context)
 
