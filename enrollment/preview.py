@@ -102,18 +102,19 @@ def _repair_option(actor, person, kwargs, gaps, summary) -> dict | None:
             "months": max(removed, 0)}
 
 
-def batch_amounts(*, actor, persons, year, paid_on, channel) -> tuple[dict, Decimal]:
-    """Each person's amount due for a batch collection (the same preview as the form) and
-    the total of those that can be recorded."""
-    rows, total = {}, Decimal("0")
+def batch_review(*, actor, persons, data: dict) -> dict:
+    """Each chosen person's amount for a batch collection (the same preview as the form, as
+    the batch write will record it) and the total of those that can be recorded. Costs one
+    preview per person, so it runs for the people ticked, not for the whole list."""
+    rows, total = [], Decimal("0")
     for person in persons:
-        summary = preview(actor=actor, person=person,
-                          kwargs=dict(year=year, paid_on=paid_on, channel=channel),
-                          offer_repair=False)
-        rows[person.pk] = summary
+        summary = preview(actor=actor, person=person, offer_repair=False,
+                          kwargs=dict(year=data["year"], paid_on=data["paid_on"],
+                                      channel=data["channel"]))
+        rows.append((person, summary))
         if summary.total is not None:
             total += summary.total
-    return rows, total
+    return {"rows": rows, "total": total, "refused": sum(not s.ok for _, s in rows)}
 
 
 def form_preview(actor, person, form) -> Summary:

@@ -303,63 +303,55 @@ BATCH_LIMIT = 500
 
 @login_required
 def enrollment_batch(request):
-    """村/学校代收: list who is not enrolled in a village or school, tick, record together."""
+    """村/学校代收: list who is not enrolled in a village or school, tick, check each one's
+    amount and the total (核对金额, the same preview as the form), record together."""
     from .forms import BatchEnrollmentForm
 
     scope.require_write(request.user)
     form = BatchEnrollmentForm(request.POST or request.GET or None, user=request.user)
-    candidates, problems = None, []
+    context = {"form": form, "candidates": None, "problems": [], "limit": BATCH_LIMIT,
+               "chosen": set(request.POST.getlist("person"))}
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        candidates = list(selectors.batch_candidates(request.user, data["unit"],
-                                                     data["year"])[:BATCH_LIMIT])
-        if request.method == "POST":
-            chosen = set(request.POST.getlist("person"))
-            persons = [p for p in candidates if str(p.pk) in chosen]
-            if not persons:
-                form.add_error(None, "请至少勾选一人。")
+        context["candidates"] = candidates = list(selectors.batch_candidates(
+            request.user, data["unit"], data["year"])[:BATCH_LIMIT])
+        persons = [p for p in candidates if str(p.pk) in context["chosen"]]
+        if request.method == "POST" and not persons:
+            form.add_error(None, "请至少勾选一人。")
+        elif request.method == "POST" and "review" in request.POST:
+            context["review"] = preview.batch_review(actor=request.user, persons=persons,
+                                                     data=data)
+        elif request.method == "POST":
+            try:
+                done = services.enrollment_record_batch(
+                    actor=request.user, persons=persons, year=data["year"],
+                    paid_on=data["paid_on"], channel=data["channel"], request=request)
+            except ValidationError as exc:
+                context["problems"] = exc.messages
             else:
-                try:
-                    done = services.enrollment_record_batch(
-                        actor=request.user, persons=persons, year=data["year"],
-                        paid_on=data["paid_on"], channel=data["channel"], request=request)
-                except ValidationError as exc:
-                    problems = exc.messages
-                else:
-                    messages.success(request, f"已为 {len(done)} 人登记{data['year']}年参保缴费。")
-                    return redirect(f"{request.path}?{request.GET.urlencode()}")
-    context = {"form": form, "candidates": candidates, "problems": problems,
-               "limit": BATCH_LIMIT, "chosen": set(request.POST.getlist("person"))}
-    if candidates:
-        data = form.cleaned_data
-        amounts, context["total"] = preview.batch_amounts(
-            actor=request.user, persons=candidates, year=data["year"], paid_on=data["paid_on"],
-            channel=data["channel"])
-        context["rows"] = [(p, amounts[p.pk]) for p in candidates]
+                messages.success(request, f"已为 {len(done)} 人登记{data['year']}年参保缴费。")
+                return redirect(f"{request.path}?{request.GET.urlencode()}")
     return render(request, "enrollment/batch.html", context)
 
 
 @login_required
+@require_POST
 def enrollment_batch_print(request):
-    """The printable collection list (代收清单) of the people ticked on the batch page, or of
-    everyone listed when none is ticked: the amounts come from the same preview."""
+    """The printable collection list (代收清单) of the people ticked on the batch page, with
+    the amounts of the same preview, for the payers to sign."""
     from .forms import BatchEnrollmentForm
 
     scope.require_write(request.user)
-    params = request.POST if request.method == "POST" else request.GET
-    form = BatchEnrollmentForm(params, user=request.user)
-    if not form.is_valid():
+    form = BatchEnrollmentForm(request.POST, user=request.user)
+    chosen = set(request.POST.getlist("person"))
+    if not form.is_valid() or not chosen:
+        messages.error(request, "请先列出人员并勾选要打印的人员。")
         return redirect("enrollment_batch")
     data = form.cleaned_data
-    candidates = list(selectors.batch_candidates(request.user, data["unit"],
-                                                 data["year"])[:BATCH_LIMIT])
-    chosen = set(params.getlist("person"))
-    persons = [p for p in candidates if str(p.pk) in chosen] if chosen else candidates
-    amounts, total = preview.batch_amounts(actor=request.user, persons=persons,
-                                           year=data["year"], paid_on=data["paid_on"],
-                                           channel=data["channel"])
+    persons = [p for p in selectors.batch_candidates(request.user, data["unit"], data["year"])
+               .filter(pk__in=[c for c in chosen if c.isdigit()])]
     return render(request, "enrollment/batch_print.html", {
-        "rows": [(p, amounts[p.pk]) for p in persons], "total": total, "data": data,
+        **preview.batch_review(actor=request.user, persons=persons, data=data), "data": data,
         "unit": selectors.batch_unit_name(request.user, data["unit"]),
         "channel": dict(form.fields["channel"].choices).get(data["channel"], ""),
         "printed_on": timezone.localdate()})
