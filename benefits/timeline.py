@@ -27,7 +27,9 @@ class TimelineYear:
     employees: list[Enrollment] = field(default_factory=list)
     employee_months: int = 0
     status: PersonYearStatus | None = None
-    kind: str = "gap"  # resident, resident_late, employee, gap, open (collection still open)
+    # resident, resident_late, employee, gap, open (collection still open), before (the
+    # counting start)
+    kind: str = "gap"
     label: str = ""
 
     @property
@@ -69,19 +71,21 @@ def _months_in(year: int, start: dt.date, end: dt.date) -> int:
     return (end.year - start.year) * 12 + end.month - start.month + 1
 
 
-def year_range(person: Person, enrollments: list[Enrollment], today: dt.date
+def year_range(person: Person, enrollments: list[Enrollment], today: dt.date, profile
                ) -> tuple[int, int]:
     """The counting start of the person's profile (or the birth year, if later; or an earlier
     enrollment, so that nothing recorded is hidden) to the next coverage year (or death)."""
-    profile = inputs.profile_for_region(person.residence_region_id)
-    counting = profile.counting_start_year if profile is not None else person.birth_date.year
-    first = max(counting, person.birth_date.year)
+    first = max(_counting_start(person, profile), person.birth_date.year)
     if enrollments:
         first = min(first, min(e.year for e in enrollments))
     last = coverage_year_for(today)
     if person.life_status == LifeStatus.DECEASED and person.life_status_date:
         last = min(last, person.life_status_date.year)
     return first, max(first, last)
+
+
+def _counting_start(person: Person, profile) -> int:
+    return profile.counting_start_year if profile is not None else person.birth_date.year
 
 
 def person_timeline(user, person: Person, *, today: dt.date | None = None) -> list[TimelineYear]:
@@ -91,8 +95,9 @@ def person_timeline(user, person: Person, *, today: dt.date | None = None) -> li
     today = today or beijing_today()
     enrollments = list(person.enrollments.select_related("pooling_region", "employer")
                        .order_by("year", "pk"))
-    first, last = year_range(person, enrollments, today)
     profile = inputs.profile_for_region(person.residence_region_id)
+    first, last = year_range(person, enrollments, today, profile)
+    counting = _counting_start(person, profile)
     neutral = profile.employee_neutral_min_months if profile is not None else 1
     statuses = {s.year: s for s in PersonYearStatus.objects.filter(
         person=person, year__gte=first, year__lte=last)}
@@ -108,12 +113,12 @@ def person_timeline(user, person: Person, *, today: dt.date | None = None) -> li
             if months:
                 row.employees.append(e)
                 row.employee_months = min(12, row.employee_months + months)
-        _classify(row, today, neutral)
+        _classify(row, today, neutral, counting)
         years.append(row)
     return years
 
 
-def _classify(row: TimelineYear, today: dt.date, neutral: int) -> None:
+def _classify(row: TimelineYear, today: dt.date, neutral: int, counting: int) -> None:
     live = row.live_resident
     if live is not None and live.elsewhere:
         row.kind, row.label = "resident", f"居民医保（在{live.pooling_region.name}参保）"
@@ -129,6 +134,9 @@ def _classify(row: TimelineYear, today: dt.date, neutral: int) -> None:
         row.kind, row.label = "employee", f"职工医保{row.employee_months}个月"
     elif row.year > today.year:
         row.kind, row.label = "open", "尚未参保（集中缴费期内可缴费）"
+    elif row.year < counting:
+        # Gaps count from the profile's counting start (“自2025年起”): not a gap before it.
+        row.kind, row.label = "before", f"未参保（{counting}年起算前，不计断缴）"
     else:
         row.kind = "gap"
         row.label = ("断缴" if not row.employee_months

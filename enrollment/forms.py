@@ -201,12 +201,11 @@ class EnrollmentForm(forms.ModelForm):
                      "transfer"),
             Fieldset("参保情形", Row(Column("case_category", css_class="col-md-6"),
                                   Column("override_reason", css_class="col-md-6"))),
-            # Without JavaScript, 预览 renders the same preview server-side, saving nothing.
-            Submit("preview", "预览", css_class="btn-outline-primary btn-lg me-2 preview-button"),
-            Submit("submit", "登记", css_class="btn-primary btn-lg"),
         )
-        self.helper.attrs = {"data-preview-url": reverse("enrollment_preview", args=[person.pk]),
-                             "novalidate": ""}
+        # The template draws the form tag and the buttons, so that on a phone the preview
+        # sits between the fields and 登记.
+        self.helper.form_tag = False
+        self.preview_url = reverse("enrollment_preview", args=[person.pk])
 
     def clean_year(self):
         year = self.cleaned_data["year"]

@@ -69,7 +69,7 @@ def plan_summary(plan: services.EnrollmentPlan) -> Summary:
                       overridden=plan.overridden)
     if plan.ok and e.amount_due is not None:
         summary.amount_due, summary.subsidy = _money(e.amount_due), _money(e.subsidy)
-        summary.repair_due = _money(e.repair_due) or Decimal("0")
+        summary.repair_due = _money(e.repair_due) or Decimal("0.00")
         summary.total = summary.amount_due + summary.repair_due
     return summary
 

@@ -122,3 +122,12 @@ def test_if_paid_today_is_gone_once_the_year_is_covered(as_user, village_clerk, 
     services.enrollment_record(actor=village_clerk, person=person, year=2027,
                                paid_on=dt.date(2026, 11, 10))
     assert "若今天缴费" not in as_user(village_clerk).get(f"/persons/{person.pk}/").content.decode()
+
+
+def test_years_before_the_counting_start_are_not_gaps(village_clerk, make_person):
+    person = make_person()
+    resident(person, 2023, dt.date(2022, 10, 1))
+    years = {y.year: y for y in timeline.person_timeline(village_clerk, person)}
+    assert min(years) == 2023, "an earlier enrollment is never hidden"
+    assert years[2024].kind == "before" and "不计断缴" in years[2024].label
+    assert years[2025].kind == "gap" and years[2026].kind == "gap"
