@@ -6,7 +6,7 @@ the message redelivered, and the chunk (one transaction) is redone from scratch.
 from __future__ import annotations
 
 from celery import shared_task
-from django.utils import timezone
+from core.calendar import recalculation_year
 
 from .recalc import services
 
@@ -29,7 +29,7 @@ def recalc_scheduled() -> int:
     """The 1 January 00:30 (Asia/Shanghai) run: every pooling region, the new coverage year."""
     from .models import RecalcJob
 
-    job = services.job_start(actor=None, year=timezone.localdate().year,
+    job = services.job_start(actor=None, year=recalculation_year(),
                              trigger=RecalcJob.Trigger.SCHEDULE, enqueue=False)
     services.job_enqueue(job_id=job.pk)
     return job.pk

@@ -35,6 +35,13 @@ def coverage_year_for(day: dt.date | None = None) -> int:
     return day.year + 1 if day.month >= COLLECTION_OPENS_MONTH else day.year
 
 
+def recalculation_year(day: dt.date | None = None) -> int:
+    """The year the January recalculation works on: the calendar year that has begun, not the
+    coverage year pages open on. It counts the whole previous year's claims and gaps, which
+    are not known while the autumn collection for next year is still under way."""
+    return (day or today()).year
+
+
 def open_years(day: dt.date | None = None) -> list[int]:
     """The years registrations still change: this year and, in the collection period, next
     year."""

@@ -139,7 +139,7 @@ def live_counts(region: Region, year: int, *, today: dt.date | None = None) -> d
 # --- The page ------------------------------------------------------------------------------
 
 def _rate(covered, denominator):
-    return covered * 100 / denominator if denominator else None
+    return coverage.rate(covered, denominator)
 
 
 def _populations(codes: list[str], year: int) -> dict[str, int]:

@@ -14,6 +14,18 @@ from . import regions, scope
 from .models import Enrollment, LifeStatus, LIVE_STATUSES, Person, Scheme
 
 COVERAGE_TARGET_PERCENT = 95  # 000: 常住人口参保率稳定在95%以上
+# Every page and export shows a coverage rate with this many decimals (the `coverage_rate`
+# template filter, the 0.00% Excel format), so one figure never reads two ways.
+RATE_DIGITS = 2
+
+
+def rate(covered: int, population: int | None) -> float | None:
+    """参保率 in percent: the one formula every page, export and rollup uses."""
+    return covered * 100 / population if population else None
+
+
+def rate_text(value: float | None) -> str:
+    return "—" if value is None else f"{value:.{RATE_DIGITS}f}%"
 
 
 def counts_live(region_code: str | None) -> bool:
@@ -38,12 +50,12 @@ def coverage_counts(region, year: int) -> dict:
     )
     population = persons.count()
     covered = enrolled.values("person").distinct().count()
-    rate = covered * 100 / population if population else None
+    rate_ = rate(covered, population)
     return {
         "population": population,
         "covered": covered,
         "uncovered": population - covered,
-        "rate": rate,
-        "meets_target": rate is not None and rate >= COVERAGE_TARGET_PERCENT,
+        "rate": rate_,
+        "meets_target": rate_ is not None and rate_ >= COVERAGE_TARGET_PERCENT,
         **counts,
     }

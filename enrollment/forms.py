@@ -191,6 +191,13 @@ class EnrollmentForm(forms.ModelForm):
     transfer = forms.BooleanField(
         label="职工医保转居民医保", required=False,
         help_text="已离职转入居民医保：职工医保将在居民医保开始前一日终止。")
+    # Only the cases that need no further dates can be chosen here; the others (welfare child,
+    # transfer, exit, student) have their own special-case forms that ask for those dates.
+    case_category = forms.ChoiceField(
+        label="参保情形", required=False,
+        choices=[("", "按系统根据档案认定的情形"), ("general", "一般居民"), ("newborn", "新生儿")],
+        help_text="一般不需选择；与系统认定不符时才改，并填写原因（记入审计日志）。")
+    override_reason = forms.CharField(label="改变情形的原因", required=False, max_length=200)
 
     class Meta:
         model = Enrollment
@@ -228,8 +235,13 @@ class EnrollmentForm(forms.ModelForm):
             Fieldset("职工医保参保期间", Row(Column("cover_start", css_class="col-md-6"),
                                          Column("cover_end", css_class="col-md-6")),
                      "transfer"),
-            Submit("submit", "登记", css_class="btn-primary btn-lg"),
+            Fieldset("参保情形", Row(Column("case_category", css_class="col-md-6"),
+                                  Column("override_reason", css_class="col-md-6"))),
         )
+        # The template draws the form tag and the buttons, so that on a phone the preview
+        # sits between the fields and 登记.
+        self.helper.form_tag = False
+        self.preview_url = reverse("enrollment_preview", args=[person.pk])
 
     def clean_year(self):
         year = self.cleaned_data["year"]
@@ -271,9 +283,24 @@ class EnrollmentForm(forms.ModelForm):
     def _post_clean(self):
         pass
 
+    def service_kwargs(self) -> dict:
+        """The cleaned fields as the one door's keyword arguments (the same for the preview
+        and the write, so that what is shown is what is saved)."""
+        data = self.cleaned_data
+        category = data.get("case_category")
+        return dict(year=data["year"], scheme=data["scheme"], paid_on=data["paid_on"],
+                    amount_paid=data["amount_paid"], channel=data["channel"],
+                    payer=data["payer"], payer_relation=data["payer_relation"],
+                    repair_years=data["repair_years"], cover_start=data["cover_start"],
+                    cover_end=data["cover_end"], transfer=data["transfer"],
+                    tier=data.get("tier") or "",
+                    case_override={"category": category} if category else None,
+                    override_reason=data.get("override_reason") or "")
+
 
 class EnrollmentStopForm(forms.Form):
-    on = forms.DateField(label="停保日期", widget=forms.DateInput(attrs={"type": "date"}),
+    on = forms.DateField(label="停保日期", widget=forms.DateInput(attrs={"type": "date"},
+                                                                format="%Y-%m-%d"),
                          initial=dt.date.today)
     reason = forms.CharField(label="停保原因", max_length=200)
 
@@ -302,7 +329,9 @@ class BatchEnrollmentForm(forms.Form):
 
     year = forms.IntegerField(label="待遇年度")
     unit = forms.ChoiceField(label="代收单位")
-    paid_on = forms.DateField(label="缴费日期", widget=forms.DateInput(attrs={"type": "date"}))
+    # A date input only shows an ISO date; the locale's format would leave it empty.
+    paid_on = forms.DateField(label="缴费日期", widget=forms.DateInput(attrs={"type": "date"},
+                                                                     format="%Y-%m-%d"))
     channel = forms.ChoiceField(label="缴费渠道", choices=[
         (Channel.VILLAGE_BATCH, "村（社区）代收"), (Channel.SCHOOL_BATCH, "学校代收")])
     tier = tier_field()  # one tier for everyone collected, or none
@@ -353,7 +382,8 @@ class BatchEnrollmentForm(forms.Form):
 class LifeStatusForm(forms.Form):
     status = forms.ChoiceField(label="人员状态", choices=[
         (k, v) for k, v in Person._meta.get_field("life_status").choices])
-    on = forms.DateField(label="变更日期", widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(label="变更日期", widget=forms.DateInput(attrs={"type": "date"},
+                                                                format="%Y-%m-%d"))
     source = forms.CharField(label="依据/来源", max_length=100,
                              help_text="如：死亡医学证明、火化证明、户籍迁出证明、本人申报")
 

@@ -35,19 +35,6 @@ def person_search(user, query: str = "", region_code: str = ""):
     return qs.select_related("residence_region", "household")
 
 
-def person_timeline(person: Person) -> list[dict]:
-    """The person's years with their enrollments, newest first, gaps shown as empty years."""
-    enrollments = list(person.enrollments.select_related("pooling_region").order_by("-year"))
-    by_year: dict[int, list[Enrollment]] = {}
-    for e in enrollments:
-        by_year.setdefault(e.year, []).append(e)
-    if not by_year:
-        return []
-    first = max(min(by_year), person.birth_date.year)
-    last = max(by_year)
-    return [{"year": y, "enrollments": by_year.get(y, [])} for y in range(last, first - 1, -1)]
-
-
 def household_members(user, household):
     return scope.filter_persons(user, household.members.all()).order_by("birth_date")
 
@@ -74,3 +61,17 @@ def batch_candidates(user, unit: str, year: int):
         return Person.objects.none()
     enrolled = Enrollment.objects.filter(year=year, status__in=live).values("person_id")
     return persons.exclude(pk__in=enrolled).select_related("residence_region").order_by("name", "pk")
+
+
+def batch_unit_name(user, unit: str) -> str:
+    """The village or school a batch collection is for, as printed on its list."""
+    from .models import School
+
+    kind, _, key = unit.partition(":")
+    if kind == "region":
+        region = scope.filter_regions(user, Region.objects.filter(code=key)).first()
+        return region.name if region else ""
+    if kind == "school":
+        school = School.objects.filter(scope.region_q(user, "region_id"), pk=key).first()
+        return school.name if school else ""
+    return ""

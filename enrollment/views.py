@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from core.calendar import coverage_year_for
 from core.exports import Sheet, csv_response, xlsx_response
 
-from . import coverage, idnumbers, regions, scope, selectors, services
+from . import coverage, idnumbers, preview, regions, scope, selectors, services
 from .audit import audit_record
 from .forms import EnrollmentForm, EnrollmentStopForm, PersonForm, PersonSearchForm
 from .models import AuditEntry, Enrollment, Household, Person
@@ -92,15 +92,16 @@ def person_export(request):
 @login_required
 def person_detail(request, pk):
     person = scope.get_person_or_404(request.user, pk)
+    # The yearly timeline reads the recalculation's tables, so benefits renders it (the
+    # `person_timeline` tag in the template); the registry only adds "若今天缴费".
     context = {
         "person": person,
-        "timeline": selectors.person_timeline(person),
         "groups": person.groups.all(),
         "members": (selectors.household_members(request.user, person.household)
                     if person.household_id else []),
         "history": person.history.select_related("history_user")[:20],
         "can_write": scope.can_write(request.user),
-        "this_year": timezone.localdate().year,
+        **preview.if_paid_today(request.user, person),
     }
     return render(request, "enrollment/person_detail.html", context)
 
@@ -170,22 +171,33 @@ def enrollment_create(request, pk):
     scope.require_write(request.user)
     person = scope.get_person_or_404(request.user, pk)
     form = EnrollmentForm(request.POST or None, person=person, user=request.user)
+    if request.method == "POST" and "preview" in request.POST:
+        # 预览 without JavaScript: the same fragment the preview endpoint returns, nothing saved.
+        return render(request, "enrollment/enrollment_form.html", {
+            "form": form, "person": person,
+            "preview": preview.form_preview(request.user, person, form)})
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            enrollment = services.enrollment_record(
-                actor=request.user, person=person, year=data["year"], scheme=data["scheme"],
-                paid_on=data["paid_on"], amount_paid=data["amount_paid"],
-                channel=data["channel"], payer=data["payer"],
-                payer_relation=data["payer_relation"], repair_years=data["repair_years"],
-                cover_start=data["cover_start"], cover_end=data["cover_end"],
-                transfer=data["transfer"], tier=data["tier"], request=request)
+            enrollment = services.enrollment_record(actor=request.user, person=person,
+                                                    request=request, **form.service_kwargs())
         except ValidationError as exc:
             form_error(form, exc)
         else:
             messages.success(request, f"已登记{enrollment}。")
             return redirect("person_detail", pk=person.pk)
     return render(request, "enrollment/enrollment_form.html", {"form": form, "person": person})
+
+
+@login_required
+@require_POST
+def enrollment_preview(request, pk):
+    """The preview fragment the enrollment form swaps in as fields change: scoped exactly like
+    the form (a neighbour's person is a 404), writing nothing."""
+    scope.require_write(request.user)
+    person = scope.get_person_or_404(request.user, pk)
+    form = EnrollmentForm(request.POST, person=person, user=request.user)
+    return render(request, "enrollment/_preview.html",
+                  {"form": form, "preview": preview.form_preview(request.user, person, form)})
 
 
 @login_required
@@ -291,35 +303,59 @@ BATCH_LIMIT = 500
 
 @login_required
 def enrollment_batch(request):
-    """村/学校代收: list who is not enrolled in a village or school, tick, record together."""
+    """村/学校代收: list who is not enrolled in a village or school, tick, check each one's
+    amount and the total (核对金额, the same preview as the form), record together."""
     from .forms import BatchEnrollmentForm
 
     scope.require_write(request.user)
     form = BatchEnrollmentForm(request.POST or request.GET or None, user=request.user)
-    candidates, problems = None, []
+    context = {"form": form, "candidates": None, "problems": [], "limit": BATCH_LIMIT,
+               "chosen": set(request.POST.getlist("person"))}
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        candidates = list(selectors.batch_candidates(request.user, data["unit"],
-                                                     data["year"])[:BATCH_LIMIT])
-        if request.method == "POST":
-            chosen = set(request.POST.getlist("person"))
-            persons = [p for p in candidates if str(p.pk) in chosen]
-            if not persons:
-                form.add_error(None, "请至少勾选一人。")
+        context["candidates"] = candidates = list(selectors.batch_candidates(
+            request.user, data["unit"], data["year"])[:BATCH_LIMIT])
+        persons = [p for p in candidates if str(p.pk) in context["chosen"]]
+        if request.method == "POST" and not persons:
+            form.add_error(None, "请至少勾选一人。")
+        elif request.method == "POST" and "review" in request.POST:
+            context["review"] = preview.batch_review(actor=request.user, persons=persons,
+                                                     data=data)
+        elif request.method == "POST":
+            try:
+                done = services.enrollment_record_batch(
+                    actor=request.user, persons=persons, year=data["year"],
+                    paid_on=data["paid_on"], channel=data["channel"],
+                    tier=data.get("tier") or "", request=request)
+            except ValidationError as exc:
+                context["problems"] = exc.messages
             else:
-                try:
-                    done = services.enrollment_record_batch(
-                        actor=request.user, persons=persons, year=data["year"],
-                        paid_on=data["paid_on"], channel=data["channel"],
-                        tier=data.get("tier") or "", request=request)
-                except ValidationError as exc:
-                    problems = exc.messages
-                else:
-                    messages.success(request, f"已为 {len(done)} 人登记{data['year']}年参保缴费。")
-                    return redirect(f"{request.path}?{request.GET.urlencode()}")
-    return render(request, "enrollment/batch.html", {
-        "form": form, "candidates": candidates, "problems": problems, "limit": BATCH_LIMIT,
-        "chosen": set(request.POST.getlist("person"))})
+                messages.success(request, f"已为 {len(done)} 人登记{data['year']}年参保缴费。")
+                return redirect(f"{request.path}?{request.GET.urlencode()}")
+    return render(request, "enrollment/batch.html", context)
+
+
+@login_required
+@require_POST
+def enrollment_batch_print(request):
+    """The printable collection list (代收清单) of the people ticked on the batch page, with
+    the amounts of the same preview, for the payers to sign."""
+    from .forms import BatchEnrollmentForm
+
+    scope.require_write(request.user)
+    form = BatchEnrollmentForm(request.POST, user=request.user)
+    chosen = set(request.POST.getlist("person"))
+    if not form.is_valid() or not chosen:
+        messages.error(request, "请先列出人员并勾选要打印的人员。")
+        return redirect("enrollment_batch")
+    data = form.cleaned_data
+    persons = [p for p in selectors.batch_candidates(request.user, data["unit"], data["year"])
+               .filter(pk__in=[c for c in chosen if c.isdigit()])]
+    return render(request, "enrollment/batch_print.html", {
+        **preview.batch_review(actor=request.user, persons=persons, data=data), "data": data,
+        "unit": selectors.batch_unit_name(request.user, data["unit"]),
+        "channel": dict(form.fields["channel"].choices).get(data["channel"], ""),
+        "printed_on": timezone.localdate()})
 
 
 @login_required

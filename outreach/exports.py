@@ -22,8 +22,9 @@ def ledger_rows(qs):
 
 LEDGER_HEADER = ["年度", "姓名", "证件号码", "联系方式", "所在村（社区）", "网格", "台账所在",
                  "人户分离", "未参保原因", "原因说明", "状态", "任务状态"]
+# Enrolled of those pushed: not the registry's 参保率, so it carries its own label.
 FEEDBACK_HEADER = ["单位", "下发", "签领", "已走访", "已动员", "已参保", "无法参保", "逾期",
-                   "参保率"]
+                   "下发人员参保率"]
 
 
 def feedback_rows(rows):

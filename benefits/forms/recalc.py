@@ -4,9 +4,8 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.utils import timezone
 
-from core.calendar import year_field
+from core.calendar import recalculation_year, year_field
 from enrollment import regions, scope
 from enrollment.models import Region
 
@@ -21,7 +20,7 @@ class RecalcStartForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["year"].initial = timezone.localdate().year
+        self.fields["year"].initial = recalculation_year()
         counties = scope.filter_regions(user, Region.objects.filter(level=regions.COUNTY))
         own = "全部统筹区" if user.is_superuser else f"本辖区全部统筹区（{user.region.name}）"
         self.fields["region"].choices = [("", own)] + [

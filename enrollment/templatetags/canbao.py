@@ -1,6 +1,6 @@
 from django import template
 
-from enrollment import idnumbers
+from enrollment import coverage, idnumbers
 
 register = template.Library()
 
@@ -20,3 +20,9 @@ def percent(value, digits=1):
     if value is None:
         return "—"
     return f"{value:.{digits}f}%"
+
+
+@register.filter
+def coverage_rate(value):
+    """A coverage rate as every page shows it (enrollment.coverage.RATE_DIGITS)."""
+    return coverage.rate_text(value)

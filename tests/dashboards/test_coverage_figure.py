@@ -67,3 +67,29 @@ def test_the_coverage_target_is_written_once():
     for path in templates:
         assert not re.search(rf"\b{COVERAGE_TARGET_PERCENT}\b", path.read_text(encoding="utf-8")), \
             path
+
+
+def test_home_page_and_dashboard_share_one_formula_and_one_rounding(
+        as_user, village_clerk, make_person, monkeypatch):
+    from enrollment import coverage
+
+    year = coverage_year_for(timezone.localdate())
+    enroll(make_person(f.GRID), year)
+    rollups.refresh(years=[year])
+    # Both pages must go through coverage.rate (and its rounding): change it, both follow.
+    monkeypatch.setattr(coverage, "rate", lambda covered, population: 91.2987)
+    client = as_user(village_clerk)
+    assert figure(client, "/") == figure(client, "/dashboards/") == "91.30%"
+    monkeypatch.setattr(coverage, "RATE_DIGITS", 1)
+    assert figure(client, "/") == figure(client, "/dashboards/") == "91.3%"
+
+
+def test_every_template_shows_the_registry_rate_through_one_filter():
+    # The pages that show 参保率 (campaign 完成率 and push feedback are other figures).
+    for path in [ROOT / "templates" / "enrollment" / "home.html",
+                 *sorted((ROOT / "templates" / "dashboards").glob("*.html"))]:
+        text = path.read_text(encoding="utf-8")
+        # A sort key in data-value is not shown; every displayed rate is.
+        shown = r'(?<!data-value=")\{\{\s*[\w.]*\brate(_official)?\|(\w+)'
+        for match in re.finditer(shown, text):
+            assert match.group(2) == "coverage_rate", f"{path.name}: {match.group(0)}"

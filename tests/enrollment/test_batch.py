@@ -1,5 +1,6 @@
 """Batch collection by village or school: all or nothing, every problem named."""
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -65,3 +66,92 @@ def test_school_batch(as_user, township_officer, make_person):
 
 def test_city_leader_cannot_batch(as_user, city_leader):
     assert as_user(city_leader).get("/enrollments/batch/").status_code == 403
+
+
+# --- The amounts before confirming, and the printable collection list ----------------------
+
+def test_review_shows_each_chosen_persons_amount_and_the_total(as_user, village_clerk,
+                                                              make_person):
+    from enrollment import services
+
+    adult, child = make_person(name="大人"), make_person(name="小孩",
+                                                         birth_date=dt.date(2015, 3, 3))
+    make_person(name="未勾选")
+    client = as_user(village_clerk)
+    response = client.post("/enrollments/batch/?" + "&".join(f"{k}={v}" for k, v in PARAMS.items()),
+                           {**PARAMS, "person": [adult.pk, child.pk], "review": "1"})
+    html = response.content.decode()
+    expected = {}
+    for person in (adult, child):
+        e = services.enrollment_preview(actor=village_clerk, person=person, year=2026,
+                                        paid_on=dt.date(2025, 10, 10),
+                                        channel="village_batch").enrollment
+        expected[person.pk] = e.amount_due + e.repair_due
+        assert f'data-amount-of="{person.pk}">{expected[person.pk]}元<' in html
+    assert f'data-field="total">{sum(expected.values())}元<' in html
+    assert "未勾选" not in html and "合计 2 人" in html
+    assert not Enrollment.objects.exists(), "the review wrote something"
+    # Confirming records exactly what was reviewed.
+    client.post("/enrollments/batch/?" + "&".join(f"{k}={v}" for k, v in PARAMS.items()),
+                {**PARAMS, "person": [adult.pk, child.pk]})
+    for person in (adult, child):
+        assert Enrollment.objects.get(person=person).amount_paid == expected[person.pk]
+
+
+def test_review_names_who_cannot_be_recorded(as_user, village_clerk, make_person):
+    # Born after the batch's payment date: listed, but the one door refuses the payment.
+    baby = make_person(name="婴儿", birth_date=dt.date(2025, 12, 1))
+    html = as_user(village_clerk).post("/enrollments/batch/", {
+        **PARAMS, "person": [baby.pk], "review": "1"}).content.decode()
+    assert "不能登记" in html and "出生" in html and "disabled" in html
+
+
+def test_batch_default_payment_date_is_filled(as_user, village_clerk, time_machine):
+    time_machine.move_to(dt.datetime(2026, 12, 1, 10, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+                         tick=False)
+    html = as_user(village_clerk).get("/enrollments/batch/").content.decode()
+    assert 'name="paid_on" value="2026-12-01"' in html
+
+
+def test_printable_collection_list(as_user, village_clerk, make_person):
+    chosen, other = make_person(name="甲"), make_person(name="乙")
+    client = as_user(village_clerk)
+    response = client.post("/enrollments/batch/print/", {**PARAMS, "person": [chosen.pk]})
+    assert response.status_code == 200
+    html = response.content.decode()
+    review = client.post("/enrollments/batch/", {**PARAMS, "person": [chosen.pk],
+                                                 "review": "1"}).context["review"]
+    assert "东山村" in html and "2026年度" in html and "2025年10月10日" in html
+    assert chosen.masked_id in html and chosen.id_number not in html
+    assert "乙" not in html, "only the ticked people are printed"
+    assert "经办人签字" in html and "审核人签字" in html and "缴费人签字" in html
+    assert "合计 1 人" in html and f'data-field="total">{review["total"]}<' in html
+    assert "css/batch_print.css" in html and "<script>" not in html
+    assert not Enrollment.objects.exists()
+
+
+def test_print_needs_a_selection(as_user, village_clerk, make_person):
+    make_person(name="甲")
+    client = as_user(village_clerk)
+    assert client.post("/enrollments/batch/print/", PARAMS).status_code == 302
+    assert client.get("/enrollments/batch/print/", PARAMS).status_code == 405
+
+
+def test_print_css_numbers_the_pages():
+    css = (Path(__file__).resolve().parents[2] / "static" / "css" / "batch_print.css").read_text()
+    assert "counter(page)" in css and "counter(pages)" in css
+    assert "table-header-group" in css
+
+
+def test_neighbour_prints_no_list_of_another_village(as_user, neighbour_clerk, city_leader,
+                                                     make_person):
+    person = make_person(name="甲")
+    response = as_user(neighbour_clerk).post("/enrollments/batch/print/",
+                                             {**PARAMS, "person": [person.pk]})
+    assert response.status_code == 302 and "甲" not in response.content.decode()
+    # Even with a unit of their own, a neighbour's person is not printed.
+    own = {**PARAMS, "unit": f"region:{factories.NEIGHBOUR_VILLAGE}", "person": [person.pk]}
+    assert "甲" not in as_user(neighbour_clerk).post("/enrollments/batch/print/",
+                                                     own).content.decode()
+    assert as_user(city_leader).post("/enrollments/batch/print/",
+                                     {**PARAMS, "person": [person.pk]}).status_code == 403
