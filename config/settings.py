@@ -155,6 +155,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="canbao"),
+            # Fail fast when Redis is down: callers treat the cache as best-effort.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
         }
     }
     CELERY_BROKER_URL = REDIS_URL
@@ -168,6 +170,25 @@ else:
     CELERY_TASK_EAGER_PROPAGATES = True
 
 CELERY_TIMEZONE = TIME_ZONE
+# Jobs report through their own rows (progress, errors); nobody reads task results, and asking
+# for them makes every publish also subscribe on the result store, which retries for ~20 s when
+# Redis is down.
+CELERY_TASK_IGNORE_RESULT = True
+# Publishing while the broker is down must fail within a couple of seconds, so that the page
+# that started a job can mark it failed and say so, instead of hanging the web worker.
+BROKER_FAULT_SECONDS = env.float("BROKER_FAULT_SECONDS", default=2.0)
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_FAULT_SECONDS
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": BROKER_FAULT_SECONDS,
+    "socket_timeout": BROKER_FAULT_SECONDS * 5,
+    "max_retries": 1,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = BROKER_FAULT_SECONDS
+CELERY_REDIS_SOCKET_TIMEOUT = BROKER_FAULT_SECONDS * 5
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 1}}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

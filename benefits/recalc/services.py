@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
+from core import queue
 from enrollment import regions, scope
 from enrollment.audit import audit_record
 from enrollment.models import AuditEntry, Enrollment, Region, Scheme
@@ -107,7 +108,10 @@ def job_enqueue(*, job_id: int) -> None:
     (the command, the schedule) call this after job_start(enqueue=False) has committed."""
     from ..tasks import recalc_job
 
-    recalc_job.delay(job_id)
+    if not queue.publish(recalc_job, args=(job_id,)):
+        # Nothing will ever pick the job up: say so on its page, where 继续 tries again.
+        RecalcJob.objects.filter(pk=job_id, status__in=OPEN).update(
+            status=JobStatus.FAILED, error=queue.QUEUE_DOWN, finished_at=timezone.now())
 
 
 def job_plan(*, job_id: int) -> list[int]:
