@@ -194,6 +194,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="canbao")
+# A recalculation chunk still "running" this long after it started, and whose row no worker
+# holds, is taken for dead and re-enqueued by the sweep (every RECALC_SWEEP_SECONDS).
+RECALC_CHUNK_LEASE_SECONDS = env.int("RECALC_CHUNK_LEASE_SECONDS", default=120)
 
 # Sessions expire when the browser closes: staff often share village office computers.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
