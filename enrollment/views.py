@@ -284,7 +284,6 @@ def reconcile(request):
     return render(request, "enrollment/reconcile.html", context)
 
 
-@login_required
 def _reconcile_key(request) -> str | None:
     """The confirm step is keyed by its signed payload: the same rows applied once, also when a
     client resends the payload without the page's token."""
@@ -296,6 +295,7 @@ def _reconcile_key(request) -> str | None:
     return once.token_of(request)
 
 
+@login_required
 def reconcile_template(request, kind):
     """An empty Excel file with the header the upload expects."""
     from . import reconciliation
