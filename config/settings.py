@@ -212,6 +212,10 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# Uploads (core/uploads.py): the limits every upload page states and enforces.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+UPLOAD_MAX_ROWS = env.int("UPLOAD_MAX_ROWS", default=50_000)
+
 # Import-export: imports run in one transaction, all or nothing per file.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
@@ -220,6 +224,10 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 from core.exports import admin_export_formats  # noqa: E402  (no settings are read on import)
 
 EXPORT_FORMATS = admin_export_formats()
+# Admin imports read what the upload pages read (enrollment/admin_import.py), in this order.
+from import_export.formats.base_formats import CSV, XLSX  # noqa: E402
+
+IMPORT_FORMATS = [CSV, XLSX]
 
 LOGGING = {
     "version": 1,

@@ -35,7 +35,6 @@ KINDS = {
 }
 SCHEME_WORDS = {"居民": Scheme.RESIDENT, "城乡居民医保": Scheme.RESIDENT, "resident": Scheme.RESIDENT,
                 "职工": Scheme.EMPLOYEE, "职工医保": Scheme.EMPLOYEE, "employee": Scheme.EMPLOYEE}
-MAX_ROWS = 50000
 
 
 @dataclass
@@ -59,7 +58,7 @@ class Row:
 def read_table(upload) -> Table:
     """The uploaded .xlsx or .csv (UTF-8, BOM or GB18030) as a header and numbered rows."""
     try:
-        return uploads.read_table(upload.read(), upload.name or "", max_rows=MAX_ROWS)
+        return uploads.read_table(upload.read(), upload.name or "")
     except uploads.UploadError as exc:
         raise ValidationError({"file": exc.messages}) from None
 
