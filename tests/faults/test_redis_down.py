@@ -79,6 +79,26 @@ def test_registering_a_person_still_saves(redis_down, as_user, village_clerk):
     assert Person.objects.filter(id_number=VALID_ID).exists()
 
 
+def test_batch_collection_still_saves(redis_down, as_user, village_clerk, make_person):
+    from tests.enrollment.test_batch import PARAMS
+
+    people = [make_person(name=f"代收{i}") for i in range(2)]
+    url = "/enrollments/batch/?" + "&".join(f"{k}={v}" for k, v in PARAMS.items())
+    response = as_user(village_clerk).post(url, {**PARAMS, "person": [p.pk for p in people]})
+    assert response.status_code == 302
+    assert Enrollment.objects.filter(person__in=people).count() == 2
+
+
+def test_reconcile_apply_still_saves(redis_down, as_user, village_clerk, make_person):
+    from tests.faults.test_replay import _elsewhere_preview
+
+    person = make_person()
+    client = as_user(village_clerk)
+    payload = _elsewhere_preview(client, person, "居民").context["payload"]
+    assert client.post("/reconcile/", {"payload": payload}).status_code == 302
+    assert Enrollment.objects.filter(person=person, elsewhere=True).exists()
+
+
 @committing
 def test_a_recalculation_is_marked_failed_and_can_be_resumed(redis_down, as_user,
                                                              county_admin, settings):
