@@ -24,6 +24,12 @@ def recalc_chunk(chunk_id: int) -> None:
     services.chunk_run(chunk_id=chunk_id)
 
 
+@shared_task(name="benefits.sweep_stale_chunks", ignore_result=True)
+def sweep_stale_chunks() -> int:
+    """Every minute (beat): chunks whose worker died are picked up again, without a 继续."""
+    return len(services.chunks_sweep_stale())
+
+
 @shared_task(name="benefits.recalc_scheduled", acks_late=True, reject_on_worker_lost=True)
 def recalc_scheduled() -> int:
     """The 1 January 00:30 (Asia/Shanghai) run: every pooling region, the new coverage year."""

@@ -37,6 +37,19 @@ def _schedule_heartbeat(sender, **kwargs):
     )
 
 
+# Recalculation chunks whose worker died are re-enqueued once their lease has run out
+# (benefits.recalc.services.chunks_sweep_stale); the interval is an environment variable so
+# that the worker test can make it short.
+SWEEP_STALE_CHUNKS_SECONDS = float(os.environ.get("RECALC_SWEEP_SECONDS") or 60)
+
+
+@app.on_after_finalize.connect
+def _schedule_stale_chunk_sweep(sender, **kwargs):
+    sender.add_periodic_task(
+        SWEEP_STALE_CHUNKS_SECONDS, sender.signature("benefits.sweep_stale_chunks"),
+        name="recalc stale-chunk sweep", expires=SWEEP_STALE_CHUNKS_SECONDS)
+
+
 @worker_ready.connect
 def _heartbeat_on_start(sender=None, **kwargs):
     # A freshly started worker is healthy before beat's first tick.

@@ -100,6 +100,9 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'canbao.sqlite3'}"),
 }
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
+# A persistent connection that the database dropped (restart, failover, idle timeout) is
+# replaced at the start of the next request instead of failing it.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dev server read while a seed or import writes.
     DATABASES["default"].setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL;"
@@ -153,6 +156,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="canbao"),
+            # Fail fast when Redis is down: callers treat the cache as best-effort.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 5},
         }
     }
     CELERY_BROKER_URL = REDIS_URL
@@ -166,11 +171,33 @@ else:
     CELERY_TASK_EAGER_PROPAGATES = True
 
 CELERY_TIMEZONE = TIME_ZONE
+# Jobs report through their own rows (progress, errors); nobody reads task results, and asking
+# for them makes every publish also subscribe on the result store, which retries for ~20 s when
+# Redis is down.
+CELERY_TASK_IGNORE_RESULT = True
+# Publishing while the broker is down must fail within a couple of seconds, so that the page
+# that started a job can mark it failed and say so, instead of hanging the web worker.
+BROKER_FAULT_SECONDS = env.float("BROKER_FAULT_SECONDS", default=2.0)
+CELERY_BROKER_CONNECTION_TIMEOUT = BROKER_FAULT_SECONDS
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": BROKER_FAULT_SECONDS,
+    "socket_timeout": BROKER_FAULT_SECONDS * 5,
+    "max_retries": 1,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = BROKER_FAULT_SECONDS
+CELERY_REDIS_SOCKET_TIMEOUT = BROKER_FAULT_SECONDS * 5
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 1}}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="canbao")
+# A recalculation chunk still "running" this long after it started, and whose row no worker
+# holds, is taken for dead and re-enqueued by the sweep (every RECALC_SWEEP_SECONDS).
+RECALC_CHUNK_LEASE_SECONDS = env.int("RECALC_CHUNK_LEASE_SECONDS", default=120)
 
 # Sessions expire when the browser closes: staff often share village office computers.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -186,6 +213,10 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
 
+# Uploads (core/uploads.py): the limits every upload page states and enforces.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+UPLOAD_MAX_ROWS = env.int("UPLOAD_MAX_ROWS", default=50_000)
+
 # Import-export: imports run in one transaction, all or nothing per file.
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
@@ -194,6 +225,10 @@ IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 from core.exports import admin_export_formats  # noqa: E402  (no settings are read on import)
 
 EXPORT_FORMATS = admin_export_formats()
+# Admin imports read what the upload pages read (enrollment/admin_import.py), in this order.
+from import_export.formats.base_formats import CSV, XLSX  # noqa: E402
+
+IMPORT_FORMATS = [CSV, XLSX]
 
 LOGGING = {
     "version": 1,

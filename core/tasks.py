@@ -7,3 +7,10 @@ from . import uploads
 @shared_task(name="core.sweep_staged_uploads")
 def sweep_staged_uploads() -> int:
     return uploads.sweep()
+
+
+@shared_task(name="core.sweep_submitted_forms")
+def sweep_submitted_forms() -> int:
+    from . import once
+
+    return once.sweep()

@@ -60,12 +60,35 @@ class Table:
                                 for r in self.rows], headers=self.headers)
 
 
+def max_bytes() -> int:
+    return getattr(settings, "UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+
+
+def max_rows_default() -> int:
+    return getattr(settings, "UPLOAD_MAX_ROWS", 50_000)
+
+
+def limits_text() -> str:
+    """The limits as every upload page states them."""
+    return f"文件不超过{max_bytes() // (1024 * 1024)}MB、{max_rows_default()}行（.xlsx 或 .csv）。"
+
+
+def check_size(size: int) -> None:
+    if size > max_bytes():
+        raise UploadError(f"文件超过{max_bytes() // (1024 * 1024)}MB，请按乡镇拆分后分批上传。")
+
+
 def suffix_of(name: str) -> str:
     name = (name or "").lower()
     for ext in EXTENSIONS:
         if name.endswith(ext):
             return ext
     raise UploadError("请上传 .xlsx 或 .csv 文件。")
+
+
+def decode_csv(content: bytes) -> str:
+    """CSV bytes as text (UTF-8 with or without BOM, or GB18030), or an UploadError."""
+    return _decode(content)
 
 
 def _decode(content: bytes) -> str:
@@ -96,7 +119,9 @@ def _xlsx_rows(content: bytes) -> list[list]:
 
 def read_table(content: bytes, name: str, *, max_rows: int | None = None) -> Table:
     """The upload as a header and numbered rows; blank rows are left out (their numbers are
-    kept by the rows after them)."""
+    kept by the rows after them). Size and rows are limited (`limits_text`)."""
+    check_size(len(content))
+    max_rows = max_rows_default() if max_rows is None else max_rows
     if suffix_of(name) == ".xlsx":
         raw = _xlsx_rows(content)
     else:

@@ -6,16 +6,14 @@ clears the key before it starts, so a registration during the refresh schedules 
 """
 from __future__ import annotations
 
-import logging
-
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
-from . import rollups
+from core import queue
 
-log = logging.getLogger(__name__)
+from . import rollups
 
 PENDING_KEY = "dashboards:refresh-pending"
 DEBOUNCE_SECONDS = getattr(settings, "DASHBOARDS_REFRESH_DEBOUNCE_SECONDS", 60)
@@ -36,17 +34,24 @@ def refresh_rollups_nightly() -> dict:
 
 
 def schedule_refresh(reason: str = "registration") -> bool:
-    """Ask for a refresh soon; returns False when one is already pending."""
-    if not cache.add(PENDING_KEY, reason, timeout=DEBOUNCE_SECONDS * 5):
+    """Ask for a refresh soon; returns False when one is already pending or Redis is down (the
+    nightly refresh catches up: a dashboard refresh must never break a registration)."""
+    added = queue.best_effort(
+        lambda: cache.add(PENDING_KEY, reason, timeout=DEBOUNCE_SECONDS * 5),
+        "dashboard refresh debounce", default=False)
+    if not added:
         return False
     transaction.on_commit(lambda: _enqueue(reason))
     return True
 
 
 def _enqueue(reason: str) -> None:
-    try:
-        refresh_rollups.apply_async(kwargs={"years": rollups.open_years(), "reason": reason},
-                                    countdown=DEBOUNCE_SECONDS)
-    except Exception:  # a dashboard refresh must never break a registration
-        cache.delete(PENDING_KEY)
-        log.exception("could not enqueue the dashboard refresh")
+    if not queue.publish(refresh_rollups, kwargs={"years": rollups.open_years(),
+                                                  "reason": reason},
+                         countdown=DEBOUNCE_SECONDS):
+        queue.best_effort(lambda: cache.delete(PENDING_KEY), "dashboard refresh debounce")
+
+
+def refresh_now(reason: str) -> bool:
+    """The refresh button: False when the queue is down (the page says so; press again)."""
+    return queue.publish(refresh_rollups, kwargs={"reason": reason})

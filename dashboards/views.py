@@ -7,12 +7,12 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.exports import xlsx_response
+from core.queue import QUEUE_DOWN
 from enrollment import scope
 from enrollment.views import CheapPaginator
 
@@ -68,8 +68,10 @@ def people(request):
 def refresh(request):
     if not scope.is_admin(request.user):
         raise PermissionDenied("只有县级管理员可以刷新看板数据。")
-    transaction.on_commit(lambda: tasks.refresh_rollups.delay(reason="button"))
-    messages.success(request, "已提交刷新，稍后数据将更新。")
+    if tasks.refresh_now("button"):
+        messages.success(request, "已提交刷新，稍后数据将更新。")
+    else:
+        messages.error(request, f"看板刷新未能提交：{QUEUE_DOWN}。")
     region = request.POST.get("region", "")
     url = reverse("dashboards:dashboard")
     return redirect(f"{url}?region={quote(region)}" if region else url)

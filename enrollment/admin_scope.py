@@ -3,10 +3,11 @@ shows a clerk only their region, like every page does, and a city leader only re
 from __future__ import annotations
 
 from . import scope
+from .admin_import import UploadImportMixin
 from .models import Region
 
 
-class ScopedAdminMixin:
+class ScopedAdminMixin(UploadImportMixin):
     # Lookups holding region codes; a row is visible when any lies under the user's region.
     scope_fields: tuple[str, ...] = ()
 

@@ -9,6 +9,7 @@ from django import forms
 from django.urls import reverse
 from django.utils import timezone
 
+from core import uploads
 from core.calendar import YEAR_MIN, coverage_year_for
 
 from . import idnumbers, regions, scope, services
@@ -316,10 +317,12 @@ class ReconciliationUploadForm(forms.Form):
         ("moves", "户籍迁出名单（公安）"),
         ("elsewhere", "异地参保 / 职工参保名单（省平台、税务）"),
     ])
-    file = forms.FileField(label="名单文件", help_text="Excel（.xlsx）或 CSV，第一行为表头；可先下载模板。")
+    file = forms.FileField(label="名单文件")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = ("Excel（.xlsx）或 CSV（UTF-8 或 GBK），第一行为表头；"
+                                         f"可先下载模板。{uploads.limits_text()}")
         self.helper = FormHelper()
         self.helper.form_tag = False
 

@@ -35,7 +35,6 @@ KINDS = {
 }
 SCHEME_WORDS = {"居民": Scheme.RESIDENT, "城乡居民医保": Scheme.RESIDENT, "resident": Scheme.RESIDENT,
                 "职工": Scheme.EMPLOYEE, "职工医保": Scheme.EMPLOYEE, "employee": Scheme.EMPLOYEE}
-MAX_ROWS = 50000
 
 
 @dataclass
@@ -59,7 +58,7 @@ class Row:
 def read_table(upload) -> Table:
     """The uploaded .xlsx or .csv (UTF-8, BOM or GB18030) as a header and numbered rows."""
     try:
-        return uploads.read_table(upload.read(), upload.name or "", max_rows=MAX_ROWS)
+        return uploads.read_table(upload.read(), upload.name or "")
     except uploads.UploadError as exc:
         raise ValidationError({"file": exc.messages}) from None
 
@@ -160,15 +159,20 @@ def _check_elsewhere(row: Row, person: Person, today: dt.date) -> None:
     code = str(row.values.get("参保地区划代码")).strip()
     if not Region.objects.filter(code=code).exists():
         raise ValueError(f"参保地区划代码{code}不存在")
-    if Enrollment.objects.filter(person=person, year=year, scheme=scheme, elsewhere=True,
-                                 pooling_region_id=code, status__in=LIVE_STATUSES).exists():
-        row.status, row.message = "skip", "该异地参保记录已登记"
-        return
     row.extra = {"year": year, "scheme": scheme, "region": code}
+    if _already_recorded(person, row.extra):
+        row.status, row.message, row.extra = "skip", "该异地参保记录已登记", {}
+        return
     local = Enrollment.objects.filter(person=person, year=year, scheme=Scheme.RESIDENT,
                                       elsewhere=False, status__in=LIVE_STATUSES).exists()
     row.message = (f"登记{year}年在{code}的{'职工' if scheme == Scheme.EMPLOYEE else '居民'}参保"
                    + ("；本地居民参保重复，将自动停保（R-AUTO-STOP）" if local else ""))
+
+
+def _already_recorded(person: Person, extra: dict) -> bool:
+    return Enrollment.objects.filter(person=person, year=extra["year"], scheme=extra["scheme"],
+                                     elsewhere=True, pooling_region_id=extra["region"],
+                                     status__in=LIVE_STATUSES).exists()
 
 
 CHECKS = {"deaths": _check_death, "moves": _check_move, "elsewhere": _check_elsewhere}
@@ -189,6 +193,8 @@ def apply(*, actor, kind: str, rows: list[Row], request=None) -> int:
         if person is None:  # scope changed between preview and apply
             continue
         if kind == "elsewhere":
+            if _already_recorded(person, row.extra):  # since the preview, or a resent list
+                continue
             services.enrollment_record(
                 actor=actor, person=person, year=row.extra["year"], scheme=row.extra["scheme"],
                 pooling_region=Region.objects.get(code=row.extra["region"]), elsewhere=True,

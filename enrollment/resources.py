@@ -88,6 +88,14 @@ class PersonResource(ScopedResourceMixin, resources.ModelResource):
         if row.get("id_number"):
             row["id_number"] = idnumbers.normalize(str(row["id_number"]))
 
+    def import_instance(self, instance, row, **kwargs):
+        super().import_instance(instance, row, **kwargs)
+        # An empty optional identifier is "none", not the empty string: two files without a
+        # birth certificate number must not collide on its unique constraint.
+        for name in ("id_number", "birth_cert_number"):
+            if not (getattr(instance, name) or "").strip():
+                setattr(instance, name, None)
+
     def before_save_instance(self, instance, row, **kwargs):
         if self.user is not None and not scope.region_in_scope(self.user,
                                                                instance.residence_region_id):

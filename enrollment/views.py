@@ -10,8 +10,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from core import once
 from core.calendar import coverage_year_for
 from core.exports import Sheet, csv_response, xlsx_response
+from core.once import single_use
 
 from . import coverage, idnumbers, preview, regions, scope, selectors, services
 from .audit import audit_record
@@ -115,9 +117,11 @@ def person_reveal_id(request, pk):
 
 
 @login_required
+@single_use("person_create")
 def person_create(request):
     scope.require_write(request.user)
     form = PersonForm(request.POST or None, user=request.user)
+    once.attach(form)
     if request.method == "POST" and form.is_valid():
         try:
             person = services.person_register(actor=request.user, data=_person_data(form),
@@ -167,10 +171,12 @@ def household_detail(request, pk):
 
 
 @login_required
+@single_use("enrollment_create")
 def enrollment_create(request, pk):
     scope.require_write(request.user)
     person = scope.get_person_or_404(request.user, pk)
     form = EnrollmentForm(request.POST or None, person=person, user=request.user)
+    once.attach(form)
     if request.method == "POST" and "preview" in request.POST:
         # 预览 without JavaScript: the same fragment the preview endpoint returns, nothing saved.
         return render(request, "enrollment/enrollment_form.html", {
@@ -246,6 +252,7 @@ RECONCILE_SALT = "canbao.reconcile"
 
 
 @login_required
+@single_use("reconcile", key=lambda request: _reconcile_key(request))
 def reconcile(request):
     """Upload a list, see every row checked, then apply the rows that matched."""
     from django.core import signing
@@ -261,8 +268,12 @@ def reconcile(request):
             messages.error(request, "比对结果已过期或被修改，请重新上传文件。")
             return redirect("reconcile")
         rows = reconciliation.rows_from_json(data["rows"])
-        applied = reconciliation.apply(actor=request.user, kind=data["kind"], rows=rows,
-                                       request=request)
+        try:
+            applied = reconciliation.apply(actor=request.user, kind=data["kind"], rows=rows,
+                                           request=request)
+        except ValidationError as exc:  # nothing was applied (one transaction)
+            messages.error(request, "未处理任何行：" + "；".join(exc.messages))
+            return redirect("reconcile")
         messages.success(request, f"已处理 {applied} 行。")
         return redirect("reconcile")
     form = ReconciliationUploadForm(request.POST or None, request.FILES or None)
@@ -285,6 +296,17 @@ def reconcile(request):
     return render(request, "enrollment/reconcile.html", context)
 
 
+def _reconcile_key(request) -> str | None:
+    """The confirm step is keyed by its signed payload: the same rows applied once, also when a
+    client resends the payload without the page's token."""
+    import hashlib
+
+    payload = request.POST.get("payload")
+    if payload:
+        return hashlib.sha256(payload.encode()).hexdigest()
+    return once.token_of(request)
+
+
 @login_required
 def reconcile_template(request, kind):
     """An empty Excel file with the header the upload expects."""
@@ -302,6 +324,7 @@ BATCH_LIMIT = 500
 
 
 @login_required
+@single_use("enrollment_batch")
 def enrollment_batch(request):
     """村/学校代收: list who is not enrolled in a village or school, tick, check each one's
     amount and the total (核对金额, the same preview as the form), record together."""

@@ -113,6 +113,9 @@ def ledger_generate(request):
             messages.error(request, "；".join(exc.messages))
         else:
             run.refresh_from_db()
+            if run.status == LedgerRun.Status.FAILED:
+                messages.error(request, f"台账生成未能提交：{run.error}。可在下方点击“重试”。")
+                return redirect(f"/outreach/?year={request.POST.get('year', '')}")
             messages.success(request, f"已提交{run.year}年{run.region.name}台账生成（{run.get_status_display()}，"
                                       f"新增{run.added}条，销号{run.closed}条）。")
     else:

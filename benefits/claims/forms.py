@@ -5,7 +5,7 @@ from __future__ import annotations
 from crispy_forms.helper import FormHelper
 from django import forms
 
-MAX_UPLOAD = 20 * 1024 * 1024
+from core import uploads
 
 
 class ClaimsUploadForm(forms.Form):
@@ -15,6 +15,7 @@ class ClaimsUploadForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["file"].help_text += uploads.limits_text()
         self.helper = FormHelper()
         self.helper.form_tag = False
 
@@ -23,6 +24,8 @@ class ClaimsUploadForm(forms.Form):
         name = f.name.lower()
         if not (name.endswith(".csv") or name.endswith(".xlsx")):
             raise forms.ValidationError("只支持 .csv 或 .xlsx 文件，请另存为其中一种格式后再上传。")
-        if f.size > MAX_UPLOAD:
-            raise forms.ValidationError("文件超过20MB，请按乡镇拆分后分批上传。")
+        try:
+            uploads.check_size(f.size)
+        except uploads.UploadError as exc:
+            raise forms.ValidationError(exc.messages) from None
         return f

@@ -10,6 +10,7 @@ job twice gives the same rows.
 """
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import math
 import os
@@ -22,6 +23,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
+from core import queue
 from enrollment import regions, scope
 from enrollment.audit import audit_record
 from enrollment.models import AuditEntry, Enrollment, Region, Scheme
@@ -107,7 +109,10 @@ def job_enqueue(*, job_id: int) -> None:
     (the command, the schedule) call this after job_start(enqueue=False) has committed."""
     from ..tasks import recalc_job
 
-    recalc_job.delay(job_id)
+    if not queue.publish(recalc_job, args=(job_id,)):
+        # Nothing will ever pick the job up: say so on its page, where 继续 tries again.
+        RecalcJob.objects.filter(pk=job_id, status__in=OPEN).update(
+            status=JobStatus.FAILED, error=queue.QUEUE_DOWN, finished_at=timezone.now())
 
 
 def job_plan(*, job_id: int) -> list[int]:
@@ -222,6 +227,41 @@ def job_refresh(*, job_id: int) -> RecalcJob:
             fields += ["status", "finished_at", "error"]
         job.save(update_fields=fields)
     return job
+
+
+def chunks_sweep_stale(*, now=None) -> list[int]:
+    """Re-enqueue the chunks whose worker died (the beat task, every minute): a chunk still
+    `running` after its lease whose row nobody holds. A live worker keeps its chunk's row
+    locked for the whole run (PostgreSQL), so SKIP LOCKED leaves it alone however long it
+    takes; on SQLite, with no row locks, the lease alone decides. Re-running a chunk gives the
+    same rows, so a late redelivery of the dead worker's message costs nothing."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(seconds=lease_seconds())
+    requeued = []
+    with transaction.atomic():
+        stale = list(RecalcChunk.objects.select_for_update(skip_locked=True)
+                     .filter(status=JobStatus.RUNNING, started_at__lt=cutoff)
+                     .values_list("pk", "started_at"))
+        for pk, started_at in stale:
+            # Renew the lease, so that the next sweep waits for this delivery.
+            if RecalcChunk.objects.filter(pk=pk, status=JobStatus.RUNNING,
+                                          started_at=started_at).update(started_at=now):
+                requeued.append(pk)
+    from ..tasks import recalc_chunk
+
+    for pk in requeued:
+        logger.warning("recalc chunk %s: lease expired, re-enqueued", pk)
+        queue.publish(recalc_chunk, args=(pk,))
+    # A worker killed between its chunk's commit and the recount leaves the job open.
+    open_jobs = (RecalcJob.objects.filter(status=JobStatus.RUNNING, chunks__isnull=False)
+                 .exclude(chunks__status__in=OPEN).values_list("pk", flat=True).distinct())
+    for job_id in list(open_jobs):
+        job_refresh(job_id=job_id)
+    return requeued
+
+
+def lease_seconds() -> float:
+    return float(getattr(settings, "RECALC_CHUNK_LEASE_SECONDS", 120))
 
 
 def job_resume(*, actor, job: RecalcJob, request=None, enqueue: bool = True) -> RecalcJob:

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from core.once import single_use
 from enrollment import scope
 from enrollment.views import form_error
 
@@ -97,6 +98,7 @@ def special_case(request, pk):
 
 
 @login_required
+@single_use("newborn")
 def newborn(request):
     """A newborn by birth medical certificate: new file (in the parent's household) + enrollment."""
     scope.require_write(request.user)

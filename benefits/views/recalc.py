@@ -8,11 +8,12 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from core.queue import QUEUE_DOWN
 from enrollment import scope
 from enrollment.views import form_error
 
 from ..forms import RecalcStartForm
-from ..models import RecalcJob
+from ..models import JobStatus, RecalcJob
 from ..recalc import services
 
 
@@ -36,7 +37,7 @@ def recalc_start(request):
         except ValidationError as exc:
             form_error(form, exc)
         else:
-            messages.success(request, f"已发起{job.year}年待遇重算，任务编号{job.pk}。")
+            _say_queued(request, job, f"已发起{job.year}年待遇重算，任务编号{job.pk}。")
             return redirect("recalc_job", pk=job.pk)
     jobs = services.jobs_for(request.user)[:20]
     return render(request, "benefits/recalc_start.html", {"form": form, "jobs": jobs})
@@ -66,6 +67,14 @@ def recalc_job_json(request, pk):
 def recalc_job_resume(request, pk):
     _require_admin(request.user)
     job = _job_or_404(request.user, pk)
-    services.job_resume(actor=request.user, job=job, request=request)
-    messages.info(request, "已重新排队未完成的分片。")
+    job = services.job_resume(actor=request.user, job=job, request=request)
+    _say_queued(request, job, "已重新排队未完成的分片。")
     return redirect("recalc_job", pk=job.pk)
+
+
+def _say_queued(request, job: RecalcJob, done: str) -> None:
+    job.refresh_from_db()
+    if job.status == JobStatus.FAILED and job.error == QUEUE_DOWN:
+        messages.error(request, f"任务{job.pk}未能排队：{QUEUE_DOWN}（可点击“继续”）。")
+    else:
+        messages.success(request, done)

@@ -137,6 +137,19 @@ def _live_employee(person: Person, year: int, exclude_pk=None) -> list[Enrollmen
             if (_employee_cover(e)[1] or dt.date.max) >= first]
 
 
+def _employee_clash(person: Person, year: int, cover_start, cover_end, exclude_pk=None):
+    """One employee insurance at a time: the message refusing a live employee enrollment of
+    the same year whose months overlap these (a replayed list, a double submit), or None."""
+    start, end = cover_start or dt.date(year, 1, 1), cover_end or dt.date.max
+    for e in Enrollment.objects.filter(person=person, year=year, scheme=Scheme.EMPLOYEE,
+                                       status__in=LIVE_STATUSES).exclude(pk=exclude_pk):
+        e_start, e_end = _employee_cover(e)
+        if e_start <= end and start <= (e_end or dt.date.max):
+            return (f"{person.name}在{year}年已有职工医保参保登记（{e_start:%Y年%m月%d日}起），"
+                    "与本次登记的参保月份重叠；同一时期只能有一份职工医保登记。")
+    return None
+
+
 def _overlap_message(person: Person, e: Enrollment, start: dt.date, end: dt.date) -> str:
     cover_start, cover_end = _employee_cover(e)
     until = f"至{cover_end:%Y年%m月%d日}" if cover_end else "起，尚未终止"
@@ -228,6 +241,10 @@ def enrollment_preview(*, actor, person: Person, year: int, paid_on: dt.date | N
                 plan.refuse(name, message)
     _check_life(plan, person, year, paid_on)
     _check_payer(plan, person, payer, payer_relation or "", channel, paid_on)
+    clash = scheme == Scheme.EMPLOYEE and _employee_clash(person, year, cover_start, cover_end,
+                                                          exclude_pk=enrollment.pk)
+    if clash:
+        plan.refuse("cover_start", clash)
     local_resident = scheme == Scheme.RESIDENT and not elsewhere
     if local_resident:
         existing = _existing_live_resident(person, year, exclude_pk=enrollment.pk)
@@ -340,6 +357,10 @@ def enrollment_record(*, actor, person: Person, year: int, scheme: str = Scheme.
     `confirmed` records an enrollment another system reports as in force (reconciliation lists)
     without a payment; `transfer` stops overlapping employee cover (R-AUTO-STOP); `tier` is
     the contribution tier chosen at payment (R-TIER; empty: the year's own standard)."""
+    if scheme == Scheme.EMPLOYEE:
+        # Two identical employee registrations at once (a double submit) wait for each other
+        # here, so the second one sees the first and is refused.
+        list(Person.objects.select_for_update().filter(pk=person.pk).values_list("pk"))
     plan = enrollment_preview(
         actor=actor, person=person, year=year, paid_on=paid_on, scheme=scheme,
         pooling_region=pooling_region, amount_paid=amount_paid, channel=channel, payer=payer,

@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
+from core import queue
 from enrollment import regions, scope
 from enrollment.audit import audit_record
 from enrollment.models import (
@@ -140,10 +141,20 @@ def ledger_run_start(*, actor, year: int, region: Region, request=None) -> Ledge
                                    parts_total=len(_parts(region)))
     audit_record(user=actor, action=AuditEntry.Action.OTHER, obj=run, request=request,
                  detail=f"生成{year}年未参保台账：{region.name}")
+    transaction.on_commit(lambda: ledger_run_enqueue(run_id=run.pk))
+    return run
+
+
+def ledger_run_enqueue(*, run_id: int) -> bool:
+    """Hand the run to Celery; with the broker down the run is marked failed (the page offers
+    重试) instead of waiting in the queue forever."""
     from ..tasks import generate_ledger
 
-    transaction.on_commit(lambda: generate_ledger.delay(run.pk))
-    return run
+    if queue.publish(generate_ledger, args=(run_id,)):
+        return True
+    LedgerRun.objects.filter(pk=run_id, status=LedgerRun.Status.QUEUED).update(
+        status=LedgerRun.Status.FAILED, error=queue.QUEUE_DOWN, finished_at=timezone.now())
+    return False
 
 
 def ledger_run_execute(*, run_id: int) -> LedgerRun:

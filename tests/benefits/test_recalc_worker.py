@@ -54,14 +54,14 @@ def worker(region_tree, tmp_path):
     app.conf.task_default_queue, app.conf.task_always_eager = queue, False
     started: list[subprocess.Popen] = []
 
-    def start(**extra_env):
+    def start(*extra_args, **extra_env):
         log = open(tmp_path / f"worker{len(started)}.log", "w")
         env = {**os.environ, "DATABASE_URL": _database_url(), "CELERY_QUEUE": queue,
                "DB_CONN_MAX_AGE": "0", **{k: str(v) for k, v in extra_env.items()}}
         proc = subprocess.Popen(
             [str(Path(sys.executable).parent / "celery"), "-A", "config", "worker", "-Q", queue,
              "--pool=solo", "--loglevel=info", "-n", f"{queue}-{len(started)}@%h",
-             "--without-gossip", "--without-mingle", "--without-heartbeat"],
+             "--without-gossip", "--without-mingle", "--without-heartbeat", *extra_args],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         started.append(proc)
         return proc
@@ -140,3 +140,26 @@ def test_worker_killed_mid_chunk_leaves_nothing_half_applied(worker, make_person
     call_command("recalculate_benefits", year=YEAR, timeout=120)
     assert capsys.readouterr().out.strip().endswith("persons=6 changed=0")
     assert snapshot(YEAR) == reference
+
+
+def test_a_worker_killed_mid_chunk_is_replaced_without_a_resume(worker, make_person):
+    """The killed worker's message stays unacknowledged until the broker's one-hour visibility
+    timeout; the beat sweep re-enqueues the chunk once its lease has run out."""
+    ensure_policies()
+    people = _people(make_person)
+    doomed = worker(RECALC_TEST_STALL_SECONDS=120, RECALC_CHUNK_PERSONS=2)
+    job = services.job_start(actor=None, year=YEAR, enqueue=False)
+    services.job_enqueue(job_id=job.pk)
+    deadline = time.monotonic() + 60
+    while not RecalcChunk.objects.filter(job=job, status=JobStatus.RUNNING).exists():
+        assert time.monotonic() < deadline, "the worker never started a chunk"
+        time.sleep(0.2)
+    time.sleep(2)
+    doomed.kill()
+    doomed.wait(timeout=10)
+
+    worker("--beat", RECALC_CHUNK_LEASE_SECONDS=3, RECALC_SWEEP_SECONDS=2)  # no 继续 pressed
+    job = services.job_wait(job, timeout=120)
+    assert job.status == JobStatus.DONE, (job.status, job.error)
+    assert job.persons == 6
+    _assert_pure(people)

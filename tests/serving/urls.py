@@ -20,3 +20,14 @@ urlpatterns = [
     path("boom/500/", _raise(RuntimeError("server bug"))),
     *urlpatterns,
 ]
+
+
+def _count_users(request):
+    from django.http import HttpResponse
+
+    from enrollment.models import User
+
+    return HttpResponse(f"users={User.objects.count()}")
+
+
+urlpatterns.insert(0, path("db/", _count_users))
