@@ -104,7 +104,8 @@ def ledger_generate(request):
         try:
             run = ledger_services.ledger_run_start(
                 actor=request.user, year=form.cleaned_data["year"],
-                region=form.cleaned_data["region"], request=request)
+                region=form.cleaned_data["region"], request=request,
+                full=form.cleaned_data["full"])
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         else:

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
-from enrollment import regions, scope
+from enrollment import changes, regions, scope
 from enrollment.audit import audit_record
 from enrollment.models import (
     AuditEntry,
@@ -62,16 +62,21 @@ ON CONFLICT (year, person_id, side) DO UPDATE
 """
 
 
-def _insert_part(year: int, prefix: str, now) -> int:
+def _insert_part(year: int, prefix: str, now, since=None) -> int:
     added = 0
+    # An incremental run looks only at persons marked changed since the last run: everyone
+    # else's entry (or absence of one) already says what their unchanged file gives.
+    changed = "AND p.inputs_changed_at >= %(since)s" if since is not None else ""
     with connection.cursor() as cursor:
         for side, col, extra in [
-            (Side.RESIDENCE, "residence_region_id", ""),
+            (Side.RESIDENCE, "residence_region_id", changed),
             (Side.HUKOU, "hukou_region_id",
-             "AND substr(p.hukou_region_id, 1, 12) <> substr(p.residence_region_id, 1, 12)"),
+             "AND substr(p.hukou_region_id, 1, 12) <> substr(p.residence_region_id, 1, 12) "
+             + changed),
         ]:
             cursor.execute(_INSERT_SQL.format(col=col, extra=extra),
-                           {"year": year, "side": str(side), "like": prefix + "%", "now": now})
+                           {"year": year, "side": str(side), "like": prefix + "%", "now": now,
+                            "since": since and since - changes.margin()})
             added += max(cursor.rowcount, 0)
     return added
 
@@ -81,10 +86,13 @@ def _live(year: int):
                                      status__in=LIVE_STATUSES)
 
 
-def _close_part(year: int, prefix: str, now) -> int:
+def _close_part(year: int, prefix: str, now, since=None) -> int:
     """Close entries whose person is now enrolled (any scheme, here or elsewhere) or no
-    longer alive/here; complete their open tasks. Set-based."""
+    longer alive/here; complete their open tasks. Set-based; with `since`, only the entries of
+    persons marked changed since then."""
     entries = LedgerEntry.objects.filter(scope.region_q_prefix(prefix, "region_id"), year=year)
+    if since is not None:
+        entries = entries.filter(person_id__in=changes.changed_since(since))
     live = _live(year)
     closed = entries.filter(status__in=[EntryStatus.OPEN, EntryStatus.MARKED]).filter(
         Exists(live)).update(status=EntryStatus.ENROLLED, closed_at=now, updated_at=now,
@@ -102,9 +110,11 @@ def _close_part(year: int, prefix: str, now) -> int:
         status=EntryStatus.GONE, closed_at=now, updated_at=now)
     gone += open_entries.filter(side=Side.HUKOU).filter(Exists(moved_hukou)).update(
         status=EntryStatus.GONE, closed_at=now, updated_at=now)
-    Task.objects.filter(scope.region_q_prefix(prefix, "region_id"), entry__year=year,
-                        status__in=OPEN_TASK_STATUSES,
-                        entry__status=EntryStatus.ENROLLED).update(
+    tasks = Task.objects.filter(scope.region_q_prefix(prefix, "region_id"), entry__year=year,
+                                status__in=OPEN_TASK_STATUSES, entry__status=EntryStatus.ENROLLED)
+    if since is not None:
+        tasks = tasks.filter(entry__person_id__in=changes.changed_since(since))
+    tasks.update(
         status=TaskStatus.ENROLLED, outcome=TaskStatus.ENROLLED, finished_at=now,
         updated_at=now,
         enrollment_id=Subquery(LedgerEntry.objects.filter(pk=OuterRef("entry_id"))
@@ -130,16 +140,30 @@ def _check_ledger_actor(actor, region: Region) -> None:
         raise ValidationError({"region": "只能生成本辖区的台账。"})
 
 
+def previous_watermark(run: LedgerRun):
+    """Where an incremental run starts: the watermark of the latest finished run of the same
+    year over this run's region or a wider one; None (a full run) when there is none."""
+    done = (LedgerRun.objects.filter(year=run.year, status=LedgerRun.Status.DONE,
+                                     watermark__isnull=False).exclude(pk=run.pk)
+            .order_by("-watermark").values_list("region_id", "watermark")[:50])
+    for region_id, watermark in done:
+        if run.region_id.startswith(regions.prefix_of(region_id)):
+            return watermark
+    return None
+
+
 @transaction.atomic
-def ledger_run_start(*, actor, year: int, region: Region, request=None) -> LedgerRun:
-    """Queue a ledger generation (the Celery task runs it after commit)."""
+def ledger_run_start(*, actor, year: int, region: Region, request=None,
+                     full: bool = False) -> LedgerRun:
+    """Queue a ledger generation (the Celery task runs it after commit): incremental unless
+    `full` or there is no earlier run to continue from."""
     _check_ledger_actor(actor, region)
     if not 2000 <= year <= timezone.localdate().year + 1:
         raise ValidationError({"year": "年度不正确。"})
     run = LedgerRun.objects.create(year=year, region=region, created_by=actor,
-                                   parts_total=len(_parts(region)))
+                                   parts_total=len(_parts(region)), full=full)
     audit_record(user=actor, action=AuditEntry.Action.OTHER, obj=run, request=request,
-                 detail=f"生成{year}年未参保台账：{region.name}")
+                 detail=f"生成{year}年未参保台账：{region.name}{'（全量）' if full else ''}")
     from ..tasks import generate_ledger
 
     transaction.on_commit(lambda: generate_ledger.delay(run.pk))
@@ -152,15 +176,19 @@ def ledger_run_execute(*, run_id: int) -> LedgerRun:
     run = LedgerRun.objects.select_related("region").get(pk=run_id)
     if run.status == LedgerRun.Status.DONE:
         return run
-    LedgerRun.objects.filter(pk=run.pk).update(status=LedgerRun.Status.RUNNING, parts_done=0)
+    if run.watermark is None:  # set once: a rerun after a failure keeps what it started from
+        run.since = None if run.full else previous_watermark(run)
+        run.watermark = changes.watermark_now()
+    LedgerRun.objects.filter(pk=run.pk).update(status=LedgerRun.Status.RUNNING, parts_done=0,
+                                               since=run.since, watermark=run.watermark)
     added = closed = 0
     parts = _parts(run.region)
     try:
         for index, prefix in enumerate(parts, start=1):
             with transaction.atomic():
                 now = timezone.now()
-                added += _insert_part(run.year, prefix, now)
-                closed += _close_part(run.year, prefix, now)
+                added += _insert_part(run.year, prefix, now, run.since)
+                closed += _close_part(run.year, prefix, now, run.since)
             LedgerRun.objects.filter(pk=run.pk).update(parts_done=index, parts_total=len(parts),
                                                        added=added, closed=closed)
     except Exception as exc:  # recorded for the page; the job can be run again
@@ -173,10 +201,10 @@ def ledger_run_execute(*, run_id: int) -> LedgerRun:
     return run
 
 
-def ledger_generate(*, actor, year: int, region: Region) -> dict:
+def ledger_generate(*, actor, year: int, region: Region, full: bool = False) -> dict:
     """Generate (or refresh) the ledger for a year and region now, in this process."""
     _check_ledger_actor(actor, region)
-    run = LedgerRun.objects.create(year=year, region=region, created_by=actor)
+    run = LedgerRun.objects.create(year=year, region=region, created_by=actor, full=full)
     run = ledger_run_execute(run_id=run.pk)
     audit_record(user=actor, action=AuditEntry.Action.OTHER, obj=run,
                  detail=f"生成{year}年未参保台账：{region.name}，新增{run.added}条，销号{run.closed}条")
