@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
-from . import rollups
+from . import regional, rollups
 
 log = logging.getLogger(__name__)
 
@@ -22,11 +22,16 @@ DEBOUNCE_SECONDS = getattr(settings, "DASHBOARDS_REFRESH_DEBOUNCE_SECONDS", 60)
 
 
 @shared_task(name="dashboards.refresh_rollups", acks_late=True)
-def refresh_rollups(years: list[int] | None = None, reason: str = "task") -> dict:
-    """Refresh the given years (default: the nightly set). Safe to run twice: each run rewrites
-    the same rows from the registry."""
+def refresh_rollups(years: list[int] | None = None, reason: str = "task",
+                    touched: bool = False) -> dict:
+    """Refresh the given years (default: the nightly set); `touched`: only the villages whose
+    persons changed since the last refresh, and their ancestors, a village per transaction.
+    Safe to run twice: each run rewrites the same rows from the registry."""
     cache.delete(PENDING_KEY)
-    run = rollups.refresh(years=years, reason=reason)
+    if touched:
+        run = regional.refresh_touched(years=years, reason=reason)
+    else:
+        run = rollups.refresh(years=years, reason=reason)
     return {"run": run.pk, "seconds": run.seconds, "years": run.years}
 
 
@@ -45,7 +50,8 @@ def schedule_refresh(reason: str = "registration") -> bool:
 
 def _enqueue(reason: str) -> None:
     try:
-        refresh_rollups.apply_async(kwargs={"years": rollups.open_years(), "reason": reason},
+        refresh_rollups.apply_async(kwargs={"years": rollups.open_years(), "reason": reason,
+                                            "touched": True},
                                     countdown=DEBOUNCE_SECONDS)
     except Exception:  # a dashboard refresh must never break a registration
         cache.delete(PENDING_KEY)
