@@ -137,15 +137,15 @@ def job_plan(*, job_id: int) -> list[int]:
     with transaction.atomic():
         job = RecalcJob.objects.select_for_update().get(pk=job_id)
         if job.status == JobStatus.PENDING or not job.chunks_total:
+            if job.watermark is None:  # set once: a resumed job keeps what it started from
+                job.since = None if job.full else previous_watermark(job)
+                job.watermark = changes.watermark_now()
             if not job.chunks.exists():
                 _create_chunks(job)
             job.chunks_total = job.chunks.count()
             job.status = JobStatus.RUNNING
             job.started_at = job.started_at or timezone.now()
             job.finished_at = None
-            if job.watermark is None:  # set once: a resumed job keeps what it started from
-                job.since = None if job.full else previous_watermark(job)
-                job.watermark = changes.watermark_now()
             job.save(update_fields=["chunks_total", "status", "started_at", "finished_at",
                                     "since", "watermark"])
         return list(job.chunks.exclude(status=JobStatus.DONE).values_list("pk", flat=True))
@@ -165,6 +165,12 @@ def _create_chunks(job: RecalcJob) -> None:
              .filter(year=job.year, pooling_region__pk__startswith=prefix)
              .values("pooling_region_id")
              .annotate(n=Count("pk"), lo=Min("person_id"), hi=Max("person_id")))
+    if job.since is not None:
+        # An incremental job plans chunks over the changed persons only: with nothing changed
+        # it has no chunk at all, and a day's changes make a few small ones.
+        changed = changes.changed_since(job.since)
+        current = current.filter(person_id__in=changed)
+        stale = stale.filter(person_id__in=changed)
     for row in list(current) + list(stale):
         span = spans.setdefault(row["pooling_region_id"], [row["n"], row["lo"], row["hi"]])
         span[0], span[1], span[2] = max(span[0], row["n"]), min(span[1], row["lo"]), \
