@@ -265,7 +265,7 @@ def make_users() -> dict:
 
 # --- Timing --------------------------------------------------------------------------------
 
-def load() -> str:
+def loadavg() -> str:
     return "load average %.2f %.2f %.2f" % os.getloadavg()
 
 
@@ -365,7 +365,7 @@ def time_touched(village: str) -> tuple[float, int]:
     from enrollment.models import Person
 
     since = timezone.now()
-    n = Person.objects.filter(residence_region_id__startswith=village).update(
+    n = Person.objects.filter(residence_region__pk__startswith=village).update(
         inputs_changed_at=since)
     started = time.monotonic()
     regional.refresh_touched(since=since, today=TODAY, years=[2026, 2027])
@@ -411,12 +411,12 @@ def main() -> int:
     full_s = time.monotonic() - started
     print(f"rollup refresh (full, every curve): {full_s:.1f} s for years {run.years} "
           f"({CoverageRollup.objects.count():,} rollup rows, "
-          f"{DailyCollection.objects.count():,} daily rows); {load()}", flush=True)
+          f"{DailyCollection.objects.count():,} daily rows); {loadavg()}", flush=True)
     started = time.monotonic()
     rollups.refresh(reason="bench", today=TODAY)
     refresh_s = time.monotonic() - started
     print(f"rollup refresh (nightly: every year's numbers, open collection curves): "
-          f"{refresh_s:.1f} s; {load()}", flush=True)
+          f"{refresh_s:.1f} s; {loadavg()}", flush=True)
 
     before = sorted(CoverageRollup.objects.filter(year=2026).values_list(
         "region_id", "persons", "covered", "resident", "paid"))
@@ -425,7 +425,7 @@ def main() -> int:
         "region_id", "persons", "covered", "resident", "paid"))
     print(f"touched refresh (one village, {touched_n:,} persons marked, and its ancestors, "
           f"2 years): {touched_s:.2f} s; same numbers as the full refresh: "
-          f"{'yes' if before == after else 'NO'}; {load()}", flush=True)
+          f"{'yes' if before == after else 'NO'}; {loadavg()}", flush=True)
 
     pages = time_pages(users, args.requests)
     live, same = time_live(users, {"city": args.live_repeats, "county": args.live_repeats,
@@ -442,7 +442,7 @@ def main() -> int:
         ok = ok and p95 < P95_TARGET_MS
         print(f"{level:<10}{med:>11.1f}ms{p95:>9.1f}ms{lmed:>12.1f}ms{lp95:>9.1f}ms"
               f"{lmed / med:>10.0f}x")
-    print(f"\n{load()}; persons {args.persons:,}; refresh {refresh_s:.1f} s (target < {REFRESH_TARGET_S:.0f} s);"
+    print(f"\n{loadavg()}; persons {args.persons:,}; refresh {refresh_s:.1f} s (target < {REFRESH_TARGET_S:.0f} s);"
           f" page p95 target < {P95_TARGET_MS:.0f} ms; {args.requests} requests per level,"
           f" live {args.live_repeats} per level -> {'MET' if ok else 'NOT MET'}")
     return 0 if ok else 1

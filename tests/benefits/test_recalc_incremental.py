@@ -85,3 +85,14 @@ def test_first_run_of_a_year_is_full(policies, make_person, capsys):
     call_command("recalculate_benefits", year=YEAR - 1, stdout=open("/dev/null", "w"))
     job = RecalcJob.objects.get()
     assert job.since is None and job.watermark is not None
+
+
+def test_the_page_checkbox_asks_for_a_full_run(policies, as_user, county_admin,
+                                               django_capture_on_commit_callbacks):
+    client = as_user(county_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("recalc_start"), {"year": YEAR, "region": "", "full": "on"})
+        client.post(reverse("recalc_start"), {"year": YEAR, "region": ""})
+    full, incremental = RecalcJob.objects.order_by("pk")
+    assert full.full and full.since is None
+    assert not incremental.full and incremental.since == full.watermark
