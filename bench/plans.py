@@ -118,7 +118,7 @@ def main() -> int:
     if not url.startswith(("postgres://", "postgresql://")):
         print("bench/plans.py needs PostgreSQL", file=sys.stderr)
         return 2
-    from dashboard import setup_django
+    from dashboard import bench_login, setup_django
 
     setup_django(url)
     from django.test import Client
@@ -144,7 +144,7 @@ def main() -> int:
         if key == "admin":
             continue
         clients[key] = Client()
-        clients[key].force_login(user)
+        bench_login(clients[key], user)
     deep = Person.objects.order_by("residence_region_id", "name", "pk")[persons * 9 // 10]
     cursor = paging.encode_cursor(2000, [deep.residence_region_id, deep.name, deep.pk])
     page("person_list_city", clients["city"], "/persons/", {}, persons)

@@ -72,13 +72,14 @@ def refresh_village(village: str, years: list[int], *, today: dt.date) -> None:
         marks = ", ".join(["%s"] * len(ancestors))
         cursor.execute(_persons_sql() + f" WHERE p.residence_region_id LIKE %s "
                        f"OR p.residence_region_id IN ({marks})", [village + "%", *ancestors])
+        d.analyze_temp(cursor, PERSONS)
         for year in years:
             y_end = dt.date(year, 12, 31)
             params = {"year": year, "today": today, "y_start": dt.date(year, 1, 1),
                       "y_end": y_end, "as_of": min(today, y_end) if year >= today.year else y_end,
                       "stamp": stamp, "now": timezone.now()}
             cursor.execute(f"DROP TABLE IF EXISTS {LEAF}")
-            cursor.execute(_leaf_sql(d), params)
+            cursor.execute(_leaf_sql(d, only_listed=True), params)
             for depth in (d_ for d_ in DEPTHS if d_ >= _VILLAGE):
                 # The leaves of the ancestors themselves are shorter: not counted at these depths.
                 cursor.execute(_upsert_sql(depth), params)
