@@ -132,6 +132,19 @@ def _parts(region: Region) -> list[str]:
     return [regions.prefix_of(c) for c in codes] or [regions.prefix_of(region.code)]
 
 
+def _touched(parts: list[str], year: int, since) -> list[str]:
+    """The parts an incremental run must visit: those where a changed person lives or is
+    registered, or holds an entry of the year (a person who moved away is closed there)."""
+    changed = changes.changed_since(since)
+    codes = set()
+    for residence, hukou in Person.objects.filter(pk__in=changed).values_list(
+            "residence_region_id", "hukou_region_id"):
+        codes.update((residence, hukou))
+    codes.update(LedgerEntry.objects.filter(year=year, person_id__in=changed)
+                 .values_list("region_id", flat=True).distinct())
+    return [p for p in parts if any(code.startswith(p) for code in codes)]
+
+
 def _check_ledger_actor(actor, region: Region) -> None:
     scope.require_write(actor)
     if not scope.can_manage_outreach(actor):
@@ -183,6 +196,9 @@ def ledger_run_execute(*, run_id: int) -> LedgerRun:
                                                since=run.since, watermark=run.watermark)
     added = closed = 0
     parts = _parts(run.region)
+    if run.since is not None:
+        parts = _touched(parts, run.year, run.since)
+    LedgerRun.objects.filter(pk=run.pk).update(parts_total=len(parts))
     try:
         for index, prefix in enumerate(parts, start=1):
             with transaction.atomic():
