@@ -89,7 +89,7 @@ class Session:
     def __init__(self, host: str, port: int):
         self.host, self.port = host, port
         self.cookies: dict[str, str] = {}
-        self.conn = http.client.HTTPConnection(host, port, timeout=30)
+        self.conn = http.client.HTTPConnection(host, port, timeout=60)
 
     def request(self, method: str, path: str, body: str | None = None) -> tuple[int, str]:
         headers = {"X-Forwarded-Proto": "https", "Host": "127.0.0.1",
@@ -129,12 +129,14 @@ def run_user(session: Session, deadline: float, pages: list[str], times: list, e
         started = time.perf_counter()
         try:
             status, _ = session.request("GET", path)
-            ok = status == 200
-        except Exception:  # a refused or dropped connection is an error, like a 500
-            ok = False
+        except Exception as exc:  # a refused or dropped connection is an error, like a 500
+            status = type(exc).__name__
         elapsed = (time.perf_counter() - started) * 1000
         with lock:
-            (times if ok else errors).append(elapsed)
+            if status == 200:
+                times.append(elapsed)
+            else:
+                errors.append(f"{path} {status}")
 
 
 def start_server(port: int) -> subprocess.Popen:
@@ -217,10 +219,12 @@ def main() -> int:
     if not times:
         print(f"req/s=0 p50=0ms p95=0ms p99=0ms errors={len(errors)}; {load()}")
         return 1
+    kinds = {k: errors.count(k) for k in sorted(set(errors))}
     print(f"req/s={total / elapsed:.1f} p50={statistics.median(times):.0f}ms "
           f"p95={percentile(times, 95):.0f}ms p99={percentile(times, 99):.0f}ms "
           f"errors={len(errors)} (requests={total}, users={args.users}, seconds={elapsed:.0f}, "
-          f"{os.cpu_count()} cores, {load()})")
+          f"{os.cpu_count()} cores, {load()})"
+          + (f"; errors by page: {kinds}" if kinds else ""))
     return 0 if not errors else 1
 
 

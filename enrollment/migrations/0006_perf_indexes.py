@@ -11,11 +11,21 @@ def trigram_index(apps, schema_editor):
     schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     schema_editor.execute("CREATE INDEX IF NOT EXISTS person_name_trgm ON enrollment_person "
                           "USING gin (name gin_trgm_ops)")
+    # Trigrams need three characters; most Chinese names have two or three, so a search for
+    # "小明" would still scan. Bigrams of the name, in a GIN index, cover two-character parts.
+    schema_editor.execute(
+        "CREATE OR REPLACE FUNCTION canbao_bigrams(text) RETURNS text[] LANGUAGE sql IMMUTABLE "
+        "PARALLEL SAFE AS $$ SELECT coalesce(array_agg(DISTINCT substr($1, i, 2)), '{}') "
+        "FROM generate_series(1, length($1) - 1) AS i $$")
+    schema_editor.execute("CREATE INDEX IF NOT EXISTS person_name_bigrams ON enrollment_person "
+                          "USING gin (canbao_bigrams(name))")
 
 
 def drop_trigram_index(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute("DROP INDEX IF EXISTS person_name_trgm")
+        schema_editor.execute("DROP INDEX IF EXISTS person_name_bigrams")
+        schema_editor.execute("DROP FUNCTION IF EXISTS canbao_bigrams(text)")
 
 
 class Migration(migrations.Migration):

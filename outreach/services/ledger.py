@@ -211,6 +211,11 @@ def ledger_run_execute(*, run_id: int) -> LedgerRun:
         LedgerRun.objects.filter(pk=run.pk).update(status=LedgerRun.Status.FAILED,
                                                    error=str(exc)[:2000])
         raise
+    if connection.vendor == "postgresql" and added + closed:
+        # Fresh statistics after a large run, so the pages plan with what is there (a worker's
+        # ledger joins through the year's entries only when the planner thinks they are few).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE outreach_ledgerentry")
     LedgerRun.objects.filter(pk=run.pk).update(status=LedgerRun.Status.DONE,
                                                finished_at=timezone.now())
     run.refresh_from_db()
