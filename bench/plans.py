@@ -39,7 +39,9 @@ def ledger(city, county_user) -> None:
     from outreach.models import LedgerEntry
     from outreach.services import ledger as ledger_services
 
-    LedgerEntry.objects.filter(year=YEAR).delete()
+    with connection.cursor() as cur:  # the bench database's own outreach data, from scratch
+        cur.execute("TRUNCATE outreach_ledgerentry, outreach_ledgerrun, outreach_task, "
+                    "outreach_batch, outreach_gridassignment CASCADE")
     for label, full in (("full", True), ("rerun (incremental, nothing changed)", False)):
         started = time.monotonic()
         result = ledger_services.ledger_generate(actor=county_user, year=YEAR, region=city,

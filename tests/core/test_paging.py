@@ -39,7 +39,9 @@ def test_person_list_pages_by_key_without_offset(as_user, village_clerk, make_pe
     assert seen == sorted(seen) and len(seen) == len(set(seen)) == 120  # each once, in order
     assert numbers == [1, 2, 3] and not page.has_next
     assert "邻村人" not in seen
-    assert "共120条" in client.get("/persons/").content.decode()  # exact on SQLite
+    total = client.get("/persons/").content.decode()
+    # Exact on SQLite; on PostgreSQL the planner's estimate, said to be one.
+    assert ("共120条" in total) if connection.vendor == "sqlite" else ("共约" in total)
 
 
 def test_previous_goes_back_to_the_same_rows(as_user, village_clerk, make_person):
