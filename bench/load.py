@@ -89,6 +89,7 @@ class Session:
     def __init__(self, host: str, port: int):
         self.host, self.port = host, port
         self.cookies: dict[str, str] = {}
+        self.reconnects = 0
         self.conn = http.client.HTTPConnection(host, port, timeout=60)
 
     def request(self, method: str, path: str, body: str | None = None) -> tuple[int, str]:
@@ -97,13 +98,21 @@ class Session:
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             headers["Referer"] = f"https://127.0.0.1{path}"
+        url = urllib.parse.quote(path, safe="/?=&")
         try:
-            self.conn.request(method, urllib.parse.quote(path, safe="/?=&"), body, headers)
+            self.conn.request(method, url, body, headers)
             response = self.conn.getresponse()
-        except (OSError, http.client.HTTPException):
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            # The server closed an idle keep-alive connection as we reused it (gunicorn's
+            # keepalive is 5 s): a browser, or nginx, sends an idempotent GET again on a new
+            # connection; so do we, once, and count it.
+            if method != "GET":
+                raise
+            self.reconnects += 1
             self.conn.close()
-            self.conn = http.client.HTTPConnection(self.host, self.port, timeout=30)
-            raise
+            self.conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+            self.conn.request(method, url, body, headers)
+            response = self.conn.getresponse()
         for value in response.headers.get_all("Set-Cookie") or []:
             name, _, rest = value.partition("=")
             self.cookies[name.strip()] = rest.split(";", 1)[0]
@@ -223,7 +232,7 @@ def main() -> int:
     print(f"req/s={total / elapsed:.1f} p50={statistics.median(times):.0f}ms "
           f"p95={percentile(times, 95):.0f}ms p99={percentile(times, 99):.0f}ms "
           f"errors={len(errors)} (requests={total}, users={args.users}, seconds={elapsed:.0f}, "
-          f"{os.cpu_count()} cores, {load()})"
+          f"{os.cpu_count()} cores, reconnects={sum(s.reconnects for s in sessions)}, {load()})"
           + (f"; errors by page: {kinds}" if kinds else ""))
     return 0 if not errors else 1
 

@@ -12,7 +12,6 @@ bench/plans/<page>.txt (refreshed by every run; the size and load average are in
 """
 from __future__ import annotations
 
-import datetime as dt
 import os
 import statistics
 import sys

@@ -1,8 +1,6 @@
 """Query shapes of the grid worker's pages: a fixed number of queries whatever the task count,
 and the worker's ledger as a union of two indexed selects rather than an OR across a join."""
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from enrollment.models import Household, Region
 from outreach import selectors
