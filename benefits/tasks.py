@@ -32,10 +32,11 @@ def sweep_stale_chunks() -> int:
 
 @shared_task(name="benefits.recalc_scheduled", acks_late=True, reject_on_worker_lost=True)
 def recalc_scheduled() -> int:
-    """The 1 January 00:30 (Asia/Shanghai) run: every pooling region, the new coverage year."""
+    """The 1 January 00:30 (Asia/Shanghai) run: every pooling region, the new coverage year, in
+    full (the yearly safety net under the incremental runs)."""
     from .models import RecalcJob
 
     job = services.job_start(actor=None, year=recalculation_year(),
-                             trigger=RecalcJob.Trigger.SCHEDULE, enqueue=False)
+                             trigger=RecalcJob.Trigger.SCHEDULE, enqueue=False, full=True)
     services.job_enqueue(job_id=job.pk)
     return job.pk

@@ -50,7 +50,10 @@ def _persons_sql() -> str:
     """
 
 
-def _leaf_sql(d: Dialect) -> str:
+def _leaf_sql(d: Dialect, *, only_listed: bool = False) -> str:
+    """`only_listed`: the persons table holds a few villages (the touched refresh), so the
+    enrollments and groups are read for those persons only, not for the whole registry."""
+    listed = f"AND person_id IN (SELECT id FROM {PERSONS})" if only_listed else ""
     days = d.days_between("e.first_paid", "p.birth_date")
     window = newborns.sql_days("p.code")
     return f"""
@@ -84,12 +87,12 @@ def _leaf_sql(d: Dialect) -> str:
         MAX(CASE WHEN benefit_start > %(today)s THEN 1 ELSE 0 END) AS waiting,
         MIN(paid_on) AS first_paid
       FROM enrollment_enrollment
-      WHERE year = %(year)s AND status IN ('awaiting', 'active')
+      WHERE year = %(year)s AND status IN ('awaiting', 'active') {listed}
       GROUP BY person_id
     ) e ON e.person_id = p.id
     LEFT JOIN (
       SELECT DISTINCT person_id FROM enrollment_persongroup
-      WHERE start_date <= %(as_of)s AND (end_date IS NULL OR end_date >= %(as_of)s)
+      WHERE start_date <= %(as_of)s AND (end_date IS NULL OR end_date >= %(as_of)s) {listed}
     ) h ON h.person_id = p.id
     WHERE p.alive = 1
     GROUP BY p.code, p.path

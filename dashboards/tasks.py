@@ -13,18 +13,23 @@ from django.db import transaction
 
 from core import queue
 
-from . import rollups
+from . import regional, rollups
 
 PENDING_KEY = "dashboards:refresh-pending"
 DEBOUNCE_SECONDS = getattr(settings, "DASHBOARDS_REFRESH_DEBOUNCE_SECONDS", 60)
 
 
 @shared_task(name="dashboards.refresh_rollups", acks_late=True)
-def refresh_rollups(years: list[int] | None = None, reason: str = "task") -> dict:
-    """Refresh the given years (default: the nightly set). Safe to run twice: each run rewrites
-    the same rows from the registry."""
+def refresh_rollups(years: list[int] | None = None, reason: str = "task",
+                    touched: bool = False) -> dict:
+    """Refresh the given years (default: the nightly set); `touched`: only the villages whose
+    persons changed since the last refresh, and their ancestors, a village per transaction.
+    Safe to run twice: each run rewrites the same rows from the registry."""
     cache.delete(PENDING_KEY)
-    run = rollups.refresh(years=years, reason=reason)
+    if touched:
+        run = regional.refresh_touched(years=years, reason=reason)
+    else:
+        run = rollups.refresh(years=years, reason=reason)
     return {"run": run.pk, "seconds": run.seconds, "years": run.years}
 
 
@@ -47,7 +52,8 @@ def schedule_refresh(reason: str = "registration") -> bool:
 
 def _enqueue(reason: str) -> None:
     if not queue.publish(refresh_rollups, kwargs={"years": rollups.open_years(),
-                                                  "reason": reason},
+                                                  "reason": reason,
+                                                  "touched": True},
                          countdown=DEBOUNCE_SECONDS):
         queue.best_effort(lambda: cache.delete(PENDING_KEY), "dashboard refresh debounce")
 

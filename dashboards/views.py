@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from core.exports import xlsx_response
 from core.queue import QUEUE_DOWN
 from enrollment import scope
-from enrollment.views import CheapPaginator
+from core import paging
 
 from . import exports, selectors, tasks
 
@@ -53,11 +53,8 @@ def people(request):
     year = selectors.parse_year(request.GET.get("year"))
     metric = request.GET.get("metric", "uncovered")
     qs = selectors.people(region, year, metric)
-    try:
-        number = int(request.GET.get("page", 1))
-    except ValueError:
-        number = 1
-    page = CheapPaginator(qs, PAGE_SIZE).page_rows(number)
+    page = paging.keyset_page(qs, request.GET, keys=("residence_region_id", "name", "pk"),
+                              per_page=PAGE_SIZE)
     return render(request, "dashboards/people.html",
                   {"region": region, "year": year, "metric": metric,
                    "metric_label": selectors.METRICS[metric], "page": page})

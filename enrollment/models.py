@@ -151,13 +151,17 @@ class Person(models.Model):
                                           help_text="如：公安死亡数据、民政火化数据、本人申报")
     created_at = models.DateTimeField("建档时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
-    history = HistoricalRecords(excluded_fields=["name_initials", "updated_at"])
+    inputs_changed_at = models.DateTimeField("信息变更时间", null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["name_initials", "updated_at",
+                                                 "inputs_changed_at"])
 
     class Meta:
         verbose_name = verbose_name_plural = "参保人员"
         ordering = ["residence_region_id", "name", "pk"]
         indexes = [
             models.Index(fields=["residence_region", "life_status"], name="person_res_life"),
+            models.Index(fields=["inputs_changed_at"], name="person_inputs_changed"),
+            models.Index(fields=["residence_region", "name", "id"], name="person_res_name_id"),
         ]
         constraints = [
             models.CheckConstraint(

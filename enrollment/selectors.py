@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Q
+from django.db import connections
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
 
 from . import idnumbers, scope
 from .models import Enrollment, LifeStatus, Person, Region
@@ -31,8 +33,19 @@ def person_search(user, query: str = "", region_code: str = ""):
         elif _INITIALS.match(query):
             qs = qs.filter(name_initials__startswith=query.lower())
         else:
-            qs = qs.filter(name__contains=query)
+            qs = _name_contains(qs, query)
     return qs.select_related("residence_region", "household")
+
+
+def _name_contains(qs, query: str):
+    if len(query) != 2 or connections[qs.db].vendor != "postgresql":
+        return qs.filter(name__contains=query)  # three or more: the trigram index
+    # Two characters (the common case in Chinese names) have no trigram: the bigram index of
+    # migration 0006 finds them. strpos, not LIKE, so the planner does not pick the trigram
+    # index, which cannot narrow a two-character pattern.
+    return qs.filter(RawSQL('canbao_bigrams("enrollment_person"."name") @> canbao_bigrams(%s) '
+                            'AND strpos("enrollment_person"."name", %s) > 0',
+                            [query, query], output_field=BooleanField()))
 
 
 def household_members(user, household):

@@ -4,23 +4,24 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from core import once
+from core import once, paging
 from core.calendar import coverage_year_for
 from core.exports import Sheet, csv_response, xlsx_response
 from core.once import single_use
 
-from . import coverage, idnumbers, preview, regions, scope, selectors, services
+from . import coverage, idnumbers, preview, scope, selectors, services
 from .audit import audit_record
 from .forms import EnrollmentForm, EnrollmentStopForm, PersonForm, PersonSearchForm
 from .models import AuditEntry, Enrollment, Household, Person
 
 PAGE_SIZE = 50
+# The person list walks the (residence, name, id) index from its cursor (core/paging.py).
+PERSON_KEYS = ("residence_region_id", "name", "pk")
 
 
 def form_error(form, exc: ValidationError) -> None:
@@ -31,25 +32,6 @@ def form_error(form, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc)
-
-
-class CheapPaginator(Paginator):
-    """Pages without COUNT(*): at city scale a count over persons is the slow part of a list.
-    Asks for one row more than a page to know whether there is a next page."""
-
-    def __init__(self, object_list, per_page):
-        super().__init__(object_list, per_page)
-
-    # Beyond any real list; a larger ?page= would overflow the database's OFFSET.
-    MAX_PAGE = 1_000_000
-
-    def page_rows(self, number: int):
-        number = min(max(1, number), self.MAX_PAGE)
-        start = (number - 1) * self.per_page
-        rows = list(self.object_list[start:start + self.per_page + 1])
-        return {"rows": rows[: self.per_page], "number": number,
-                "has_next": len(rows) > self.per_page, "has_previous": number > 1,
-                "next": number + 1, "previous": number - 1}
 
 
 @login_required
@@ -69,11 +51,7 @@ def person_list(request):
     form = PersonSearchForm(request.GET or None)
     query = form.data.get("q", "") if form.is_bound else ""
     qs = selectors.person_search(request.user, query, request.GET.get("region", ""))
-    try:
-        number = int(request.GET.get("page", 1))
-    except ValueError:
-        number = 1
-    page = CheapPaginator(qs, PAGE_SIZE).page_rows(number)
+    page = paging.keyset_page(qs, request.GET, keys=PERSON_KEYS, per_page=PAGE_SIZE, count=True)
     return render(request, "enrollment/person_list.html",
                   {"form": form, "page": page, "query": query})
 

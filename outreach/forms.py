@@ -56,6 +56,7 @@ class ReasonForm(forms.Form):
 class GenerateForm(forms.Form):
     year = year_field("年度")
     region = RegionChoiceField(label="区划", queryset=Region.objects.none())
+    full = forms.BooleanField(label="全量重新比对", required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -146,6 +146,9 @@ class LedgerEntry(models.Model):
         indexes = [
             models.Index(fields=["year", "region", "status"], name="ledger_year_region_status"),
             models.Index(fields=["person", "year"], name="ledger_person_year"),
+            # A grid worker's ledger (by grid) and the ledger list's keyset order.
+            models.Index(fields=["grid", "year", "status"], name="ledger_grid_year_status"),
+            models.Index(fields=["year", "region", "name", "id"], name="ledger_year_region_name"),
         ]
 
     def __str__(self):
@@ -191,6 +194,11 @@ class LedgerRun(models.Model):
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField("发起时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # Incremental runs: `watermark` is when this run began reading the registry; the next run
+    # looks only at persons marked changed since then (`since`, empty for a full run).
+    full = models.BooleanField("全量", default=False)
+    since = models.DateTimeField("增量起点", null=True, blank=True)
+    watermark = models.DateTimeField("本次水位", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "台账生成任务"

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Prefetch, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
 
 from enrollment import idnumbers, regions, scope
-from enrollment.models import Region, User
+from enrollment.models import Person, Region, User
 
 from .models import (
     EntryStatus,
@@ -31,9 +31,12 @@ def entries_for(user):
     """Ledger entries the user may see."""
     qs = LedgerEntry.objects.all()
     if scope.sees_own_tasks_only(user):
-        grids = list(GridAssignment.objects.filter(worker=user, active=True)
-                     .values_list("grid_id", flat=True))
-        return qs.filter(Q(grid_id__in=grids) | Q(task__worker=user))
+        # "My grids OR my tasks" as a UNION of two indexed selects: an OR across the task join
+        # cannot use either index and walks the city's whole ledger.
+        grids = GridAssignment.objects.filter(worker=user, active=True).values("grid_id")
+        in_grids = LedgerEntry.objects.filter(grid_id__in=grids).order_by().values("pk")
+        tasked = Task.objects.filter(worker=user).order_by().values("entry_id")
+        return qs.filter(pk__in=in_grids.union(tasked))
     return qs.filter(scope.region_q(user, "region_id"))
 
 
@@ -75,19 +78,24 @@ def ledger_counts(user, year: int) -> dict:
 
 
 def my_open_tasks(user):
-    """A grid worker's open tasks, soonest follow-up first (no date last)."""
+    """A grid worker's open tasks, soonest follow-up first (no date last), with every task's
+    household members fetched in one more query (the page is the same few queries for 5 tasks
+    or 200)."""
+    members = Prefetch("entry__person__household__members",
+                       queryset=Person.objects.order_by("birth_date", "pk"))
     return (Task.objects.filter(worker=user, status__in=OPEN_TASK_STATUSES)
             .select_related("entry__person__household", "grid", "region")
+            .prefetch_related(members)
             .order_by(F("follow_up_date").asc(nulls_last=True), "pk"))
 
 
 def household_of(task):
     """The household members of a task's person (the worker needs them for the visit; the
-    task itself is what grants the access)."""
+    task itself is what grants the access). Uses the members prefetched by `my_open_tasks`."""
     person = task.entry.person
     if not person.household_id:
         return []
-    return list(person.household.members.order_by("birth_date"))
+    return sorted(person.household.members.all(), key=lambda m: (m.birth_date, m.pk))
 
 
 def workers_for_task(task):

@@ -13,7 +13,8 @@ from django.views.decorators.http import require_POST
 from enrollment import scope
 from enrollment.audit import audit_record
 from enrollment.models import AuditEntry
-from enrollment.views import CheapPaginator, form_error
+from core import paging
+from enrollment.views import form_error
 
 from . import exports, selectors
 from .services import campaigns as campaign_services
@@ -32,13 +33,6 @@ from .models import (
 PAGE_SIZE = 50
 
 
-def _page_number(request) -> int:
-    try:
-        return int(request.GET.get("page", 1))
-    except ValueError:
-        return 1
-
-
 def _filters(request) -> dict:
     form = LedgerFilterForm(request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
@@ -53,13 +47,15 @@ def ledger(request):
     qs = selectors.ledger_search(request.user, year=f["year"], reason=f["reason"],
                                  status=f["status"], query=f["query"],
                                  region_code=f["region_code"])
-    page = CheapPaginator(qs, PAGE_SIZE).page_rows(_page_number(request))
+    page = paging.keyset_page(qs, request.GET, keys=("region_id", "name", "pk"),
+                              per_page=PAGE_SIZE)
     context = {**f, "page": page, "counts": selectors.ledger_counts(request.user, f["year"]),
                "can_push": scope.can_push(request.user),
                "can_generate": scope.can_manage_outreach(request.user),
                "runs": LedgerRun.objects.filter(scope.region_q(request.user, "region_id"))[:3],
                "querystring": request.GET.copy()}
-    context["querystring"].pop("page", None)
+    for key in ("page", "after", "before"):
+        context["querystring"].pop(key, None)
     return render(request, "outreach/ledger.html", context)
 
 
@@ -108,7 +104,8 @@ def ledger_generate(request):
         try:
             run = ledger_services.ledger_run_start(
                 actor=request.user, year=form.cleaned_data["year"],
-                region=form.cleaned_data["region"], request=request)
+                region=form.cleaned_data["region"], request=request,
+                full=form.cleaned_data["full"])
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         else:
@@ -184,9 +181,8 @@ def batch_detail(request, pk):
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         return redirect("outreach_batch", pk=batch.pk)
-    tasks = batch.tasks.select_related("entry", "grid", "worker", "region").order_by(
-        "region_id", "pk")
-    page = CheapPaginator(tasks, PAGE_SIZE).page_rows(_page_number(request))
+    tasks = batch.tasks.select_related("entry", "grid", "worker", "region")
+    page = paging.keyset_page(tasks, request.GET, keys=("region_id", "pk"), per_page=PAGE_SIZE)
     counts = dict(batch.tasks.values_list("status").annotate(n=Count("pk")))
     return render(request, "outreach/batch_detail.html", {
         "batch": batch, "page": page,
@@ -285,8 +281,7 @@ def task_list(request):
     qs = selectors.tasks_for(request.user).select_related("entry", "region", "grid", "worker")
     if status in TaskStatus.values:
         qs = qs.filter(status=status)
-    page = CheapPaginator(qs.order_by("region_id", "pk"), PAGE_SIZE).page_rows(
-        _page_number(request))
+    page = paging.keyset_page(qs, request.GET, keys=("region_id", "pk"), per_page=PAGE_SIZE)
     return render(request, "outreach/task_list.html", {
         "page": page, "status": status, "statuses": TaskStatus.choices})
 

@@ -16,6 +16,9 @@ class RecalcStartForm(forms.Form):
                                       "min_value": "请输入四位年份，如2026。",
                                       "max_value": "请输入四位年份，如2026。"})
     region = forms.ChoiceField(label="范围", required=False)
+    full = forms.BooleanField(
+        label="全量重算", required=False,
+        help_text="默认只重算上次重算以来参保、报销或人员信息有变更的人员；政策参数调整后请勾选全量重算。")
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

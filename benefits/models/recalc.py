@@ -42,6 +42,11 @@ class RecalcJob(models.Model):
     created_at = models.DateTimeField("发起时间", auto_now_add=True)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    # Incremental runs: `watermark` is when this run began reading the registry; the next run
+    # looks only at persons marked changed since then (`since`, empty for a full run).
+    full = models.BooleanField("全量", default=False)
+    since = models.DateTimeField("增量起点", null=True, blank=True)
+    watermark = models.DateTimeField("本次水位", null=True, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "待遇重算任务"

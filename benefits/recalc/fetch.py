@@ -37,10 +37,12 @@ def as_of_date(year: int) -> dt.date:
 
 
 def chunk_inputs(*, year: int, region: str, id_from: int, id_to: int,
-                 standards: Mapping[int, YearStandard], count_start: int) -> list[PersonInput]:
+                 standards: Mapping[int, YearStandard], count_start: int,
+                 only: list[int] | None = None) -> list[PersonInput]:
+    """`only`: just these persons of the range (an incremental run), else all of them."""
     if connection.vendor == "postgresql":
-        return list(_postgres(year, region, id_from, id_to, standards, count_start))
-    return list(_python(year, region, id_from, id_to, standards, count_start))
+        return list(_postgres(year, region, id_from, id_to, standards, count_start, only))
+    return list(_python(year, region, id_from, id_to, standards, count_start, only))
 
 
 _PG_SQL = """
@@ -54,6 +56,7 @@ cur AS (
   WHERE e.year = %(year)s AND e.scheme = 'resident' AND e.status IN ('awaiting', 'active')
     AND e.paid_on IS NOT NULL AND e.pooling_region_id = %(region)s
     AND e.person_id BETWEEN %(lo)s AND %(hi)s
+    AND (%(only)s::bigint[] IS NULL OR e.person_id = ANY(%(only)s::bigint[]))
   ORDER BY e.person_id, e.id
 ),
 past AS (
@@ -76,6 +79,7 @@ past AS (
                  make_date(e.year, 12, 31)) AS en
   ) m
   WHERE e.person_id BETWEEN %(lo)s AND %(hi)s AND e.year < %(year)s AND e.status <> 'awaiting'
+    AND (%(only)s::bigint[] IS NULL OR e.person_id = ANY(%(only)s::bigint[]))
   GROUP BY e.person_id, e.year
 ),
 hist AS (
@@ -113,10 +117,11 @@ ORDER BY cur.person_id
 """
 
 
-def _postgres(year, region, lo, hi, standards, count_start) -> Iterator[PersonInput]:
+def _postgres(year, region, lo, hi, standards, count_start, only) -> Iterator[PersonInput]:
     years = sorted(standards)
     params = {
         "year": year, "region": region, "lo": lo, "hi": hi, "as_of": as_of_date(year),
+        "only": only,
         "count_start": count_start,
         "std_years": years,
         "std_cs": [standards[y].concentrated_start for y in years],
@@ -144,7 +149,7 @@ def employee_months(year: int, start: dt.date | None, end: dt.date | None, as_of
     return min(12, (e.year - s.year) * 12 + e.month - s.month + 1)
 
 
-def _python(year, region, lo, hi, standards, count_start) -> Iterator[PersonInput]:
+def _python(year, region, lo, hi, standards, count_start, only) -> Iterator[PersonInput]:
     current = list(
         Enrollment.objects.filter(
             year=year, scheme=Scheme.RESIDENT, status__in=LIVE, paid_on__isnull=False,
@@ -153,8 +158,10 @@ def _python(year, region, lo, hi, standards, count_start) -> Iterator[PersonInpu
         .values_list("person_id", "id", "person__birth_date", "paid_on", "repair_years",
                      "case_details", "tier_code"))
     by_person = {}
+    wanted = set(only) if only is not None else None
     for row in current:
-        by_person.setdefault(row[0], row)
+        if wanted is None or row[0] in wanted:
+            by_person.setdefault(row[0], row)
     if not by_person:
         return
     as_of = as_of_date(year)

@@ -24,7 +24,7 @@ from django.db.models import Count, Max, Min, Q, Sum
 from django.utils import timezone
 
 from core import queue
-from enrollment import regions, scope
+from enrollment import changes, regions, scope
 from enrollment.audit import audit_record
 from enrollment.models import AuditEntry, Enrollment, Region, Scheme
 
@@ -61,28 +61,49 @@ class ChunkResult:
 
 
 def recalc_range(*, year: int, region: str, id_from: int, id_to: int,
-                 job_id: int | None = None) -> ChunkResult:
-    """Recompute and write the statuses of one pooling region's persons in [id_from, id_to].
-    The caller holds the transaction."""
+                 job_id: int | None = None, since=None) -> ChunkResult:
+    """Recompute and write the statuses of one pooling region's persons in [id_from, id_to]:
+    all of them, or with `since` only those whose inputs changed since then (the others' rows
+    already say what their unchanged inputs give). The caller holds the transaction."""
+    only = None
+    if since is not None:
+        only = list(changes.changed_since(since).filter(pk__gte=id_from, pk__lte=id_to)
+                    .order_by("pk").values_list("pk", flat=True))
+        if not only:
+            return ChunkResult(0, 0)
     policy = policy_for(region)
     calc = compute.calculator(policy, year)
     people = fetch.chunk_inputs(year=year, region=region, id_from=id_from, id_to=id_to,
-                                standards=policy.standards, count_start=calc.count_start)
+                                standards=policy.standards, count_start=calc.count_start,
+                                only=only)
     rows = [(p.person_id, year, region, p.enrollment_id) + calc.row(p) for p in people]
     changed = write.write_chunk(year=year, region=region, id_from=id_from, id_to=id_to,
-                                job_id=job_id, rows=rows)
+                                job_id=job_id, rows=rows, only=only)
     return ChunkResult(len(rows), changed)
+
+
+def previous_watermark(job: RecalcJob):
+    """Where an incremental job starts: the watermark of the latest finished job of the same
+    year over this job's region or a wider one; None (a full run) when there is none."""
+    done = (RecalcJob.objects.filter(year=job.year, status=JobStatus.DONE,
+                                     watermark__isnull=False).exclude(pk=job.pk)
+            .order_by("-watermark").values_list("region_id", "watermark")[:50])
+    for region_id, watermark in done:
+        if region_id is None or (job.region_id and job.region_id.startswith(
+                regions.prefix_of(region_id))):
+            return watermark
+    return None
 
 
 # --- Jobs --------------------------------------------------------------------------------------
 
 
 def job_start(*, actor, year: int, region: Region | None = None,
-              trigger: str = RecalcJob.Trigger.MANUAL, request=None, enqueue: bool = True
-              ) -> RecalcJob:
+              trigger: str = RecalcJob.Trigger.MANUAL, request=None, enqueue: bool = True,
+              full: bool = False) -> RecalcJob:
     """Record a recalculation job and enqueue it after commit. `actor` None: the schedule or the
     command line. A county administrator may start it for a region in their scope (None: their
-    own region)."""
+    own region). Incremental unless `full` (or no earlier job to continue from)."""
     if not 2000 <= int(year) <= 2200:
         raise ValidationError({"year": "请输入四位年份，如2026。"})
     if actor is not None:
@@ -94,10 +115,11 @@ def job_start(*, actor, year: int, region: Region | None = None,
             raise PermissionDenied("所选区划不在您的管辖范围内。")
     with transaction.atomic():
         job = RecalcJob.objects.create(year=year, region=region, trigger=trigger,
-                                       requested_by=actor)
+                                       requested_by=actor, full=full)
         if actor is not None:
             audit_record(user=actor, action=AuditEntry.Action.OTHER, obj=job,
-                         detail=f"发起{year}年待遇重算（{region.name if region else '全部统筹区'}）",
+                         detail=f"发起{year}年待遇重算（{region.name if region else '全部统筹区'}"
+                                f"{'，全量' if full else ''}）",
                          request=request)
         if enqueue:
             transaction.on_commit(lambda: job_enqueue(job_id=job.pk))
@@ -120,13 +142,17 @@ def job_plan(*, job_id: int) -> list[int]:
     with transaction.atomic():
         job = RecalcJob.objects.select_for_update().get(pk=job_id)
         if job.status == JobStatus.PENDING or not job.chunks_total:
+            if job.watermark is None:  # set once: a resumed job keeps what it started from
+                job.since = None if job.full else previous_watermark(job)
+                job.watermark = changes.watermark_now()
             if not job.chunks.exists():
                 _create_chunks(job)
             job.chunks_total = job.chunks.count()
             job.status = JobStatus.RUNNING
             job.started_at = job.started_at or timezone.now()
             job.finished_at = None
-            job.save(update_fields=["chunks_total", "status", "started_at", "finished_at"])
+            job.save(update_fields=["chunks_total", "status", "started_at", "finished_at",
+                                    "since", "watermark"])
         return list(job.chunks.exclude(status=JobStatus.DONE).values_list("pk", flat=True))
 
 
@@ -144,6 +170,12 @@ def _create_chunks(job: RecalcJob) -> None:
              .filter(year=job.year, pooling_region__pk__startswith=prefix)
              .values("pooling_region_id")
              .annotate(n=Count("pk"), lo=Min("person_id"), hi=Max("person_id")))
+    if job.since is not None:
+        # An incremental job plans chunks over the changed persons only: with nothing changed
+        # it has no chunk at all, and a day's changes make a few small ones.
+        changed = changes.changed_since(job.since)
+        current = current.filter(person_id__in=changed)
+        stale = stale.filter(person_id__in=changed)
     for row in list(current) + list(stale):
         span = spans.setdefault(row["pooling_region_id"], [row["n"], row["lo"], row["hi"]])
         span[0], span[1], span[2] = max(span[0], row["n"]), min(span[1], row["lo"]), \
@@ -179,7 +211,8 @@ def chunk_run(*, chunk_id: int) -> None:
             if chunk.status == JobStatus.DONE:  # a duplicate delivery finished it meanwhile
                 return
             result = recalc_range(year=chunk.job.year, region=chunk.pooling_region_id,
-                                  id_from=chunk.id_from, id_to=chunk.id_to, job_id=job_id)
+                                  id_from=chunk.id_from, id_to=chunk.id_to, job_id=job_id,
+                                  since=chunk.job.since)
             _fault_point(chunk)
             RecalcChunk.objects.filter(pk=chunk_id).update(
                 status=JobStatus.DONE, persons=result.persons, changed=result.changed,

@@ -7,6 +7,7 @@ the rows whose values changed: a second run straight after changes nothing.
 """
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Iterable, Sequence
 
@@ -70,9 +71,11 @@ _DELETE_SQL = (
 
 
 def write_chunk(*, year: int, region: str, id_from: int, id_to: int, job_id: int | None,
-                rows: Sequence[tuple]) -> int:
+                rows: Sequence[tuple], only: list[int] | None = None) -> int:
     """Write `rows` (tuples in STAGE_COLUMNS order) for one chunk; return how many rows of
     PersonYearStatus changed (inserted, updated with different values, or deleted).
+    `only`: the rows are those of just these persons (an incremental run): the others' rows
+    are left alone.
 
     Must run inside the chunk's transaction."""
     vendor = connection.vendor
@@ -89,7 +92,14 @@ def write_chunk(*, year: int, region: str, id_from: int, id_to: int, job_id: int
                                [_sqlite_row(r) for r in rows])
         cursor.execute(_upsert_sql(vendor), [job_id, timezone.now()])
         changed = max(cursor.rowcount, 0)
-        cursor.execute(_DELETE_SQL, [year, region, id_from, id_to])
+        if only is None:
+            cursor.execute(_DELETE_SQL, [year, region, id_from, id_to])
+        elif vendor == "postgresql":
+            cursor.execute(_DELETE_SQL + " AND person_id = ANY(%s::bigint[])",
+                           [year, region, id_from, id_to, only])
+        else:
+            cursor.execute(_DELETE_SQL + " AND person_id IN (SELECT value FROM json_each(%s))",
+                           [year, region, id_from, id_to, json.dumps(only)])
         changed += max(cursor.rowcount, 0)
         cursor.execute("DELETE FROM recalc_stage")
     return changed

@@ -33,7 +33,8 @@ def recalc_start(request):
     if request.method == "POST" and form.is_valid():
         try:
             job = services.job_start(actor=request.user, year=form.cleaned_data["year"],
-                                     region=form.cleaned_data["region"], request=request)
+                                     region=form.cleaned_data["region"], request=request,
+                                     full=form.cleaned_data["full"])
         except ValidationError as exc:
             form_error(form, exc)
         else:

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .. import scope
+from .. import changes, scope
 from ..audit import audit_record
 from ..models import (
     CLOSE_RELATIVES,
@@ -71,6 +71,7 @@ def _guarded_status_change(enrollment: Enrollment, old: str, new: str, **fields)
     updated = Enrollment.objects.filter(pk=enrollment.pk, status=old).update(status=new,
                                                                              **fields)
     if updated:
+        changes.mark_inputs_changed([enrollment.person_id])
         enrollment.status = new
         for k, v in fields.items():
             setattr(enrollment, k, v)

@@ -13,7 +13,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from core import queue
-from enrollment import regions, scope
+from enrollment import changes, regions, scope
 from enrollment.audit import audit_record
 from enrollment.models import (
     AuditEntry,
@@ -63,16 +63,21 @@ ON CONFLICT (year, person_id, side) DO UPDATE
 """
 
 
-def _insert_part(year: int, prefix: str, now) -> int:
+def _insert_part(year: int, prefix: str, now, since=None) -> int:
     added = 0
+    # An incremental run looks only at persons marked changed since the last run: everyone
+    # else's entry (or absence of one) already says what their unchanged file gives.
+    changed = "AND p.inputs_changed_at >= %(since)s" if since is not None else ""
     with connection.cursor() as cursor:
         for side, col, extra in [
-            (Side.RESIDENCE, "residence_region_id", ""),
+            (Side.RESIDENCE, "residence_region_id", changed),
             (Side.HUKOU, "hukou_region_id",
-             "AND substr(p.hukou_region_id, 1, 12) <> substr(p.residence_region_id, 1, 12)"),
+             "AND substr(p.hukou_region_id, 1, 12) <> substr(p.residence_region_id, 1, 12) "
+             + changed),
         ]:
             cursor.execute(_INSERT_SQL.format(col=col, extra=extra),
-                           {"year": year, "side": str(side), "like": prefix + "%", "now": now})
+                           {"year": year, "side": str(side), "like": prefix + "%", "now": now,
+                            "since": since and since - changes.margin()})
             added += max(cursor.rowcount, 0)
     return added
 
@@ -82,10 +87,13 @@ def _live(year: int):
                                      status__in=LIVE_STATUSES)
 
 
-def _close_part(year: int, prefix: str, now) -> int:
+def _close_part(year: int, prefix: str, now, since=None) -> int:
     """Close entries whose person is now enrolled (any scheme, here or elsewhere) or no
-    longer alive/here; complete their open tasks. Set-based."""
+    longer alive/here; complete their open tasks. Set-based; with `since`, only the entries of
+    persons marked changed since then."""
     entries = LedgerEntry.objects.filter(scope.region_q_prefix(prefix, "region_id"), year=year)
+    if since is not None:
+        entries = entries.filter(person_id__in=changes.changed_since(since))
     live = _live(year)
     closed = entries.filter(status__in=[EntryStatus.OPEN, EntryStatus.MARKED]).filter(
         Exists(live)).update(status=EntryStatus.ENROLLED, closed_at=now, updated_at=now,
@@ -103,9 +111,11 @@ def _close_part(year: int, prefix: str, now) -> int:
         status=EntryStatus.GONE, closed_at=now, updated_at=now)
     gone += open_entries.filter(side=Side.HUKOU).filter(Exists(moved_hukou)).update(
         status=EntryStatus.GONE, closed_at=now, updated_at=now)
-    Task.objects.filter(scope.region_q_prefix(prefix, "region_id"), entry__year=year,
-                        status__in=OPEN_TASK_STATUSES,
-                        entry__status=EntryStatus.ENROLLED).update(
+    tasks = Task.objects.filter(scope.region_q_prefix(prefix, "region_id"), entry__year=year,
+                                status__in=OPEN_TASK_STATUSES, entry__status=EntryStatus.ENROLLED)
+    if since is not None:
+        tasks = tasks.filter(entry__person_id__in=changes.changed_since(since))
+    tasks.update(
         status=TaskStatus.ENROLLED, outcome=TaskStatus.ENROLLED, finished_at=now,
         updated_at=now,
         enrollment_id=Subquery(LedgerEntry.objects.filter(pk=OuterRef("entry_id"))
@@ -123,6 +133,19 @@ def _parts(region: Region) -> list[str]:
     return [regions.prefix_of(c) for c in codes] or [regions.prefix_of(region.code)]
 
 
+def _touched(parts: list[str], year: int, since) -> list[str]:
+    """The parts an incremental run must visit: those where a changed person lives or is
+    registered, or holds an entry of the year (a person who moved away is closed there)."""
+    changed = changes.changed_since(since)
+    codes = set()
+    for residence, hukou in Person.objects.filter(pk__in=changed).values_list(
+            "residence_region_id", "hukou_region_id"):
+        codes.update((residence, hukou))
+    codes.update(LedgerEntry.objects.filter(year=year, person_id__in=changed)
+                 .values_list("region_id", flat=True).distinct())
+    return [p for p in parts if any(code.startswith(p) for code in codes)]
+
+
 def _check_ledger_actor(actor, region: Region) -> None:
     scope.require_write(actor)
     if not scope.can_manage_outreach(actor):
@@ -131,16 +154,30 @@ def _check_ledger_actor(actor, region: Region) -> None:
         raise ValidationError({"region": "只能生成本辖区的台账。"})
 
 
+def previous_watermark(run: LedgerRun):
+    """Where an incremental run starts: the watermark of the latest finished run of the same
+    year over this run's region or a wider one; None (a full run) when there is none."""
+    done = (LedgerRun.objects.filter(year=run.year, status=LedgerRun.Status.DONE,
+                                     watermark__isnull=False).exclude(pk=run.pk)
+            .order_by("-watermark").values_list("region_id", "watermark")[:50])
+    for region_id, watermark in done:
+        if run.region_id.startswith(regions.prefix_of(region_id)):
+            return watermark
+    return None
+
+
 @transaction.atomic
-def ledger_run_start(*, actor, year: int, region: Region, request=None) -> LedgerRun:
-    """Queue a ledger generation (the Celery task runs it after commit)."""
+def ledger_run_start(*, actor, year: int, region: Region, request=None,
+                     full: bool = False) -> LedgerRun:
+    """Queue a ledger generation (the Celery task runs it after commit): incremental unless
+    `full` or there is no earlier run to continue from."""
     _check_ledger_actor(actor, region)
     if not 2000 <= year <= timezone.localdate().year + 1:
         raise ValidationError({"year": "年度不正确。"})
     run = LedgerRun.objects.create(year=year, region=region, created_by=actor,
-                                   parts_total=len(_parts(region)))
+                                   parts_total=len(_parts(region)), full=full)
     audit_record(user=actor, action=AuditEntry.Action.OTHER, obj=run, request=request,
-                 detail=f"生成{year}年未参保台账：{region.name}")
+                 detail=f"生成{year}年未参保台账：{region.name}{'（全量）' if full else ''}")
     transaction.on_commit(lambda: ledger_run_enqueue(run_id=run.pk))
     return run
 
@@ -163,31 +200,43 @@ def ledger_run_execute(*, run_id: int) -> LedgerRun:
     run = LedgerRun.objects.select_related("region").get(pk=run_id)
     if run.status == LedgerRun.Status.DONE:
         return run
-    LedgerRun.objects.filter(pk=run.pk).update(status=LedgerRun.Status.RUNNING, parts_done=0)
+    if run.watermark is None:  # set once: a rerun after a failure keeps what it started from
+        run.since = None if run.full else previous_watermark(run)
+        run.watermark = changes.watermark_now()
+    LedgerRun.objects.filter(pk=run.pk).update(status=LedgerRun.Status.RUNNING, parts_done=0,
+                                               since=run.since, watermark=run.watermark)
     added = closed = 0
     parts = _parts(run.region)
+    if run.since is not None:
+        parts = _touched(parts, run.year, run.since)
+    LedgerRun.objects.filter(pk=run.pk).update(parts_total=len(parts))
     try:
         for index, prefix in enumerate(parts, start=1):
             with transaction.atomic():
                 now = timezone.now()
-                added += _insert_part(run.year, prefix, now)
-                closed += _close_part(run.year, prefix, now)
+                added += _insert_part(run.year, prefix, now, run.since)
+                closed += _close_part(run.year, prefix, now, run.since)
             LedgerRun.objects.filter(pk=run.pk).update(parts_done=index, parts_total=len(parts),
                                                        added=added, closed=closed)
     except Exception as exc:  # recorded for the page; the job can be run again
         LedgerRun.objects.filter(pk=run.pk).update(status=LedgerRun.Status.FAILED,
                                                    error=str(exc)[:2000])
         raise
+    if connection.vendor == "postgresql" and added + closed:
+        # Fresh statistics after a large run, so the pages plan with what is there (a worker's
+        # ledger joins through the year's entries only when the planner thinks they are few).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE outreach_ledgerentry")
     LedgerRun.objects.filter(pk=run.pk).update(status=LedgerRun.Status.DONE,
                                                finished_at=timezone.now())
     run.refresh_from_db()
     return run
 
 
-def ledger_generate(*, actor, year: int, region: Region) -> dict:
+def ledger_generate(*, actor, year: int, region: Region, full: bool = False) -> dict:
     """Generate (or refresh) the ledger for a year and region now, in this process."""
     _check_ledger_actor(actor, region)
-    run = LedgerRun.objects.create(year=year, region=region, created_by=actor)
+    run = LedgerRun.objects.create(year=year, region=region, created_by=actor, full=full)
     run = ledger_run_execute(run_id=run.pk)
     audit_record(user=actor, action=AuditEntry.Action.OTHER, obj=run,
                  detail=f"生成{year}年未参保台账：{region.name}，新增{run.added}条，销号{run.closed}条")

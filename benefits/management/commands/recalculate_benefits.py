@@ -1,7 +1,8 @@
-"""`python manage.py recalculate_benefits --year Y [--region CODE] [--resume JOB]`
+"""`python manage.py recalculate_benefits --year Y [--region CODE] [--full] [--resume JOB]`
 
 Runs the January recalculation: inline on the embedded defaults, through the Celery worker when
-REDIS_URL is set; waits for it and prints one line ending in `persons=N changed=M`.
+REDIS_URL is set; waits for it and prints one line ending in `persons=N changed=M`. Only persons
+whose inputs changed since the last run are recomputed unless `--full` (after a policy change).
 """
 from __future__ import annotations
 
@@ -18,10 +19,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--year", type=int, help="待遇年度，如 2026")
         parser.add_argument("--region", help="区划代码（统筹区或其上级）；不填为全部统筹区")
+        parser.add_argument("--full", action="store_true",
+                            help="全量重算（政策参数调整后使用）；默认只重算信息有变更的人员")
         parser.add_argument("--resume", type=int, metavar="JOB", help="继续某个未完成的任务")
         parser.add_argument("--timeout", type=float, default=3600, help="最长等待秒数")
 
-    def handle(self, *args, year=None, region=None, resume=None, timeout=3600, **options):
+    def handle(self, *args, year=None, region=None, resume=None, timeout=3600, full=False,
+               **options):
         if resume:
             job = RecalcJob.objects.filter(pk=resume).first()
             if job is None:
@@ -36,7 +40,8 @@ class Command(BaseCommand):
                 if area is None:
                     raise CommandError(f"区划代码“{region}”不存在")
             job = services.job_start(actor=None, year=year, region=area,
-                                     trigger=RecalcJob.Trigger.COMMAND, enqueue=False)
+                                     trigger=RecalcJob.Trigger.COMMAND, enqueue=False,
+                                     full=full)
         services.job_enqueue(job_id=job.pk)
         if resume:
             services.job_enqueue(job_id=job.pk)

@@ -1,0 +1,164 @@
+"""Query plans and server times of the pages, on the city that bench/dashboard.py loads.
+
+    .venv/bin/python bench/dashboard.py --persons 100000      # loads the city (once)
+    .venv/bin/python bench/plans.py                           # then this, on the same database
+
+Uses DATABASE_URL (PostgreSQL; default postgres://postgres@127.0.0.1:5432/canbao_bench_dashboard).
+Generates the un-enrolled ledger of the city (a full run, then an incremental rerun, each timed and
+checked against one anti-join), pushes a batch of tasks to grid workers, then opens each page as
+its user with the Django test client: prints the median and p95 server time and writes the
+EXPLAIN (ANALYZE, BUFFERS) of every query the page ran on the registry tables to
+bench/plans/<page>.txt (refreshed by every run; the size and load average are in each file).
+"""
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+PLANS = ROOT / "bench" / "plans"
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/canbao_bench_dashboard"
+YEAR = 2027
+BIG_TABLES = ("enrollment_person", "outreach_ledgerentry", "outreach_task",
+              "dashboards_coveragerollup", "enrollment_enrollment")
+
+
+def load() -> str:
+    return "load average %.2f %.2f %.2f" % os.getloadavg()
+
+
+def ledger(city, county_user) -> None:
+    from django.db import connection
+
+    from outreach.models import LedgerEntry
+    from outreach.services import ledger as ledger_services
+
+    with connection.cursor() as cur:  # the bench database's own outreach data, from scratch
+        cur.execute("TRUNCATE outreach_ledgerentry, outreach_ledgerrun, outreach_task, "
+                    "outreach_batch, outreach_gridassignment CASCADE")
+    for label, full in (("full", True), ("rerun (incremental, nothing changed)", False)):
+        started = time.monotonic()
+        result = ledger_services.ledger_generate(actor=county_user, year=YEAR, region=city,
+                                                 full=full)
+        print(f"ledger generation {label}: {time.monotonic() - started:.1f} s, "
+              f"added={result['added']} closed={result['closed']} parts={result['parts']}; "
+              f"{load()}", flush=True)
+    with connection.cursor() as cur:  # the simple way: one anti-join
+        started = time.monotonic()
+        cur.execute("""SELECT count(*) FROM enrollment_person p WHERE p.life_status = 'alive'
+                       AND NOT EXISTS (SELECT 1 FROM enrollment_enrollment e WHERE
+                       e.person_id = p.id AND e.year = %s AND e.status IN ('awaiting','active'))""",
+                    [YEAR])
+        expected = cur.fetchone()[0]
+        anti = time.monotonic() - started
+    got = LedgerEntry.objects.filter(year=YEAR, side="residence", status="open").count()
+    print(f"ledger check: {got:,} open entries, the bare anti-join counts {expected:,} in "
+          f"{anti:.1f} s: {'same' if got == expected else 'NOT THE SAME'}", flush=True)
+
+
+def tasks(users) -> None:
+    from enrollment.models import Region
+    from outreach.models import GridAssignment, LedgerEntry
+    from outreach.services import tasks as task_services
+
+    worker = users["grid"]
+    township = Region.objects.get(code=worker.region_id[:9] + "000")
+    GridAssignment.objects.get_or_create(grid_id=worker.region_id, worker=worker)
+    batch = task_services.batch_push(actor=users["admin"], year=YEAR, township=township,
+                                     limit=500)
+    task_services.batch_sign(actor=users["township"], batch=batch)
+    print(f"tasks: pushed {batch.size} entries of {township.name}; the grid worker has "
+          f"{worker.outreach_tasks.count()} tasks and "
+          f"{LedgerEntry.objects.filter(grid_id=worker.region_id, year=YEAR).count()} "
+          f"ledger entries in the grid", flush=True)
+
+
+def explain(sql: str, params) -> str:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        return "\n".join(row[0] for row in cur.fetchall())
+
+
+def page(name: str, client, path: str, params: dict, persons: int, repeats: int = 10) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(2):
+        assert client.get(path, params).status_code == 200, path
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        client.get(path, params)
+        times.append((time.perf_counter() - started) * 1000)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(path, params)
+    out = [f"# {name}: GET {path} {params}", f"# {persons:,} persons; {load()}; "
+           f"server time median {statistics.median(times):.1f} ms, max of {repeats} "
+           f"{max(times):.1f} ms; {len(queries)} queries", ""]
+    for q in queries.captured_queries:
+        sql = q["sql"]
+        if not sql.lstrip().upper().startswith("SELECT") or not any(t in sql for t in BIG_TABLES):
+            continue
+        out += ["-- " + sql, explain(sql, None) if "%s" not in sql else "(parameters inlined)",
+                ""]
+    PLANS.mkdir(exist_ok=True)
+    (PLANS / f"{name}.txt").write_text("\n".join(out), encoding="utf-8")
+    print(f"{name:<28} median {statistics.median(times):7.1f} ms  max {max(times):7.1f} ms  "
+          f"{len(queries):3d} queries", flush=True)
+
+
+def main() -> int:
+    url = os.environ.get("DATABASE_URL") or DEFAULT_URL
+    if not url.startswith(("postgres://", "postgresql://")):
+        print("bench/plans.py needs PostgreSQL", file=sys.stderr)
+        return 2
+    from dashboard import bench_login, setup_django
+
+    setup_django(url)
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    from core import paging
+    from enrollment.models import Person, Region, User
+
+    persons = Person.objects.count()
+    users = {k: User.objects.get(username=f"bench_{k}") for k in ("city", "county", "township")}
+    users["grid"] = User.objects.filter(username__startswith="bench_grid_").order_by("pk").first()
+    # The ledger of the whole city is generated (and tasks pushed) by a superuser.
+    users["admin"], _ = User.objects.get_or_create(username="bench_admin", defaults={
+        "is_superuser": True, "is_staff": True})
+    city = Region.objects.get(code=users["city"].region_id)
+    print(f"{persons:,} persons; {load()}", flush=True)
+    ledger(city, users["admin"])
+    tasks(users)
+
+    clients = {}
+    for key, user in users.items():
+        if key == "admin":
+            continue
+        clients[key] = Client()
+        bench_login(clients[key], user)
+    deep = Person.objects.order_by("residence_region_id", "name", "pk")[persons * 9 // 10]
+    cursor = paging.encode_cursor(2000, [deep.residence_region_id, deep.name, deep.pk])
+    page("person_list_city", clients["city"], "/persons/", {}, persons)
+    page("person_list_deep_page", clients["city"], "/persons/", {"after": cursor}, persons)
+    page("person_search_name", clients["city"], "/persons/", {"q": "李四"}, persons)
+    page("person_search_initials", clients["city"], "/persons/", {"q": "ls"}, persons)
+    page("ledger_grid_worker", clients["grid"], "/outreach/", {"year": YEAR}, persons)
+    page("my_tasks_grid_worker", clients["grid"], "/outreach/my-tasks/", {}, persons)
+    page("ledger_township", clients["township"], "/outreach/", {"year": YEAR}, persons)
+    page("dashboard_city", clients["city"], "/dashboards/", {"year": 2026}, persons)
+    print(f"plans written to {PLANS.relative_to(ROOT)}/; {load()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
