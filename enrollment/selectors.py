@@ -74,3 +74,41 @@ def batch_candidates(user, unit: str, year: int):
         return Person.objects.none()
     enrolled = Enrollment.objects.filter(year=year, status__in=live).values("person_id")
     return persons.exclude(pk__in=enrolled).select_related("residence_region").order_by("name", "pk")
+
+
+def likely_duplicates_in_scope(user, data: dict) -> dict:
+    """The likely duplicates of a registration, split for the page: the files the user may open
+    (linked), and whether any other lies outside their scope (said only, never shown)."""
+    found = person_likely_duplicates(data=data)
+    visible = list(scope.filter_persons(user, Person.objects.filter(
+        pk__in=[p.pk for p in found])).select_related("residence_region"))
+    return {"visible": visible, "elsewhere": len(visible) < len(found)}
+
+
+def person_likely_duplicates(*, data: dict, exclude_pk=None) -> list[Person]:
+    """Files that are probably the same person as `data` (cleaned registration values), across
+    every region: the same ID or birth certificate number; a birth-certificate file with the
+    same name and birth date in the same household or village of household registration (the
+    parent's); the same name and birth date in the same household. Reads only; the command and
+    the registration page both ask it."""
+    name, birth = data.get("name"), data.get("birth_date")
+    query = Q(pk__in=[])
+    for number in (data.get("id_number"), data.get("birth_cert_number")):
+        if number:
+            query |= Q(id_number=number) | Q(birth_cert_number=number)
+    if name and birth:
+        same = Q(name=name, birth_date=birth)
+        household = data.get("household")
+        if household is not None:
+            query |= same & Q(household=household)
+        hukou = data.get("hukou_region")
+        if hukou is not None:
+            village = (getattr(hukou, "code", None) or str(hukou))[:12]
+            query |= same & Q(id_number__isnull=True, hukou_region__pk__startswith=village)
+            if not data.get("id_number"):  # a newborn's second file before the ID is issued
+                query |= same & Q(id_number__isnull=True, birth_cert_number__isnull=False,
+                                  residence_region__pk__startswith=village)
+    qs = Person.objects.filter(query).select_related("residence_region")
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return list(qs[:10])

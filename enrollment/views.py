@@ -117,16 +117,23 @@ def person_reveal_id(request, pk):
 def person_create(request):
     scope.require_write(request.user)
     form = PersonForm(request.POST or None, user=request.user)
+    duplicates = []
     if request.method == "POST" and form.is_valid():
+        data = _person_data(form)
         try:
-            person = services.person_register(actor=request.user, data=_person_data(form),
-                                              request=request)
+            person = services.person_register(
+                actor=request.user, data=data, request=request,
+                duplicate_reason=form.cleaned_data.get("duplicate_reason") or "")
         except ValidationError as exc:
             form_error(form, exc)
+            if "duplicate_reason" in getattr(exc, "error_dict", {}):
+                form.reveal_duplicate_reason()
+                duplicates = selectors.likely_duplicates_in_scope(request.user, data)
         else:
             messages.success(request, f"已为{person.name}建档。")
             return redirect("person_detail", pk=person.pk)
-    return render(request, "enrollment/person_form.html", {"form": form, "title": "人员建档"})
+    return render(request, "enrollment/person_form.html",
+                  {"form": form, "title": "人员建档", "duplicates": duplicates})
 
 
 @login_required
