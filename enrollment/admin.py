@@ -39,15 +39,13 @@ class StaffAdmin(ScopedAdminMixin, UserAdmin):
     add_fieldsets = UserAdmin.add_fieldsets + (("经办权限", {"fields": ("role", "region")}),)
     raw_id_fields = ["region"]
 
-    # Staff accounts are kept by county administrators: anyone who may change an account may
-    # widen its role or reset its password, including their own.
+    # Staff accounts are kept by the security administrator and the superuser only: anyone who
+    # may change an account may widen its role or reset its password, including their own.
     def has_add_permission(self, request, *args):
-        return scope.can_manage_accounts(request.user) or (
-            super().has_add_permission(request, *args) and scope.is_admin(request.user))
+        return scope.can_manage_accounts(request.user)
 
     def has_change_permission(self, request, obj=None):
-        return scope.can_manage_accounts(request.user) or (
-            super().has_change_permission(request, obj) and scope.is_admin(request.user))
+        return scope.can_manage_accounts(request.user)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
