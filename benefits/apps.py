@@ -6,3 +6,6 @@ class BenefitsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "benefits"
     verbose_name = "待遇政策"
+
+    def ready(self):
+        from . import signals  # noqa: F401  (moves benefit rows when two files are merged)

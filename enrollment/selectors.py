@@ -25,13 +25,17 @@ def person_search(user, query: str = "", region_code: str = ""):
     if query:
         normalized = idnumbers.normalize(query)
         if _DIGITS.match(normalized):
+            # A number still finds a merged file (its page says where it went); names and
+            # lists show only live files.
             qs = qs.filter(Q(id_number__startswith=normalized)
                            | Q(birth_cert_number__startswith=normalized)
                            | Q(phone=normalized))
         elif _INITIALS.match(query):
-            qs = qs.filter(name_initials__startswith=query.lower())
+            qs = qs.filter(name_initials__startswith=query.lower(), merged_into__isnull=True)
         else:
-            qs = qs.filter(name__contains=query)
+            qs = qs.filter(name__contains=query, merged_into__isnull=True)
+    else:
+        qs = qs.filter(merged_into__isnull=True)
     return qs.select_related("residence_region", "household")
 
 
@@ -108,7 +112,8 @@ def person_likely_duplicates(*, data: dict, exclude_pk=None) -> list[Person]:
             if not data.get("id_number"):  # a newborn's second file before the ID is issued
                 query |= same & Q(id_number__isnull=True, birth_cert_number__isnull=False,
                                   residence_region__pk__startswith=village)
-    qs = Person.objects.filter(query).select_related("residence_region")
+    # A merged file is the survivor's: warning about both would count one person twice.
+    qs = Person.objects.filter(query, merged_into__isnull=True).select_related("residence_region")
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     return list(qs[:10])

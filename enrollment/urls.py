@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import file_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -13,6 +13,13 @@ urlpatterns = [
     path("persons/<int:pk>/status/", views.person_life_status, name="person_life_status"),
     path("persons/<int:pk>/reveal-id/", views.person_reveal_id, name="person_reveal_id"),
     path("persons/<int:pk>/enroll/", views.enrollment_create, name="enrollment_create"),
+    path("persons/<int:pk>/merge/", file_views.person_merge_choose, name="person_merge"),
+    path("persons/<int:pk>/merge/<int:other>/", file_views.person_merge_preview,
+         name="person_merge_preview"),
+    path("transfers/", file_views.transfer_list, name="transfer_list"),
+    path("transfers/new/", file_views.transfer_create, name="transfer_create"),
+    path("transfers/<int:pk>/accept/", file_views.transfer_accept, name="transfer_accept"),
+    path("transfers/<int:pk>/decline/", file_views.transfer_decline, name="transfer_decline"),
     path("enrollments/batch/", views.enrollment_batch, name="enrollment_batch"),
     path("reconcile/", views.reconcile, name="reconcile"),
     path("reconcile/template/<str:kind>.xlsx", views.reconcile_template,

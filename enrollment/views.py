@@ -99,8 +99,13 @@ def person_detail(request, pk):
         "members": (selectors.household_members(request.user, person.household)
                     if person.household_id else []),
         "history": person.history.select_related("history_user")[:20],
-        "can_write": scope.can_write(request.user),
+        # A merged file is read only; its survivor and the files merged into this one are
+        # named on the page (the survivor linked only if the user may open it).
+        "can_write": scope.can_write(request.user) and not person.merged_into_id,
         "this_year": timezone.localdate().year,
+        "merged_files": person.merged_files.all(),
+        "merged_into_visible": bool(person.merged_into_id) and scope.filter_persons(
+            request.user, Person.objects.filter(pk=person.merged_into_id)).exists(),
     }
     return render(request, "enrollment/person_detail.html", context)
 
@@ -117,7 +122,7 @@ def person_reveal_id(request, pk):
 def person_create(request):
     scope.require_write(request.user)
     form = PersonForm(request.POST or None, user=request.user)
-    duplicates = []
+    duplicates, transfer_number = [], None
     if request.method == "POST" and form.is_valid():
         data = _person_data(form)
         try:
@@ -126,6 +131,8 @@ def person_create(request):
                 duplicate_reason=form.cleaned_data.get("duplicate_reason") or "")
         except ValidationError as exc:
             form_error(form, exc)
+            if services.ELSEWHERE_MESSAGE in " ".join(exc.messages):
+                transfer_number = data.get("id_number") or data.get("birth_cert_number")
             if "duplicate_reason" in getattr(exc, "error_dict", {}):
                 form.reveal_duplicate_reason()
                 duplicates = selectors.likely_duplicates_in_scope(request.user, data)
@@ -133,7 +140,8 @@ def person_create(request):
             messages.success(request, f"已为{person.name}建档。")
             return redirect("person_detail", pk=person.pk)
     return render(request, "enrollment/person_form.html",
-                  {"form": form, "title": "人员建档", "duplicates": duplicates})
+                  {"form": form, "title": "人员建档", "duplicates": duplicates,
+                   "transfer_number": transfer_number})
 
 
 @login_required

@@ -1,5 +1,6 @@
-"""The only code that writes to the registry, in two modules: `persons` (registering and
-changing people) and `enrollments` (the one door every enrollment write goes through).
+"""The only code that writes to the registry, in three modules: `persons` (registering and
+changing people), `enrollments` (the one door every enrollment write goes through) and `files`
+(merging two files of one person, asking for a file another village holds).
 
 Callers import from here; the names below are the registry's whole write interface.
 """
@@ -13,6 +14,16 @@ from .enrollments import (
     enrollment_record_batch,
     enrollment_stop,
     pooling_region_of,
+)
+from .files import (
+    merge_conflict_years,
+    person_merge,
+    person_merge_preview,
+    transfer_accept,
+    transfer_decline,
+    transfer_request_create,
+    transfers_asked,
+    transfers_to_answer,
 )
 from .persons import (
     ELSEWHERE_MESSAGE,
@@ -33,4 +44,6 @@ __all__ = [
     "enrollment_stop", "household_for_registration", "likely_duplicate_message",
     "person_likely_duplicates", "person_link_id_number", "person_mark_life_status",
     "person_register", "person_reveal_id", "person_update", "pooling_region_of",
+    "merge_conflict_years", "person_merge", "person_merge_preview", "transfer_accept",
+    "transfer_decline", "transfer_request_create", "transfers_asked", "transfers_to_answer",
 ]
