@@ -1,4 +1,6 @@
 """The benefits app: the policy layer built on the enrollment registry."""
+from importlib import import_module
+
 from django.apps import AppConfig
 
 
@@ -8,4 +10,5 @@ class BenefitsConfig(AppConfig):
     verbose_name = "待遇政策"
 
     def ready(self):
-        from . import signals  # noqa: F401  (moves benefit rows when two files are merged)
+        # Importing the module connects its receiver: benefit rows follow a merged file.
+        import_module(f"{self.name}.signals")

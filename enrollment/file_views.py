@@ -24,8 +24,8 @@ def _require(check, user, message):
 @login_required
 def person_merge_choose(request, pk):
     """合并档案, step 1: the other file, from this file's likely duplicates or a search."""
+    person = scope.get_person_or_404(request.user, pk)  # a neighbour's file: 404 first
     _require(scope.can_merge_persons, request.user, "只有县级管理员可以合并档案。")
-    person = scope.get_person_or_404(request.user, pk)
     query = request.GET.get("q", "").strip()
     suggested = selectors.likely_duplicates_in_scope(request.user, {
         "name": person.name, "birth_date": person.birth_date, "household": person.household,
@@ -46,9 +46,9 @@ class MergeConfirmForm(forms.Form):
 @login_required
 def person_merge_preview(request, pk, other):
     """合并档案, step 2: what moves to the surviving file (this one), then confirm."""
-    _require(scope.can_merge_persons, request.user, "只有县级管理员可以合并档案。")
     survivor = scope.get_person_or_404(request.user, pk)
     merged = scope.get_person_or_404(request.user, other)
+    _require(scope.can_merge_persons, request.user, "只有县级管理员可以合并档案。")
     form = MergeConfirmForm(request.POST or None)
     rows, error = [], None
     try:

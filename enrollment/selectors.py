@@ -53,7 +53,8 @@ def person_timeline(person: Person) -> list[dict]:
 
 
 def household_members(user, household):
-    return scope.filter_persons(user, household.members.all()).order_by("birth_date")
+    return scope.filter_persons(user, household.members.filter(merged_into__isnull=True)
+                                ).order_by("birth_date")
 
 
 def visible_regions(user):

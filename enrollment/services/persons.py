@@ -119,6 +119,9 @@ def person_register(*, actor, data: dict, request=None,
 def person_update(*, actor, person: Person, data: dict, request=None) -> Person:
     scope.require_write(actor)
     _check_region_scope(actor, person.residence_region_id)
+    if person.merged_into_id:  # kept for reading: the surviving file is the one to change
+        raise ValidationError({"name": f"本档案已合并至档案{person.merged_into_id}，"
+                                       "请修改保留的档案。"})
     changed = []
     for field, value in data.items():
         if field in PERSON_FIELDS and getattr(person, field) != value:

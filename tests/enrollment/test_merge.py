@@ -73,6 +73,8 @@ def test_merged_file_is_viewable_with_a_banner_and_both_pages_show_the_merge(
     assert f"/persons/{merged.pk}/enroll/" not in page  # read only
     page = client.get(f"/persons/{survivor.pk}/").content.decode()
     assert "已并入本档案的重复档案" in page and f"/persons/{merged.pk}/" in page
+    page = client.get(f"/households/{survivor.household_id}/").content.decode()
+    assert f"/persons/{merged.pk}/" not in page  # one person, listed once
 
 
 def test_both_files_enrolled_for_one_year_is_refused_naming_the_year(county_admin, two_files):
@@ -163,3 +165,14 @@ def test_ledger_entry_the_survivor_already_has_is_closed_not_moved(county_admin,
     theirs.refresh_from_db()
     assert theirs.person == merged and theirs.status == "gone"
     assert LedgerEntry.objects.filter(person=survivor, year=2027).count() == 1
+
+
+def test_a_merged_file_is_not_edited(as_user, county_admin, two_files):
+    survivor, merged = two_files
+    services.person_merge(actor=county_admin, survivor=survivor, merged=merged)
+    merged.refresh_from_db()
+    with pytest.raises(Exception) as exc:
+        services.person_update(actor=county_admin, person=merged, data={"name": "改名"})
+    assert "已合并" in str(exc.value)
+    merged.refresh_from_db()
+    assert merged.name == "钱小宝"
