@@ -26,7 +26,7 @@ def scoped_choices(admin_site, request, model):
     if model is Region:
         return scope.filter_regions(user, Region.objects.all())
     related = admin_site._registry.get(model)
-    if isinstance(related, ScopedAdminMixin) or getattr(related, "scoped_choices", False):
+    if isinstance(related, ScopedAdminMixin):
         return related.get_queryset(request)
     return model._default_manager.none()
 

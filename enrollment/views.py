@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -237,9 +238,10 @@ def id_check(request):
               "is_permit": parsed.is_permit, "taken": taken.exists()}
     if answer["taken"]:
         # Never say where a number outside the clerk's scope is registered (no oracle).
-        answer["message"] = ("该证件号码已登记，请勿重复建档。"
-                             if scope.filter_persons(request.user, taken).exists()
-                             else services.ELSEWHERE_MESSAGE)
+        mine = scope.filter_persons(request.user, taken).exists()
+        answer["message"] = "该证件号码已登记，请勿重复建档。" if mine else services.ELSEWHERE_MESSAGE
+        if not mine and scope.can_request_transfer(request.user):
+            answer["transfer_url"] = f"{reverse('transfer_create')}?number={parsed.number}"
     return JsonResponse(answer)
 
 

@@ -81,6 +81,9 @@ def person_merge(*, actor, survivor: Person, merged: Person, request=None) -> Pe
     survivor, merged = locked.get(survivor.pk, survivor), locked.get(merged.pk, merged)
     _check_merge(actor, survivor, merged)
     moved = _own_rows(merged)
+    # Re-pointing an enrollment at the surviving file is no new enrollment (the one door is
+    # for recording payments): its stored determination stays as registered, and the January
+    # recalculation re-derives continuity and gaps over the joined history.
     for enrollment in list(merged.enrollments.all()) + list(
             Enrollment.objects.filter(payer=merged)):
         if enrollment.person_id == merged.pk:

@@ -146,3 +146,13 @@ def test_city_leader_cannot_ask_or_answer(as_user, city_leader, village_clerk, t
     assert leader.post(f"/transfers/{transfer.pk}/accept/").status_code == 403
     transfer.refresh_from_db()
     assert transfer.status == "pending"
+
+
+def test_id_check_offers_the_transfer_for_a_number_elsewhere(as_user, village_clerk, theirs,
+                                                            make_person):
+    client = as_user(village_clerk)
+    answer = client.get(f"/persons/id-check/?n={theirs.id_number}").json()
+    assert answer["taken"] and "可申请转入" in answer["message"]
+    assert answer["transfer_url"] == f"/transfers/new/?number={theirs.id_number}"
+    mine = make_person(GRID)
+    assert "transfer_url" not in client.get(f"/persons/id-check/?n={mine.id_number}").json()
