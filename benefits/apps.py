@@ -1,4 +1,6 @@
 """The benefits app: the policy layer built on the enrollment registry."""
+from importlib import import_module
+
 from django.apps import AppConfig
 
 
@@ -19,3 +21,5 @@ class BenefitsConfig(AppConfig):
         for signal in (post_save, post_delete):
             signal.connect(claims_changed, sender="benefits.ClaimSummary",
                            dispatch_uid=f"claims_inputs_changed_{signal is post_save}", weak=False)
+        # Importing the module connects its receiver: benefit rows follow a merged file.
+        import_module(f"{self.name}.signals")

@@ -15,6 +15,7 @@ from .models import (
     PersonGroup,
     Region,
     School,
+    TransferRequest,
     User,
 )
 from .resources import EnrollmentResource, PersonResource
@@ -39,15 +40,13 @@ class StaffAdmin(ScopedAdminMixin, UserAdmin):
     add_fieldsets = UserAdmin.add_fieldsets + (("经办权限", {"fields": ("role", "region")}),)
     raw_id_fields = ["region"]
 
-    # Staff accounts are kept by county administrators: anyone who may change an account may
-    # widen its role or reset its password, including their own.
+    # Staff accounts are kept by the security administrator and the superuser only: anyone who
+    # may change an account may widen its role or reset its password, including their own.
     def has_add_permission(self, request, *args):
-        return scope.can_manage_accounts(request.user) or (
-            super().has_add_permission(request, *args) and scope.is_admin(request.user))
+        return scope.can_manage_accounts(request.user)
 
     def has_change_permission(self, request, obj=None):
-        return scope.can_manage_accounts(request.user) or (
-            super().has_change_permission(request, obj) and scope.is_admin(request.user))
+        return scope.can_manage_accounts(request.user)
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
@@ -94,7 +93,9 @@ class PersonAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     list_display = ["name", "masked_id", "sex", "birth_date", "residence_region", "life_status"]
     list_filter = ["life_status", "id_type", "sex"]
     search_fields = ["=id_number", "name", "name_initials", "=birth_cert_number"]
-    raw_id_fields = ["hukou_region", "residence_region", "household", "school", "employer"]
+    raw_id_fields = ["hukou_region", "residence_region", "household", "school", "employer",
+                     "merged_into"]
+    readonly_fields = ["merged_into", "merged_at"]  # set by the merge service only
     list_select_related = ["residence_region"]
     inlines = [PersonGroupInline]
     show_full_result_count = False  # no COUNT(*) over millions of persons
@@ -199,6 +200,19 @@ class EnrollmentAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdm
                                            request=request, **form.one_door)
         obj.pk, obj.id = saved.pk, saved.pk
         obj.refresh_from_db()
+
+
+@admin.register(TransferRequest)
+class TransferRequestAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    # Scoped by the owning side only: the requester's side must not learn whose file it is
+    # before acceptance (its own page shows the masked number and the status).
+    scope_fields = ("from_region_id",)
+    list_display = ["masked_number", "from_region", "to_region", "status", "requested_by",
+                    "requested_at", "decided_at"]
+    list_filter = ["status"]
+    search_fields = ["person__name", "to_region__name"]
+    raw_id_fields = ["person", "from_region", "to_region", "requested_by", "decided_by"]
+    readonly_fields = ["status", "decided_by", "decided_at"]
 
 
 @admin.register(AuditEntry)

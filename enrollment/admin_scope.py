@@ -1,10 +1,51 @@
 """Region scope for the admin: every ModelAdmin of the project mixes this in, so that the admin
-shows a clerk only their region, like every page does, and a city leader only reads."""
+shows a clerk only their region, like every page does, is read-only except for what the user's
+role administers (scope.can_admin_write), offers in every foreign-key and many-to-many field only
+rows the user may see, and shows ID and phone numbers masked (whole only through the audited
+reveal action)."""
 from __future__ import annotations
 
-from . import scope
+from django.contrib import admin, messages
+
+from . import idnumbers, scope
 from .admin_import import UploadImportMixin
 from .models import Region
+
+# Numbers shown masked and read-only on change forms: field name -> the admin's display method.
+SENSITIVE_FIELDS = {"id_number": "masked_id_number", "birth_cert_number": "masked_birth_cert",
+                    "phone": "masked_phone_number"}
+REVEAL_LIMIT = 20
+
+
+def scoped_choices(admin_site, request, model):
+    """The rows of `model` a foreign key or many-to-many field may point at for this user: what
+    the user may see of it (the model's own admin queryset, which asks scope.py); nothing of a
+    model the admin does not scope. The superuser is not limited."""
+    user = request.user
+    if user.is_superuser:
+        return model._default_manager.all()
+    if model is Region:
+        return scope.filter_regions(user, Region.objects.all())
+    related = admin_site._registry.get(model)
+    if isinstance(related, ScopedAdminMixin):
+        return related.get_queryset(request)
+    return model._default_manager.none()
+
+
+@admin.action(description="显示完整证件号码和电话（记入操作日志）")
+def reveal_numbers(modeladmin, request, queryset):
+    from .audit import audit_record
+    from .models import AuditEntry, Person
+
+    if not scope.can_reveal_in_admin(request.user):
+        return
+    for obj in queryset[:REVEAL_LIMIT]:
+        numbers = [f"{obj._meta.get_field(f).verbose_name}{getattr(obj, f)}"
+                   for f in modeladmin.sensitive_fields() if getattr(obj, f, "")]
+        person = obj if isinstance(obj, Person) else getattr(obj, "person", None)
+        audit_record(user=request.user, action=AuditEntry.Action.VIEW_ID, person=person,
+                     obj=obj, detail="后台查看完整号码", request=request)
+        messages.info(request, f"{obj}：{'，'.join(numbers) or '无号码'}")
 
 
 class ScopedAdminMixin(UploadImportMixin):
@@ -44,30 +85,71 @@ class ScopedAdminMixin(UploadImportMixin):
         return self._has_scope(request)
 
     def has_add_permission(self, request, *args):
-        return self._has_scope(request) and scope.can_write(request.user)
+        return self._has_scope(request) and scope.can_admin_write(request.user, self.model)
 
     def has_change_permission(self, request, obj=None):
-        return self._has_scope(request) and scope.can_write(request.user)
+        return self._has_scope(request) and scope.can_admin_write(request.user, self.model)
 
     def has_delete_permission(self, request, obj=None):
         # Registry rows are ended (stopped, deceased), never deleted, except by a superuser.
         return request.user.is_superuser
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if not request.user.is_superuser:
-            if db_field.related_model is Region:
-                kwargs["queryset"] = scope.filter_regions(request.user, Region.objects.all())
-            elif db_field.name in self._scope_relations():
-                # The relation that places a row in a region (an enrollment's person, a
-                # visit's task) may only point at rows the user can see: a raw id field
-                # otherwise accepts any id typed in, e.g. another village's person.
-                related = self.admin_site._registry.get(db_field.related_model)
-                if related is not None:
-                    kwargs["queryset"] = related.get_queryset(request)
+        # Every relation, not only the one that places the row: a raw id field otherwise
+        # accepts any id typed in (another county's grid worker, another village's household).
+        if not request.user.is_superuser and "queryset" not in kwargs:
+            kwargs["queryset"] = scoped_choices(self.admin_site, request,
+                                                db_field.related_model)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    def _scope_relations(self) -> set[str]:
-        return {field.split("__")[0] for field in self.scope_fields if "__" in field}
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if not request.user.is_superuser and "queryset" not in kwargs:
+            kwargs["queryset"] = scoped_choices(self.admin_site, request,
+                                                db_field.related_model)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    # ID and phone numbers: masked and read-only on change forms, whole only by the action.
+    def sensitive_fields(self) -> list[str]:
+        names = {f.name for f in self.model._meta.concrete_fields}
+        return [f for f in SENSITIVE_FIELDS if f in names]
+
+    def get_exclude(self, request, obj=None):
+        exclude = list(super().get_exclude(request, obj) or [])
+        return exclude + self.sensitive_fields() if obj is not None else exclude or None
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is None:
+            return fields
+        hidden = self.sensitive_fields()
+        return [f for f in fields if f not in hidden] + [SENSITIVE_FIELDS[f] for f in hidden]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        hidden = self.sensitive_fields()
+        return [(name, {**opts, "fields": _swap(opts["fields"], hidden)})
+                for name, opts in fieldsets]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if self.sensitive_fields() and scope.can_reveal_in_admin(request.user):
+            actions["reveal_numbers"] = (reveal_numbers, "reveal_numbers",
+                                         reveal_numbers.short_description)
+        return actions
+
+    @admin.display(description="证件号码")
+    def masked_id_number(self, obj):
+        return idnumbers.mask(obj.id_number) if obj.id_number else "-"
+
+    @admin.display(description="出生医学证明编号")
+    def masked_birth_cert(self, obj):
+        return idnumbers.mask(obj.birth_cert_number) if obj.birth_cert_number else "-"
+
+    @admin.display(description="联系电话")
+    def masked_phone_number(self, obj):
+        return idnumbers.mask_phone(obj.phone) if obj.phone else "-"
 
     # import-export: importing is changing (a read-only user has no import page), and
     # resources receive the user so exports and imports are scoped too.
@@ -91,3 +173,14 @@ class ScopedAdminMixin(UploadImportMixin):
 
     def get_import_resource_kwargs(self, request, **kwargs):
         return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+
+
+def _swap(fields, hidden):
+    """Field names of a fieldset with each sensitive field replaced by its masked display."""
+    out = []
+    for name in fields:
+        if isinstance(name, (list, tuple)):
+            out.append(tuple(SENSITIVE_FIELDS.get(n, n) if n in hidden else n for n in name))
+        else:
+            out.append(SENSITIVE_FIELDS.get(name, name) if name in hidden else name)
+    return out

@@ -40,6 +40,12 @@ class PersonForm(forms.ModelForm):
     household_number = forms.CharField(
         label="户号", required=False, max_length=30,
         help_text="已有家庭户请填写户号；填写新户号且与户主关系为“户主”时将新建家庭户。")
+    # Shown once the registration found a likely duplicate: saving then needs a stated reason
+    # (audited), so that a second file for one person is a decision, not an accident.
+    duplicate_reason = forms.CharField(
+        label="确认不是同一人的原因", required=False, max_length=200,
+        widget=forms.HiddenInput,
+        help_text="如：双胞胎、同名同生日的另一人。原因将记入操作日志。")
 
     class Meta:
         model = Person
@@ -88,8 +94,14 @@ class PersonForm(forms.ModelForm):
                                     Column("residence_region", css_class="col-md-6")),
                      "address", Row(Column("household_number", css_class="col-md-6"),
                                     Column("relation_to_head", css_class="col-md-6"))),
+            "duplicate_reason",
             Submit("submit", "保存", css_class="btn-primary btn-lg w-100 w-md-auto"),
         )
+        if self.data.get("duplicate_reason"):
+            self.reveal_duplicate_reason()
+
+    def reveal_duplicate_reason(self) -> None:
+        self.fields["duplicate_reason"].widget = forms.Textarea(attrs={"rows": 2})
 
     def clean_id_number(self):
         return idnumbers.normalize(self.cleaned_data.get("id_number") or "") or None

@@ -19,6 +19,7 @@ from . import idnumbers, regions, relations
 from .audit_entry import AuditEntry  # noqa: F401
 from .region_tree import Region
 from .staff import Role, User  # noqa: F401
+from .transfer_request import TransferRequest  # noqa: F401
 
 
 class Household(models.Model):
@@ -101,6 +102,7 @@ class LifeStatus(models.TextChoices):
     DECEASED = "deceased", "死亡"
     EMIGRATED = "emigrated", "出国（境）定居"
     MOVED_OUT = "moved_out", "迁出"
+    MERGED = "merged", "已合并（重复档案）"  # kept, never deleted: see services/files.py
 
 
 # The relations and the close relatives are written once, in enrollment/relations.py (plain
@@ -149,6 +151,9 @@ class Person(models.Model):
     life_status_date = models.DateField("状态变更日期", null=True, blank=True)
     life_status_source = models.CharField("状态来源", max_length=100, blank=True,
                                           help_text="如：公安死亡数据、民政火化数据、本人申报")
+    merged_into = models.ForeignKey("self", verbose_name="已合并至", null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="merged_files")
+    merged_at = models.DateTimeField("合并时间", null=True, blank=True)
     created_at = models.DateTimeField("建档时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     inputs_changed_at = models.DateTimeField("信息变更时间", null=True, blank=True, editable=False)

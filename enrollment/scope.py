@@ -236,3 +236,51 @@ def is_duty_admin(user) -> bool:
 def requires_otp(user) -> bool:
     """Accounts that must verify a TOTP code after the password before any page opens."""
     return _active(user) and (user.is_superuser or user.role in OTP_REQUIRED_ROLES)
+
+
+# --- The admin: read-only except what a role administers -------------------------------------
+# The admin is no back door: registry rows are written by the pages and services, and for staff
+# other than the superuser the admin shows them read-only. A role may add and change only the
+# models it administers, within its region (model labels, so that this module names no app
+# above it). Regions, policy profiles, year standards and staff accounts are the superuser's
+# (accounts also the security administrator's, see can_manage_accounts).
+ADMIN_WRITABLE = {
+    "outreach.gridassignment": {Role.COUNTY_ADMIN},
+    "outreach.enrollmenttarget": {Role.COUNTY_ADMIN},
+    "outreach.campaigntarget": {Role.COUNTY_ADMIN},
+    # The official population is the denominator of the county's targets.
+    "dashboards.officialpopulation": {Role.COUNTY_ADMIN},
+}
+
+
+def can_admin_write(user, model) -> bool:
+    """Add and change rows of `model` (a model class or "app.model" label) in the admin."""
+    if not can_write(user):
+        return False
+    if user.is_superuser:
+        return True
+    label = model if isinstance(model, str) else model._meta.label_lower
+    return user.role in ADMIN_WRITABLE.get(label, ())
+
+
+def can_reveal_in_admin(user) -> bool:
+    """The audited reveal of whole ID and phone numbers from the admin (like the person page's
+    button): staff who may see the row."""
+    return region_prefix(user) is not None
+
+
+# --- Files: merging duplicates, asking for a person registered elsewhere ---------------------
+
+MERGE_ROLES = {Role.COUNTY_ADMIN}
+TRANSFER_ROLES = {Role.VILLAGE_CLERK, Role.TOWNSHIP_OFFICER, Role.COUNTY_ADMIN}
+
+
+def can_merge_persons(user) -> bool:
+    """Merge two files of one person (一人一档) in the user's region: county administrators."""
+    return can_write(user) and (user.is_superuser or user.role in MERGE_ROLES)
+
+
+def can_request_transfer(user) -> bool:
+    """Ask for a person whose file another village holds (申请转入), and answer such requests
+    for the files of one's own region."""
+    return can_write(user) and (user.is_superuser or user.role in TRANSFER_ROLES)

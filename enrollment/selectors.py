@@ -27,13 +27,17 @@ def person_search(user, query: str = "", region_code: str = ""):
     if query:
         normalized = idnumbers.normalize(query)
         if _DIGITS.match(normalized):
+            # A number still finds a merged file (its page says where it went); names and
+            # lists show only live files.
             qs = qs.filter(Q(id_number__startswith=normalized)
                            | Q(birth_cert_number__startswith=normalized)
                            | Q(phone=normalized))
         elif _INITIALS.match(query):
-            qs = qs.filter(name_initials__startswith=query.lower())
+            qs = qs.filter(name_initials__startswith=query.lower(), merged_into__isnull=True)
         else:
-            qs = _name_contains(qs, query)
+            qs = _name_contains(qs, query).filter(merged_into__isnull=True)
+    else:
+        qs = qs.filter(merged_into__isnull=True)
     return qs.select_related("residence_region", "household")
 
 
@@ -49,7 +53,8 @@ def _name_contains(qs, query: str):
 
 
 def household_members(user, household):
-    return scope.filter_persons(user, household.members.all()).order_by("birth_date")
+    return scope.filter_persons(user, household.members.filter(merged_into__isnull=True)
+                                ).order_by("birth_date")
 
 
 def visible_regions(user):
@@ -88,3 +93,42 @@ def batch_unit_name(user, unit: str) -> str:
         school = School.objects.filter(scope.region_q(user, "region_id"), pk=key).first()
         return school.name if school else ""
     return ""
+
+
+def likely_duplicates_in_scope(user, data: dict) -> dict:
+    """The likely duplicates of a registration, split for the page: the files the user may open
+    (linked), and whether any other lies outside their scope (said only, never shown)."""
+    found = person_likely_duplicates(data=data)
+    visible = list(scope.filter_persons(user, Person.objects.filter(
+        pk__in=[p.pk for p in found])).select_related("residence_region"))
+    return {"visible": visible, "elsewhere": len(visible) < len(found)}
+
+
+def person_likely_duplicates(*, data: dict, exclude_pk=None) -> list[Person]:
+    """Files that are probably the same person as `data` (cleaned registration values), across
+    every region: the same ID or birth certificate number; a birth-certificate file with the
+    same name and birth date in the same household or village of household registration (the
+    parent's); the same name and birth date in the same household. Reads only; the command and
+    the registration page both ask it."""
+    name, birth = data.get("name"), data.get("birth_date")
+    query = Q(pk__in=[])
+    for number in (data.get("id_number"), data.get("birth_cert_number")):
+        if number:
+            query |= Q(id_number=number) | Q(birth_cert_number=number)
+    if name and birth:
+        same = Q(name=name, birth_date=birth)
+        household = data.get("household")
+        if household is not None:
+            query |= same & Q(household=household)
+        hukou = data.get("hukou_region")
+        if hukou is not None:
+            village = (getattr(hukou, "code", None) or str(hukou))[:12]
+            query |= same & Q(id_number__isnull=True, hukou_region__pk__startswith=village)
+            if not data.get("id_number"):  # a newborn's second file before the ID is issued
+                query |= same & Q(id_number__isnull=True, birth_cert_number__isnull=False,
+                                  residence_region__pk__startswith=village)
+    # A merged file is the survivor's: warning about both would count one person twice.
+    qs = Person.objects.filter(query, merged_into__isnull=True).select_related("residence_region")
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return list(qs[:10])

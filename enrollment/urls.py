@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import file_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,6 +15,13 @@ urlpatterns = [
     path("persons/<int:pk>/enroll/", views.enrollment_create, name="enrollment_create"),
     path("persons/<int:pk>/enroll/preview/", views.enrollment_preview,
          name="enrollment_preview"),
+    path("persons/<int:pk>/merge/", file_views.person_merge_choose, name="person_merge"),
+    path("persons/<int:pk>/merge/<int:other>/", file_views.person_merge_preview,
+         name="person_merge_preview"),
+    path("transfers/", file_views.transfer_list, name="transfer_list"),
+    path("transfers/new/", file_views.transfer_create, name="transfer_create"),
+    path("transfers/<int:pk>/accept/", file_views.transfer_accept, name="transfer_accept"),
+    path("transfers/<int:pk>/decline/", file_views.transfer_decline, name="transfer_decline"),
     path("enrollments/batch/", views.enrollment_batch, name="enrollment_batch"),
     path("enrollments/batch/print/", views.enrollment_batch_print,
          name="enrollment_batch_print"),

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -80,7 +81,12 @@ def person_detail(request, pk):
         "members": (selectors.household_members(request.user, person.household)
                     if person.household_id else []),
         "history": person.history.select_related("history_user")[:20],
-        "can_write": scope.can_write(request.user),
+        # A merged file is read only; its survivor and the files merged into this one are
+        # named on the page (the survivor linked only if the user may open it).
+        "can_write": scope.can_write(request.user) and not person.merged_into_id,
+        "merged_files": person.merged_files.all(),
+        "merged_into_visible": bool(person.merged_into_id) and scope.filter_persons(
+            request.user, Person.objects.filter(pk=person.merged_into_id)).exists(),
         **preview.if_paid_today(request.user, person),
     }
     return render(request, "enrollment/person_detail.html", context)
@@ -100,16 +106,26 @@ def person_create(request):
     scope.require_write(request.user)
     form = PersonForm(request.POST or None, user=request.user)
     once.attach(form)
+    duplicates, transfer_number = [], None
     if request.method == "POST" and form.is_valid():
+        data = _person_data(form)
         try:
-            person = services.person_register(actor=request.user, data=_person_data(form),
-                                              request=request)
+            person = services.person_register(
+                actor=request.user, data=data, request=request,
+                duplicate_reason=form.cleaned_data.get("duplicate_reason") or "")
         except ValidationError as exc:
             form_error(form, exc)
+            if services.ELSEWHERE_MESSAGE in " ".join(exc.messages):
+                transfer_number = data.get("id_number") or data.get("birth_cert_number")
+            if "duplicate_reason" in getattr(exc, "error_dict", {}):
+                form.reveal_duplicate_reason()
+                duplicates = selectors.likely_duplicates_in_scope(request.user, data)
         else:
             messages.success(request, f"已为{person.name}建档。")
             return redirect("person_detail", pk=person.pk)
-    return render(request, "enrollment/person_form.html", {"form": form, "title": "人员建档"})
+    return render(request, "enrollment/person_form.html",
+                  {"form": form, "title": "人员建档", "duplicates": duplicates,
+                   "transfer_number": transfer_number})
 
 
 @login_required
@@ -218,9 +234,10 @@ def id_check(request):
               "is_permit": parsed.is_permit, "taken": taken.exists()}
     if answer["taken"]:
         # Never say where a number outside the clerk's scope is registered (no oracle).
-        answer["message"] = ("该证件号码已登记，请勿重复建档。"
-                             if scope.filter_persons(request.user, taken).exists()
-                             else services.ELSEWHERE_MESSAGE)
+        mine = scope.filter_persons(request.user, taken).exists()
+        answer["message"] = "该证件号码已登记，请勿重复建档。" if mine else services.ELSEWHERE_MESSAGE
+        if not mine and scope.can_request_transfer(request.user):
+            answer["transfer_url"] = f"{reverse('transfer_create')}?number={parsed.number}"
     return JsonResponse(answer)
 
 

@@ -34,6 +34,13 @@ grid_worker = _persona("grid_worker")
 
 
 @pytest.fixture
+def superuser(region_tree):
+    """The installation's account of last resort: the only one who edits regions, profiles,
+    standards and registry rows in the admin."""
+    return factories.make_user("root", "", None, is_superuser=True)
+
+
+@pytest.fixture
 def as_user(client):
     """Log the test client in as a user: `as_user(village_clerk).get(...)`."""
 

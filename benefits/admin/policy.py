@@ -1,5 +1,6 @@
 """Admin for profiles, yearly standards and region mappings. Every staff member with a region may
-read them; county administrators and above (scope.is_admin) change them. Every change is kept by
+read them; only the superuser changes them (scope.can_admin_write): a standard is province-wide,
+no county's to change. Every change is kept by
 simple_history; changing a standard that enrollments already use asks for confirmation."""
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from ..models import ContributionTier, PolicyProfile, PoolingRegionProfile, Year
 
 
 class PolicyAdminMixin:
-    """Readable by staff with a region; writable by county administrators and above."""
+    """Readable by staff with a region; writable by the superuser only."""
 
     def _has_scope(self, request):
         return request.user.is_staff and scope.region_prefix(request.user) is not None
@@ -28,10 +29,10 @@ class PolicyAdminMixin:
         return self._has_scope(request)
 
     def has_add_permission(self, request, *args):
-        return self._has_scope(request) and scope.is_admin(request.user)
+        return self._has_scope(request) and scope.can_admin_write(request.user, self.model)
 
     def has_change_permission(self, request, obj=None):
-        return self._has_scope(request) and scope.is_admin(request.user)
+        return self._has_scope(request) and scope.can_admin_write(request.user, self.model)
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
@@ -108,8 +109,3 @@ class PoolingRegionProfileAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     search_fields = ["region__pk", "region__name"]
     raw_id_fields = ["region"]
 
-    def has_add_permission(self, request, *args):
-        return super().has_add_permission(request) and scope.is_admin(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and scope.is_admin(request.user)

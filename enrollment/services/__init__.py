@@ -1,5 +1,6 @@
-"""The only code that writes to the registry, in two modules: `persons` (registering and
-changing people) and `enrollments` (the one door every enrollment write goes through).
+"""The only code that writes to the registry, in three modules: `persons` (registering and
+changing people), `enrollments` (the one door every enrollment write goes through) and `files`
+(merging two files of one person, asking for a file another village holds).
 
 Callers import from here; the names below are the registry's whole write interface.
 """
@@ -14,6 +15,16 @@ from .enrollments import (
     enrollment_stop,
     pooling_region_of,
     tier_choices,
+)
+from .files import (
+    merge_conflict_years,
+    person_merge,
+    person_merge_preview,
+    transfer_accept,
+    transfer_decline,
+    transfer_request_create,
+    transfers_asked,
+    transfers_to_answer,
 )
 from .persons import (
     ELSEWHERE_MESSAGE,
@@ -35,4 +46,6 @@ __all__ = [
     "person_likely_duplicates", "person_link_id_number", "person_mark_life_status",
     "person_register", "person_reveal_id", "person_update", "pooling_region_of",
     "tier_choices",
+    "merge_conflict_years", "person_merge", "person_merge_preview", "transfer_accept",
+    "transfer_decline", "transfer_request_create", "transfers_asked", "transfers_to_answer",
 ]

@@ -168,6 +168,9 @@ def _check_life(plan: EnrollmentPlan, person: Person, year: int, paid_on) -> Non
     if paid_on and paid_on < birth:
         plan.refuse("paid_on", f"缴费日期{paid_on:%Y年%m月%d日}早于{person.name}的出生日期"
                                f"（{birth:%Y年%m月%d日}），请核对。")
+    if person.merged_into_id:
+        plan.refuse("person", f"{person.name}的本档案已合并至档案{person.merged_into_id}，"
+                              "请在保留的档案上登记。")
     if person.life_status == LifeStatus.DECEASED and person.life_status_date:
         died = person.life_status_date
         if year > died.year:

@@ -12,6 +12,7 @@ from .. import scope
 from ..audit import audit_record
 from ..models import AuditEntry, LIVE_STATUSES, LifeStatus, Person
 from ..pinyin import initials
+from ..selectors import person_likely_duplicates
 from .enrollments import enrollment_stop
 
 PERSON_FIELDS = [
@@ -72,41 +73,17 @@ def _validate_and_save_person(actor, person: Person) -> None:
         raise _duplicate_id_error(person, actor) from None
 
 
-def person_likely_duplicates(*, data: dict, exclude_pk=None) -> list[Person]:
-    """Files that are probably the same person as `data` (cleaned registration values), across
-    every region: the same ID or birth certificate number; a birth-certificate file with the
-    same name and birth date in the same household or village of household registration (the
-    parent's); the same name and birth date in the same household. Reads only; the command and
-    the registration page both ask it."""
-    from django.db.models import Q
-
-    name, birth = data.get("name"), data.get("birth_date")
-    query = Q(pk__in=[])
-    for number in (data.get("id_number"), data.get("birth_cert_number")):
-        if number:
-            query |= Q(id_number=number) | Q(birth_cert_number=number)
-    if name and birth:
-        same = Q(name=name, birth_date=birth)
-        household = data.get("household")
-        if household is not None:
-            query |= same & Q(household=household)
-        hukou = data.get("hukou_region")
-        if hukou is not None:
-            village = (getattr(hukou, "code", None) or str(hukou))[:12]
-            query |= same & Q(id_number__isnull=True, hukou_region__pk__startswith=village)
-            if not data.get("id_number"):  # a newborn's second file before the ID is issued
-                query |= same & Q(id_number__isnull=True, birth_cert_number__isnull=False,
-                                  residence_region__pk__startswith=village)
-    qs = Person.objects.filter(query).select_related("residence_region")
-    if exclude_pk:
-        qs = qs.exclude(pk=exclude_pk)
-    return list(qs[:10])
-
-
-def likely_duplicate_message(found: list[Person]) -> str:
+def likely_duplicate_message(found: list[Person], actor=None) -> str:
+    """The warning for likely duplicates: the files the actor may open are named; a file in
+    another region is only said to exist (no oracle: neither where nor under whom)."""
+    visible = set(found) if actor is None else set(
+        scope.filter_persons(actor, Person.objects.filter(pk__in=[p.pk for p in found])))
     files = "；".join(f"{p.name}（{p.masked_id}，{p.birth_date:%Y年%m月%d日}出生，"
-                     f"{p.residence_region.name}，档案号{p.pk}）" for p in found)
-    return (f"疑似重复建档：已有{files}。如确认不是同一人，请填写原因（--reason）后再建档；"
+                     f"{p.residence_region.name}，档案号{p.pk}）" for p in found if p in visible)
+    parts = [f"已有{files}"] if files else []
+    if len(visible) < len(found):
+        parts.append(f"另有疑似同一人的档案{ELSEWHERE_MESSAGE.rstrip('。')}")
+    return (f"疑似重复建档：{'；'.join(parts)}。如确认不是同一人，请填写原因后再建档；"
             "如是同一人，请使用原档案。")
 
 
@@ -126,9 +103,9 @@ def person_register(*, actor, data: dict, request=None,
                        or (person.birth_cert_number and person.birth_cert_number in (
                            p.id_number, p.birth_cert_number))]
         if same_number:
-            raise _duplicate_id_error(person)
+            raise _duplicate_id_error(person, actor)
         if found and not duplicate_reason.strip():
-            raise ValidationError({"duplicate_reason": likely_duplicate_message(found)})
+            raise ValidationError({"duplicate_reason": likely_duplicate_message(found, actor)})
         if found:
             detail = (f"疑似重复（档案号{'、'.join(str(p.pk) for p in found)}），"
                       f"经办人说明：{duplicate_reason.strip()}")
@@ -142,6 +119,9 @@ def person_register(*, actor, data: dict, request=None,
 def person_update(*, actor, person: Person, data: dict, request=None) -> Person:
     scope.require_write(actor)
     _check_region_scope(actor, person.residence_region_id)
+    if person.merged_into_id:  # kept for reading: the surviving file is the one to change
+        raise ValidationError({"name": f"本档案已合并至档案{person.merged_into_id}，"
+                                       "请修改保留的档案。"})
     changed = []
     for field, value in data.items():
         if field in PERSON_FIELDS and getattr(person, field) != value:

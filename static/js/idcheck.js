@@ -21,6 +21,13 @@
       input.classList.add("is-valid");
       feedback.className = "form-text " + (data.taken ? "text-danger" : "text-success");
       feedback.textContent = data.taken ? (data.message || "该证件号码已登记，请勿重复建档。") : "号码有效，出生日期和性别已自动带出。";
+      if (data.transfer_url) {  // registered elsewhere: offer the transfer request
+        const link = document.createElement("a");
+        link.href = data.transfer_url;
+        link.className = "ms-1";
+        link.textContent = "申请转入";
+        feedback.appendChild(link);
+      }
       const birth = input.form.querySelector("[name=birth_date]");
       const sex = input.form.querySelector("[name=sex]");
       if (birth && !birth.value) birth.value = data.birth_date;

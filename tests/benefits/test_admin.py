@@ -1,4 +1,5 @@
-"""Profiles and standards in the admin: county admins edit, clerks read, used standards confirm."""
+"""Profiles and standards in the admin: the superuser edits, staff read (a county administrator
+too: a standard is province-wide), used standards confirm."""
 import datetime as dt
 from decimal import Decimal
 
@@ -33,20 +34,30 @@ def test_clerk_reads_but_cannot_change_standards(as_user, village_clerk):
     assert s.individual == Decimal("420.00")
 
 
-def test_county_admin_changes_an_unused_standard_without_confirmation(as_user, county_admin):
+def test_county_admin_cannot_change_a_province_wide_standard(as_user, county_admin):
     s = YearStandard.objects.get(profile__code="hunan", year=2027)
-    response = as_user(county_admin).post(url(s), standard_post(s, individual="450"))
+    client = as_user(county_admin)
+    assert client.get(url(s)).status_code == 200  # reads it
+    response = client.post(url(s), standard_post(s, individual="450"))
+    assert response.status_code == 403
+    s.refresh_from_db()
+    assert s.individual != Decimal("450.00")
+
+
+def test_superuser_changes_an_unused_standard_without_confirmation(as_user, superuser):
+    s = YearStandard.objects.get(profile__code="hunan", year=2027)
+    response = as_user(superuser).post(url(s), standard_post(s, individual="450"))
     assert response.status_code == 302
     s.refresh_from_db()
     assert s.individual == Decimal("450.00")
-    assert s.history.first().history_user.username == "county_admin"  # audited
+    assert s.history.first().history_user.username == "root"  # audited
 
 
-def test_changing_a_used_standard_needs_confirmation(as_user, county_admin, make_person):
+def test_changing_a_used_standard_needs_confirmation(as_user, superuser, make_person):
     Enrollment.objects.create(person=make_person(), year=2026, pooling_region_id="430121000000",
                               status="active", paid_on=dt.date(2025, 10, 1))
     s = YearStandard.objects.get(profile__code="hunan", year=2026)
-    client = as_user(county_admin)
+    client = as_user(superuser)
     response = client.post(url(s), standard_post(s, individual="450"))
     assert response.status_code == 200
     assert "确认修改已使用的标准" in response.content.decode()
@@ -56,18 +67,19 @@ def test_changing_a_used_standard_needs_confirmation(as_user, county_admin, make
     assert response.status_code == 302
     s.refresh_from_db()
     assert s.individual == Decimal("450.00")
-    assert s.history.first().history_user.username == "county_admin"
+    assert s.history.first().history_user.username == "root"
 
 
-def test_bad_hardship_table_is_refused_in_the_admin(as_user, county_admin):
+def test_bad_hardship_table_is_refused_in_the_admin(as_user, superuser):
     s = YearStandard.objects.get(profile__code="hunan", year=2027)
-    response = as_user(county_admin).post(url(s), standard_post(
+    response = as_user(superuser).post(url(s), standard_post(
         s, hardship='{"low_income": {"share": 3}}'))
     assert response.status_code == 200
     s.refresh_from_db()
     assert s.hardship["low_income"] == {"share": 0.5}
 
 
-def test_profile_editable_by_county_admin_only(as_user, county_admin, township_officer):
+def test_profile_editable_by_superuser_only(as_user, county_admin, township_officer, superuser):
     assert as_user(township_officer).get("/admin/benefits/policyprofile/").status_code == 200
-    assert as_user(county_admin).get("/admin/benefits/policyprofile/add/").status_code == 200
+    assert as_user(county_admin).get("/admin/benefits/policyprofile/add/").status_code == 403
+    assert as_user(superuser).get("/admin/benefits/policyprofile/add/").status_code == 200

@@ -35,6 +35,12 @@ PAGES = [
     ("reconcile_template", "/reconcile/template/deaths.xlsx"),
     ("household_detail", "/households/{household}/"),
     ("enrollment_stop", "/enrollments/{enrollment}/stop/"),
+    ("person_merge", "/persons/{person}/merge/"),
+    ("person_merge_preview", "/persons/{person}/merge/{theirs}/"),
+    ("transfer_list", "/transfers/"),
+    ("transfer_create", "/transfers/new/"),
+    ("transfer_accept", "/transfers/1/accept/"),
+    ("transfer_decline", "/transfers/1/decline/"),
 ]
 
 
@@ -57,6 +63,7 @@ NEIGHBOUR_404 = [
     ("get", "/households/{household}/", None),
     ("get", "/enrollments/{enrollment}/stop/", None),
     ("post", "/enrollments/{enrollment}/stop/", {"on": TODAY.isoformat(), "reason": "x"}),
+    ("get", "/persons/{person}/merge/", None),
 ]
 
 
