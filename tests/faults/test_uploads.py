@@ -67,9 +67,10 @@ def test_garbage_xlsx_on_claims_upload_is_a_form_error(as_user, county_admin):
 
 
 def test_upload_pages_state_the_limits(as_user, village_clerk, county_admin, admin_client):
+    # The admin page first: `as_user` logs the one test client in as someone else.
+    assert "50000行" in admin_client.get("/admin/enrollment/person/import/").content.decode()
     assert "10MB" in as_user(village_clerk).get("/reconcile/").content.decode()
     assert "50000行" in as_user(county_admin).get("/benefits/recalc/claims/").content.decode()
-    assert "50000行" in admin_client.get("/admin/enrollment/person/import/").content.decode()
 
 
 def test_oversize_upload_is_refused_in_chinese(as_user, village_clerk, settings):
