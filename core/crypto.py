@@ -15,8 +15,9 @@ Keys come from the environment (docs/keys.md):
   CANBAO_DATA_KEYS    "1:<32 hex>,2:<32 hex>"  every SM4 key still needed to read old rows
   CANBAO_DATA_KEY_ID  "2"                      the key that encrypts new values
   CANBAO_INDEX_KEY    "<64 hex>"               the HMAC-SM3 blind-index key
-With DEBUG on and none of them set, fixed development keys below are used: they are in the
-repository and protect nothing. With DEBUG off they are refused (see core/checks.py).
+With DEBUG on and none of them set, the settings fall back to the development keys below:
+they are in the repository and protect nothing. With DEBUG off there is no fallback, and
+`manage.py check` fails naming the variable, or refuses the development keys (core/checks.py).
 """
 from __future__ import annotations
 
@@ -66,15 +67,13 @@ def _hex_key(text: str, size: int, variable: str) -> bytes:
     return key
 
 
-def load_keyring(*, data_keys: str, current: str, index_key: str, debug: bool) -> Keyring:
-    """Parse the three variables; with DEBUG on and all three unset, the development keys.
-    Raises ImproperlyConfigured naming the variable that is missing or malformed."""
+def load_keyring(*, data_keys: str, current: str, index_key: str) -> Keyring:
+    """Parse the three variables. Raises ImproperlyConfigured naming the variable that is
+    missing or malformed."""
     if not (data_keys or current or index_key):
-        if not debug:
-            raise ImproperlyConfigured(
-                "CANBAO_DATA_KEYS 未设置：DJANGO_DEBUG=false 时必须通过环境变量 CANBAO_DATA_KEYS、"
-                "CANBAO_DATA_KEY_ID 和 CANBAO_INDEX_KEY 提供个人信息加密密钥（见 docs/keys.md）。")
-        data_keys, current, index_key = DEV_DATA_KEYS, DEV_DATA_KEY_ID, DEV_INDEX_KEY
+        raise ImproperlyConfigured(
+            "CANBAO_DATA_KEYS 未设置：DJANGO_DEBUG=false 时必须通过环境变量 CANBAO_DATA_KEYS、"
+            "CANBAO_DATA_KEY_ID 和 CANBAO_INDEX_KEY 提供个人信息加密密钥（见 docs/keys.md）。")
     for variable, value in (("CANBAO_DATA_KEYS", data_keys), ("CANBAO_DATA_KEY_ID", current),
                             ("CANBAO_INDEX_KEY", index_key)):
         if not value:
@@ -90,12 +89,13 @@ def load_keyring(*, data_keys: str, current: str, index_key: str, debug: bool) -
     if current not in keys:
         raise ImproperlyConfigured(
             f"CANBAO_DATA_KEY_ID 为“{current}”，但 CANBAO_DATA_KEYS 中没有这个编号的密钥。")
-    if not debug and (keys[current].hex() == DEV_DATA_KEYS.partition(":")[2]
-                      or index_key.strip() == DEV_INDEX_KEY):
-        raise ImproperlyConfigured(
-            "CANBAO_DATA_KEYS / CANBAO_INDEX_KEY 仍是仓库中的开发用密钥：生产环境须生成新密钥"
-            "（见 docs/keys.md）。")
     return Keyring(keys, current, _hex_key(index_key, 32, "CANBAO_INDEX_KEY"))
+
+
+def development_keys_in(ring: Keyring) -> bool:
+    """Whether the public development keys are among the keys (refused with DEBUG off)."""
+    dev_data = bytes.fromhex(DEV_DATA_KEYS.partition(":")[2])
+    return dev_data in ring.data_keys.values() or ring.index_key == bytes.fromhex(DEV_INDEX_KEY)
 
 
 _cache: dict[tuple, Keyring] = {}
@@ -106,12 +106,11 @@ def keyring() -> Keyring:
     that override the settings see their own keys)."""
     from django.conf import settings
 
-    spec = (settings.CANBAO_DATA_KEYS, settings.CANBAO_DATA_KEY_ID, settings.CANBAO_INDEX_KEY,
-            bool(settings.DEBUG))
+    spec = (settings.CANBAO_DATA_KEYS, settings.CANBAO_DATA_KEY_ID, settings.CANBAO_INDEX_KEY)
     ring = _cache.get(spec)
     if ring is None:
         ring = _cache[spec] = load_keyring(data_keys=spec[0], current=spec[1],
-                                           index_key=spec[2], debug=spec[3])
+                                           index_key=spec[2])
     return ring
 
 

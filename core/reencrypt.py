@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db import transaction
+
 from . import crypto
 
 BATCH = 2000
@@ -40,14 +42,17 @@ def rewrite(connection, table: Table, mode: str, batch: int = BATCH) -> int:
     ring = crypto.keyring()
     q = connection.ops.quote_name
     cols = ", ".join(q(c) for c in table.columns)
+    # Each batch is read and written in one transaction, with its rows locked where the
+    # database can (PostgreSQL), so a clerk's edit in between is not overwritten.
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     select = (f"SELECT {q(table.pk)}, {cols} FROM {q(table.name)} "
-              f"WHERE {q(table.pk)} > %s ORDER BY {q(table.pk)} LIMIT {int(batch)}")
+              f"WHERE {q(table.pk)} > %s ORDER BY {q(table.pk)} LIMIT {int(batch)}{lock}")
     targets = list(table.columns) + list(table.indexes)
     update = (f"UPDATE {q(table.name)} SET " + ", ".join(f"{q(c)} = %s" for c in targets)
               + f" WHERE {q(table.pk)} = %s")
     last, written = 0, 0
-    with connection.cursor() as cursor:
-        while True:
+    while True:
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
             cursor.execute(select, [last])
             rows = cursor.fetchall()
             if not rows:
@@ -63,8 +68,8 @@ def rewrite(connection, table: Table, mode: str, batch: int = BATCH) -> int:
                             for source in table.indexes.values()]
                 params.append(new + [pk])
             cursor.executemany(update, params)
-            written += len(params)
-            last = rows[-1][0]
+        written += len(params)
+        last = rows[-1][0]
 
 
 def encrypted_tables(models) -> list[Table]:
