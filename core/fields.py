@@ -14,7 +14,7 @@ LIKE over ciphertext and silently finds nothing.
 """
 from __future__ import annotations
 
-from django.core.exceptions import FieldError
+from django.core.exceptions import FieldDoesNotExist, FieldError
 from django.db import models
 from django.db.models.lookups import Exact, In, IsNull, Lookup
 
@@ -53,6 +53,13 @@ class EncryptedTextField(models.CharField):
         # the import tell blank from NULL the way they did before.
         return crypto.encrypt(value) if value else value
 
+    def clean(self, value, model_instance):
+        value = super().clean(value, model_instance)
+        if self.blind_index and model_instance is not None:
+            # So that full_clean's uniqueness check (imports) sees the number being saved.
+            setattr(model_instance, self.blind_index, crypto.blind_index(value))
+        return value
+
     def get_lookup(self, lookup_name):
         if lookup_name in ("exact", "iexact"):
             return IndexedExact
@@ -76,14 +83,32 @@ class BlindIndexField(models.CharField):
 
     def __init__(self, *args, source: str, **kwargs):
         self.source = source
+        kwargs.setdefault("error_messages", {"unique": "该%(field_label)s已登记，请勿重复建档。"})
         kwargs.setdefault("max_length", BLIND_INDEX_LENGTH)
         kwargs.setdefault("editable", False)
         kwargs.setdefault("null", True)
         kwargs.setdefault("blank", True)
         super().__init__(*args, **kwargs)
 
+    @property
+    def verbose_name(self):
+        # A uniqueness error names what the person typed ("证件号码"), not the index column.
+        model = getattr(self, "model", None)
+        if model is not None:
+            try:
+                return model._meta.get_field(self.source).verbose_name
+            except FieldDoesNotExist:
+                pass
+        return self._verbose_name
+
+    @verbose_name.setter
+    def verbose_name(self, value):
+        self._verbose_name = value
+
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()
+        kwargs.pop("verbose_name", None)  # derived from the source field
+        kwargs.pop("error_messages", None)
         kwargs["source"] = self.source
         for key, default in (("max_length", BLIND_INDEX_LENGTH), ("editable", False),
                              ("null", True), ("blank", True)):

@@ -171,3 +171,14 @@ def test_the_data_migration_encrypts_plain_rows_and_back(make_person):
     reencrypt.rewrite(connection, table, "decrypt")
     assert raw("SELECT id_number, phone, id_number_bidx FROM enrollment_person WHERE id = %s",
                [person.pk])[0] == (person.id_number, PHONE, None)
+
+
+def test_full_clean_sees_a_duplicate_through_the_index(make_person):
+    """Imports validate with full_clean before saving: the duplicate is a readable error."""
+    person = make_person()
+    copy = Person(id_number=person.id_number, name="李四", sex=person.sex,
+                  birth_date=person.birth_date, hukou_region_id=factories.VILLAGE,
+                  residence_region_id=factories.GRID)
+    with pytest.raises(ValidationError) as excinfo:
+        copy.full_clean()
+    assert "该证件号码已登记" in str(excinfo.value.message_dict)
