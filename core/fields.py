@@ -116,6 +116,11 @@ class BlindIndexField(models.CharField):
                 kwargs.pop(key, None)
         return name, path, args, kwargs
 
+    def db_type(self, connection):
+        # Fixed-width and not varchar/text: PostgreSQL then builds only the equality index,
+        # not the second LIKE (pattern_ops) index Django adds for strings; nobody LIKEs a digest.
+        return f"char({self.max_length})"
+
     def pre_save(self, model_instance, add):
         value = crypto.blind_index(getattr(model_instance, self.source))
         setattr(model_instance, self.attname, value)
