@@ -25,7 +25,7 @@ import base64
 import binascii
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, hmac
@@ -54,6 +54,15 @@ class Keyring:
     data_keys: dict[str, bytes]
     current: str
     index_key: bytes
+    # Built once: bulk paths encrypt and index every row, and setting up the key schedule and
+    # the HMAC state per value would cost as much again as the work itself.
+    ciphers: dict[str, algorithms.SM4] = field(init=False, repr=False, compare=False)
+    index_mac: hmac.HMAC = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "ciphers",
+                           {k: algorithms.SM4(key) for k, key in self.data_keys.items()})
+        object.__setattr__(self, "index_mac", hmac.HMAC(self.index_key, hashes.SM3()))
 
 
 def _hex_key(text: str, size: int, variable: str) -> bytes:
@@ -125,7 +134,7 @@ def key_id_of(token: str) -> str:
 def encrypt(text: str, ring: Keyring | None = None) -> str:
     ring = ring or keyring()
     nonce = os.urandom(NONCE_BYTES)
-    encryptor = Cipher(algorithms.SM4(ring.data_keys[ring.current]), modes.GCM(nonce)).encryptor()
+    encryptor = Cipher(ring.ciphers[ring.current], modes.GCM(nonce)).encryptor()
     encryptor.authenticate_additional_data(ring.current.encode())
     body = encryptor.update(text.encode()) + encryptor.finalize()
     return f"{PREFIX}{ring.current}:" + base64.b64encode(nonce + body + encryptor.tag).decode()
@@ -136,8 +145,8 @@ def decrypt(token: str, ring: Keyring | None = None) -> str:
     if not is_encrypted(token):
         raise DecryptionError("数据库中的加密字段不是密文（可能未执行加密迁移或被改动）。")
     key_id, _, payload = token[len(PREFIX):].partition(":")
-    key = ring.data_keys.get(key_id)
-    if key is None:
+    cipher = ring.ciphers.get(key_id)
+    if cipher is None:
         raise DecryptionError(
             f"密文使用的密钥“{key_id}”不在 CANBAO_DATA_KEYS 中：旧密钥须保留到 rotate_keys 完成。")
     try:
@@ -147,7 +156,7 @@ def decrypt(token: str, ring: Keyring | None = None) -> str:
     if len(raw) < NONCE_BYTES + TAG_BYTES:
         raise DecryptionError("密文格式损坏，无法解密。")
     nonce, body, tag = raw[:NONCE_BYTES], raw[NONCE_BYTES:-TAG_BYTES], raw[-TAG_BYTES:]
-    decryptor = Cipher(algorithms.SM4(key), modes.GCM(nonce, tag)).decryptor()
+    decryptor = Cipher(cipher, modes.GCM(nonce, tag)).decryptor()
     decryptor.authenticate_additional_data(key_id.encode())
     try:
         return (decryptor.update(body) + decryptor.finalize()).decode()
@@ -169,6 +178,6 @@ def blind_index(value, ring: Keyring | None = None) -> str | None:
     text = normalize(str(value))
     if not text:
         return None
-    mac = hmac.HMAC((ring or keyring()).index_key, hashes.SM3())
+    mac = (ring or keyring()).index_mac.copy()
     mac.update(text.encode())
     return mac.finalize().hex()
