@@ -182,3 +182,12 @@ def test_full_clean_sees_a_duplicate_through_the_index(make_person):
     with pytest.raises(ValidationError) as excinfo:
         copy.full_clean()
     assert "该证件号码已登记" in str(excinfo.value.message_dict)
+
+
+def test_admin_search_finds_a_whole_id_not_a_part(as_user, village_clerk, make_person):
+    mine = make_person(name="王小明")
+    client = as_user(village_clerk)
+    page = client.get("/admin/enrollment/person/", {"q": mine.id_number.lower()}).content.decode()
+    assert "王小明" in page
+    page = client.get("/admin/enrollment/person/", {"q": mine.id_number[:10]}).content.decode()
+    assert "王小明" not in page
