@@ -112,8 +112,8 @@ class BlindIndexField(models.CharField):
         kwargs["source"] = self.source
         for key, default in (("max_length", BLIND_INDEX_LENGTH), ("editable", False),
                              ("null", True), ("blank", True)):
-            if kwargs.get(key, not default) == default:
-                kwargs.pop(key, None)
+            if kwargs.get(key) == default:
+                del kwargs[key]
         return name, path, args, kwargs
 
     def db_type(self, connection):

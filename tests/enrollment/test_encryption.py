@@ -191,3 +191,11 @@ def test_admin_search_finds_a_whole_id_not_a_part(as_user, village_clerk, make_p
     assert "王小明" in page
     page = client.get("/admin/enrollment/person/", {"q": mine.id_number[:10]}).content.decode()
     assert "王小明" not in page
+
+
+def test_an_encrypted_field_without_an_index_cannot_be_searched(region_tree):
+    Household.objects.create(number="H2", head_name="李四", region_id=factories.VILLAGE,
+                             phone="13700002222")
+    with pytest.raises(FieldError, match="没有盲索引"):
+        list(Household.objects.filter(phone="13700002222"))
+    assert Household.objects.get(number="H2").phone == "13700002222"
