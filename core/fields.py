@@ -117,9 +117,11 @@ class BlindIndexField(models.CharField):
         return name, path, args, kwargs
 
     def db_type(self, connection):
-        # Fixed-width and not varchar/text: PostgreSQL then builds only the equality index,
-        # not the second LIKE (pattern_ops) index Django adds for strings; nobody LIKEs a digest.
-        return f"char({self.max_length})"
+        # Spelled out so that Django's PostgreSQL schema editor, which adds a second LIKE
+        # (varchar_pattern_ops) index to any "varchar…" column, builds only the equality
+        # index: nobody LIKEs a digest. Not char(n): bulk_create casts to the type without its
+        # length, and a bare char is char(1).
+        return f"character varying({self.max_length})"
 
     def pre_save(self, model_instance, add):
         value = crypto.blind_index(getattr(model_instance, self.source))
