@@ -140,6 +140,7 @@ def region_tree():
 def load(persons: int, seed: int) -> dict:
     from django.db import connection
 
+    from core import crypto
     from enrollment import regions
     from enrollment.models import Enrollment, Person, PersonGroup, Region, School
 
@@ -175,12 +176,14 @@ def load(persons: int, seed: int) -> dict:
             student = 6 <= 2026 - birth.year <= 22 and rng.random() < 0.6
             sex = "M" if pk % 2 else "F"
             people.append((pk, code, birth, alive, student))
-            yield (f"43{pk:016d}", "resident_id", "张三", "zs", sex, birth, "", village, code,
+            number = f"43{pk:016d}"  # stored encrypted with its blind index, as the app does
+            yield (crypto.encrypt(number), crypto.blind_index(number), "resident_id", "张三",
+                   "zs", sex, birth, "", village, code,
                    "", "" , (pk % schools) + 1 if student else None,
                    "alive" if alive else "deceased", "")
 
     started = time.monotonic()
-    n = Copier(Person, ("id_number", "id_type", "name", "name_initials", "sex", "birth_date",
+    n = Copier(Person, ("id_number", "id_number_bidx", "id_type", "name", "name_initials", "sex", "birth_date",
                         "phone", "hukou_region_id", "residence_region_id", "address",
                         "relation_to_head", "school_id", "life_status",
                         "life_status_source")).run(persons_rows())

@@ -83,6 +83,8 @@ def generate(persons: int, seed: int = 4) -> None:
     """COPY persons, enrollments and claims (streamed, never row by row)."""
     from django.db import connection
 
+    from core import crypto
+
     rng = random.Random(seed)
     now = "2030-01-01 00:00:00+08"
     t0 = time.perf_counter()
@@ -98,7 +100,9 @@ def generate(persons: int, seed: int = 4) -> None:
         # triggers while loading (superuser only; reset before anything else runs).
         cursor.execute("SET session_replication_role = replica")
         raw = cursor.cursor
-        person_sql = ("COPY enrollment_person (id, id_type, id_number, name, name_initials, sex, "
+        # ID numbers are stored encrypted with their blind index, as the app writes them.
+        person_sql = ("COPY enrollment_person (id, id_type, id_number, id_number_bidx, name, "
+                      "name_initials, sex, "
                       "birth_date, phone, hukou_region_id, residence_region_id, address, "
                       "relation_to_head, life_status, life_status_source, created_at, updated_at) "
                       "FROM STDIN")
@@ -114,7 +118,9 @@ def generate(persons: int, seed: int = 4) -> None:
                 c = county_of(pid)
                 birth = dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(30000))
                 village = village_code(c)
-                copy.write(f"{pid}\tresident_id\tB{pid:017d}\t测试\tCS\t{'MF'[pid % 2]}\t"
+                number = f"B{pid:017d}"
+                copy.write(f"{pid}\tresident_id\t{crypto.encrypt(number)}\t"
+                           f"{crypto.blind_index(number)}\t测试\tCS\t{'MF'[pid % 2]}\t"
                            f"{birth}\t\t{village}\t{village}\t\t\talive\t\t{now}\t{now}\n")
         print(f"  persons copied in {time.perf_counter() - t0:.1f}s", flush=True)
 

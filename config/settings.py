@@ -11,6 +11,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from core.crypto import DEV_DATA_KEY_ID, DEV_DATA_KEYS, DEV_INDEX_KEY
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 VAR_DIR.mkdir(exist_ok=True)
@@ -27,6 +29,12 @@ if not DEBUG and SECRET_KEY in ("", DEV_SECRET_KEY):
         "DJANGO_SECRET_KEY 未设置（或仍是开发用密钥）：DJANGO_DEBUG=false 时必须通过环境变量 "
         "DJANGO_SECRET_KEY 提供一个随机密钥（至少 50 个字符，见 docs/deploy.md）。"
     )
+# Personal data at rest (core/crypto.py, docs/keys.md): SM4 data keys "id:hex,id:hex", the id
+# of the one that encrypts, and the HMAC-SM3 blind-index key. Unset with DEBUG on: development
+# keys; unset with DEBUG off: `manage.py check` fails naming the variable (core/checks.py).
+CANBAO_DATA_KEYS = env("CANBAO_DATA_KEYS", default=DEV_DATA_KEYS if DEBUG else "")
+CANBAO_DATA_KEY_ID = env("CANBAO_DATA_KEY_ID", default=DEV_DATA_KEY_ID if DEBUG else "")
+CANBAO_INDEX_KEY = env("CANBAO_INDEX_KEY", default=DEV_INDEX_KEY if DEBUG else "")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 

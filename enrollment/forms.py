@@ -159,7 +159,7 @@ class PersonForm(forms.ModelForm):
 class PersonSearchForm(forms.Form):
     q = forms.CharField(label="查询", required=False,
                         widget=forms.TextInput(attrs={
-                            "placeholder": "身份证号、姓名或拼音首字母（如 zs）",
+                            "placeholder": "身份证号、手机号、姓名或拼音首字母（如 zs）",
                             "autofocus": True}))
 
 

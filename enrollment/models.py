@@ -12,6 +12,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from core.fields import BlindIndexField, EncryptedTextField
+
 from . import idnumbers, regions, relations
 # The region tree, the audit log and the staff are models of this app kept in modules of their
 # own; importing them here registers them with the app and keeps `from enrollment.models import
@@ -29,7 +31,7 @@ class Household(models.Model):
     head_name = models.CharField("户主姓名", max_length=50)
     region = models.ForeignKey(Region, verbose_name="所在村（社区）", on_delete=models.PROTECT)
     address = models.CharField("住址", max_length=200, blank=True)
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    phone = EncryptedTextField("联系电话", max_length=20, blank=True)
     created_at = models.DateTimeField("建档时间", auto_now_add=True)
     history = HistoricalRecords()
 
@@ -55,7 +57,7 @@ class School(models.Model):
     kind = models.CharField("类型", max_length=20, choices=Kind.choices)
     region = models.ForeignKey(Region, verbose_name="所在地", on_delete=models.PROTECT)
     contact = models.CharField("联系人", max_length=50, blank=True)
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    phone = EncryptedTextField("联系电话", max_length=20, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -73,7 +75,7 @@ class Enterprise(models.Model):
     name = models.CharField("单位名称", max_length=100)
     region = models.ForeignKey(Region, verbose_name="所在地", on_delete=models.PROTECT)
     contact = models.CharField("联系人", max_length=50, blank=True)
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    phone = EncryptedTextField("联系电话", max_length=20, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -123,15 +125,20 @@ class Person(models.Model):
 
     id_type = models.CharField("证件类型", max_length=20, choices=IdType.choices,
                                default=IdType.RESIDENT_ID)
-    id_number = models.CharField("证件号码", max_length=30, unique=True, null=True, blank=True)
-    birth_cert_number = models.CharField("出生医学证明编号", max_length=20, unique=True,
-                                         null=True, blank=True)
+    # Encrypted at rest; unique and searched through the blind indexes (core/fields.py).
+    id_number = EncryptedTextField("证件号码", max_length=30, null=True, blank=True,
+                                   blind_index="id_number_bidx")
+    id_number_bidx = BlindIndexField(source="id_number", unique=True)
+    birth_cert_number = EncryptedTextField("出生医学证明编号", max_length=20, null=True,
+                                           blank=True, blind_index="birth_cert_bidx")
+    birth_cert_bidx = BlindIndexField(source="birth_cert_number", unique=True)
     name = models.CharField("姓名", max_length=50, db_index=True)
     name_initials = models.CharField("姓名拼音首字母", max_length=20, db_index=True,
                                      editable=False, blank=True)
     sex = models.CharField("性别", max_length=1, choices=Sex.choices)
     birth_date = models.DateField("出生日期")
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    phone = EncryptedTextField("联系电话", max_length=20, blank=True, blind_index="phone_bidx")
+    phone_bidx = BlindIndexField(source="phone", db_index=True)
     hukou_region = models.ForeignKey(Region, verbose_name="户籍地", on_delete=models.PROTECT,
                                      related_name="hukou_persons")
     residence_region = models.ForeignKey(Region, verbose_name="常住地",

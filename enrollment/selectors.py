@@ -15,8 +15,9 @@ _DIGITS = re.compile(r"^[\dXx]{6,18}$")
 
 
 def person_search(user, query: str = "", region_code: str = ""):
-    """Persons in scope matching an ID number (whole or leading part), a name (part), or
-    pinyin initials ("zs" finds 张三)."""
+    """Persons in scope matching a whole ID, birth certificate or phone number (exact, through
+    the blind indexes: the numbers are encrypted, so a leading part cannot be searched), a
+    name (part), or pinyin initials ("zs" finds 张三)."""
     qs = scope.filter_persons(user, Person.objects.all())
     if region_code and scope.region_in_scope(user, region_code):
         from . import regions
@@ -29,8 +30,7 @@ def person_search(user, query: str = "", region_code: str = ""):
         if _DIGITS.match(normalized):
             # A number still finds a merged file (its page says where it went); names and
             # lists show only live files.
-            qs = qs.filter(Q(id_number__startswith=normalized)
-                           | Q(birth_cert_number__startswith=normalized)
+            qs = qs.filter(Q(id_number=normalized) | Q(birth_cert_number=normalized)
                            | Q(phone=normalized))
         elif _INITIALS.match(query):
             qs = qs.filter(name_initials__startswith=query.lower(), merged_into__isnull=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from core.fields import EncryptedTextField
+
 from .region_tree import Region
 
 
@@ -30,7 +32,7 @@ class User(AbstractUser):
         Region, verbose_name="所属区划", null=True, blank=True, on_delete=models.PROTECT,
         related_name="staff",
     )
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    phone = EncryptedTextField("联系电话", max_length=20, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "工作人员"

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
+from core.fields import BlindIndexField, EncryptedTextField
 from enrollment.models import Enrollment, Person, Region
 
 
@@ -123,8 +124,12 @@ class LedgerEntry(models.Model):
     separated = models.BooleanField("人户分离", default=False)
     # The ledger fields of seed 004 §6, kept as they were when the entry was made.
     name = models.CharField("姓名", max_length=50)
-    id_number = models.CharField("证件号码", max_length=30, blank=True)
-    phone = models.CharField("联系方式", max_length=20, blank=True)
+    # Copied from the person as ciphertext with its blind indexes (ledger generation is SQL).
+    id_number = EncryptedTextField("证件号码", max_length=30, blank=True,
+                                   blind_index="id_number_bidx")
+    id_number_bidx = BlindIndexField(source="id_number", db_index=True)
+    phone = EncryptedTextField("联系方式", max_length=20, blank=True, blind_index="phone_bidx")
+    phone_bidx = BlindIndexField(source="phone", db_index=True)
     reason = models.CharField("未参保原因", max_length=20, choices=Reason.choices, blank=True,
                               db_index=True)
     reason_note = models.CharField("原因说明", max_length=200, blank=True)

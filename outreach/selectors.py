@@ -62,7 +62,8 @@ def ledger_search(user, *, year=None, reason="", status="", query="", region_cod
     if query:
         normalized = idnumbers.normalize(query)
         if _DIGITS.match(normalized):
-            qs = qs.filter(Q(id_number__startswith=normalized) | Q(phone=normalized))
+            # Whole numbers only: they are encrypted and matched through the blind index.
+            qs = qs.filter(Q(id_number=normalized) | Q(phone=normalized))
         elif _INITIALS.match(query):
             qs = qs.filter(person__name_initials__startswith=query.lower())
         else:

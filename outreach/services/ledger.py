@@ -40,16 +40,19 @@ from ..models import (
 # One statement per side and region part. The residence side lists everyone living under the
 # prefix; the household-registration side lists those registered under it who live in another
 # village (人户分离). An entry that had been closed (enrolled, gone) re-opens when the person is
-# un-enrolled again (an enrollment stopped); a marked one stays marked.
+# un-enrolled again (an enrollment stopped); a marked one stays marked. ID and phone numbers
+# are copied as ciphertext with their blind indexes: both tables use the same keys.
 _INSERT_SQL = """
 INSERT INTO outreach_ledgerentry
-    (year, person_id, side, region_id, grid_id, separated, name, id_number, phone, reason,
-     reason_note, status, enrollment_id, created_at, updated_at, closed_at)
+    (year, person_id, side, region_id, grid_id, separated, name, id_number, id_number_bidx,
+     phone, phone_bidx, reason, reason_note, status, enrollment_id, created_at, updated_at,
+     closed_at)
 SELECT %(year)s, p.id, %(side)s, substr(p.{col}, 1, 12),
        CASE WHEN length(p.{col}) = 15 THEN p.{col} ELSE NULL END,
        substr(p.hukou_region_id, 1, 12) <> substr(p.residence_region_id, 1, 12),
-       p.name, coalesce(p.id_number, p.birth_cert_number, ''), p.phone, '', '', 'open', NULL,
-       %(now)s, %(now)s, NULL
+       p.name, coalesce(p.id_number, p.birth_cert_number, ''),
+       coalesce(p.id_number_bidx, p.birth_cert_bidx), p.phone, p.phone_bidx,
+       '', '', 'open', NULL, %(now)s, %(now)s, NULL
 FROM enrollment_person p
 WHERE p.life_status = 'alive'
   AND p.{col} LIKE %(like)s

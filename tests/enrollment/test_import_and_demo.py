@@ -95,7 +95,9 @@ def test_seed_demo_refuses_a_second_run_and_production(settings):
 
 def test_check_deploy_is_clean_with_production_variables():
     env = dict(os.environ, DJANGO_DEBUG="false", DJANGO_ALLOWED_HOSTS="canbao.example.gov.cn",
-               DJANGO_SECRET_KEY="k" * 20 + "-production-secret-key-9f8e7d6c5b4a3210zyxw")
+               DJANGO_SECRET_KEY="k" * 20 + "-production-secret-key-9f8e7d6c5b4a3210zyxw",
+               CANBAO_DATA_KEYS="1:" + "ab" * 16, CANBAO_DATA_KEY_ID="1",
+               CANBAO_INDEX_KEY="cd" * 32)
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy",
                              "--fail-level", "WARNING"], env=env, capture_output=True,
                             text=True)

@@ -184,3 +184,32 @@ def test_visit_date_in_future_is_refused(county_admin):
         Visit(visited_on=dt.date.today() + dt.timedelta(days=1), method="home",
               outcome="informed").full_clean(exclude=["task", "worker"])
     assert "走访日期不能晚于今天" in str(exc.value)
+
+
+def test_ledger_copies_numbers_encrypted_and_finds_them_whole(county_admin, make_person):
+    """The SQL generation copies ciphertext and blind indexes; nothing plain reaches the table,
+    and the ledger search finds a whole ID or phone number (not a part)."""
+    from django.db import connection
+
+    from outreach import selectors
+
+    person = make_person(phone="13912345678")
+    from enrollment.models import Person
+
+    newborn = Person.objects.create(id_type="birth_cert", birth_cert_number="R430000777",
+                                    name="小宝", sex="F", birth_date=dt.date(2026, 1, 2),
+                                    hukou_region_id=VILLAGE, residence_region_id=GRID)
+    generate(county_admin)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id_number, phone FROM outreach_ledgerentry")
+        stored = " ".join(v for row in cursor.fetchall() for v in row)
+    assert person.id_number not in stored and "13912345678" not in stored
+    assert "R430000777" not in stored
+    entry = LedgerEntry.objects.get(person=person)
+    assert (entry.id_number, entry.phone) == (person.id_number, "13912345678")
+    assert LedgerEntry.objects.get(person=newborn).id_number == "R430000777"
+    found = selectors.ledger_search(county_admin, year=Y, query=person.id_number)
+    assert [e.person_id for e in found] == [person.pk]
+    assert [e.person_id for e in selectors.ledger_search(county_admin, year=Y,
+                                                          query="13912345678")] == [person.pk]
+    assert not selectors.ledger_search(county_admin, year=Y, query=person.id_number[:12])
