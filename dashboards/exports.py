@@ -13,17 +13,25 @@ def _pct(value):
 
 
 def _line(code, name, f):
-    row = f["row"]
     return [code, name, f["persons"], f["official"], f["covered"], _pct(f["rate"]),
             _pct(f["rate_official"]), f["target"], f["target_source"], f["gap"],
-            row.hardship if row else 0, f["hardship_uncovered"],
+            f["hardship"], f["hardship_uncovered"],
             round(f["trend"], 2) if f["trend"] is not None else None]
+
+
+def _remainder_line(rest):
+    # Targets and official populations are set per region and do not add up: left empty.
+    return ["", f"未划入下级（{rest['reason']}）", rest["persons"], None, rest["covered"],
+            _pct(rest["rate"]), None, None, "", None, rest["hardship"],
+            rest["hardship_uncovered"], None]
 
 
 def dashboard_sheet(data: dict) -> Sheet:
     region, year = data["region"], data["year"]
     refreshed = data["refreshed_at"]
     rows = [_line(child["code"], child["name"], child) for child in data["children"]]
+    if data.get("remainder"):
+        rows.append(_remainder_line(data["remainder"]))
     rows.append(_line(region.code, f"{region.name}（合计）", data["summary"]))
     return Sheet(
         title=f"{year}年参保情况",

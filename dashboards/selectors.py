@@ -173,6 +173,7 @@ def _figures(row: CoverageRollup | None, last: CoverageRollup | None, official: 
         "target": target,
         "target_source": source,
         "gap": max(target - covered, 0) if target is not None else None,
+        "hardship": row.hardship if row else 0,
         "hardship_uncovered": row.hardship_uncovered if row else 0,
         "newborns_late": max(row.newborns - row.newborns_90, 0) if row else 0,
         "students_uncovered": max(row.students - row.students_covered, 0) if row else 0,
@@ -207,6 +208,7 @@ def dashboard(region: Region, year: int) -> dict:
         "target_percent": COVERAGE_TARGET_PERCENT,
         "summary": summary,
         "children": children,
+        "remainder": remainder(summary, children, live=live is not None),
         "child_level": regions.LEVEL_LABELS[regions.level_of(child_codes[0])]
         if child_codes else "",
         "by_year": by_year(region, year),
@@ -220,6 +222,25 @@ def dashboard(region: Region, year: int) -> dict:
         "years": list(CoverageRollup.objects.filter(region_id=region.code)
                       .order_by("-year").values_list("year", flat=True)),
     }
+
+
+ADDITIVE = ("persons", "covered", "uncovered", "hardship", "hardship_uncovered")
+
+
+def remainder(summary: dict, children: list[dict], *, live: bool) -> dict | None:
+    """What the 合计 row holds beyond the sum of the child rows, so that the rows add up: persons
+    registered at this level and not under any child (a village's residents not yet put in a
+    grid), and, where the total is counted live, registrations since the last refresh. None
+    when the child rows already add up to the total."""
+    if not children:
+        return None
+    rest = {k: (summary[k] or 0) - sum(c[k] or 0 for c in children) for k in ADDITIVE}
+    if not any(rest.values()):
+        return None
+    rest["rate"] = _rate(rest["covered"], rest["persons"]) if rest["persons"] > 0 else None
+    rest["reason"] = ("直接登记在本级、尚未划入下级区划的人员" +
+                      ("；合计为实时数，下级为上次汇总数，差额含汇总后的新登记" if live else ""))
+    return rest
 
 
 def by_year(region: Region, up_to: int) -> list[dict]:

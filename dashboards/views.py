@@ -85,7 +85,7 @@ def _charts(data) -> dict:
         "daily": data["daily"],
         "funnel": [{"name": s["label"], "value": s["count"]} for s in data["funnel"]],
         "townships": [{"name": t["name"], "rate": _round(t["rate"])} for t in data["townships"]],
-        "grid_workers": [{"name": f"{g['grid']}（{g['workers']}）", "rate": _round(g["rate"])}
+        "grid_workers": [{"name": f"{g['grid']}\n{g['workers']}", "rate": _round(g["rate"])}
                          for g in data["grid_workers"]],
     }
 
