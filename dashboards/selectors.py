@@ -24,7 +24,7 @@ from enrollment.models import (
     Scheme,
 )
 
-from . import funnel, newborns, targets
+from . import funnel, newborns, renewals, targets
 from .models import CoverageRollup, DailyCollection, FunnelRollup
 from .models import OfficialPopulation
 from .rollups import collection_period
@@ -142,7 +142,7 @@ def _rate(covered, denominator):
     return covered * 100 / denominator if denominator else None
 
 
-def _populations(codes: list[str], year: int) -> dict[str, int]:
+def populations(codes: list[str], year: int) -> dict[str, int]:
     """Official resident population per code: the year's figure, else the latest before it."""
     result: dict[str, int] = {}
     for row in (OfficialPopulation.objects.filter(region_id__in=codes, year__lte=year)
@@ -190,7 +190,7 @@ def dashboard(region: Region, year: int) -> dict:
     child_codes = sorted({code for code, y in rows if code != region.code})
     names = dict(Region.objects.filter(code__in=child_codes).values_list("code", "name"))
     codes = [region.code] + child_codes
-    official = _populations(codes, year)
+    official = populations(codes, year)
     recorded = targets.recorded_targets(codes, year)
     live = coverage.coverage_counts(region, year) if coverage.counts_live(region.code) else None
     summary = _figures(rows.get((region.code, year)), rows.get((region.code, year - 1)),
@@ -245,7 +245,7 @@ def remainder(summary: dict, children: list[dict], *, live: bool) -> dict | None
 
 def by_year(region: Region, up_to: int) -> list[dict]:
     return [{"year": r.year, "rate": _rate(r.covered, r.persons), "covered": r.covered,
-             "persons": r.persons}
+             "persons": r.persons, "renewal": {"year": r.year, **renewals.figures(r)}}
             for r in CoverageRollup.objects.filter(region_id=region.code, year__lte=up_to)
             .order_by("year")]
 
@@ -281,7 +281,8 @@ def daily_curves(region: Region, year: int) -> dict:
 def funnel_stages(region: Region, year: int, row: CoverageRollup | None) -> list[dict]:
     stages = [{"stage": key, "label": label, "count": getattr(row, key, 0) if row else 0}
               for key, label in funnel.REGISTRY_STAGES]
-    for item in FunnelRollup.objects.filter(region_id=region.code, year=year).order_by("position"):
+    for item in FunnelRollup.objects.filter(region_id=region.code, year=year) \
+            .exclude(stage__in=funnel.NOT_IN_FUNNEL).order_by("position"):
         stages.append({"stage": item.stage,
                        "label": funnel.STAGE_LABELS.get(item.stage, item.stage),
                        "count": item.count})

@@ -228,3 +228,11 @@ def is_duty_admin(user) -> bool:
 def requires_otp(user) -> bool:
     """Accounts that must verify a TOTP code after the password before any page opens."""
     return _active(user) and (user.is_superuser or user.role in OTP_REQUIRED_ROLES)
+
+
+# --- Dashboards: the evaluation --------------------------------------------------------------
+
+def can_set_evaluation_weights(user) -> bool:
+    """The weights of the 综合评价 are the province's scheme: the superuser keeps them; county
+    administrators read them (and every scorecard shows them)."""
+    return user.is_authenticated and user.is_active and user.is_superuser
