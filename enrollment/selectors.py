@@ -74,3 +74,15 @@ def batch_candidates(user, unit: str, year: int):
         return Person.objects.none()
     enrolled = Enrollment.objects.filter(year=year, status__in=live).values("person_id")
     return persons.exclude(pk__in=enrolled).select_related("residence_region").order_by("name", "pk")
+
+
+def card_year(value) -> int:
+    """The coverage year a household card shows: the one asked for, else the year collection
+    is for today."""
+    from core.calendar import coverage_year_for, valid_year
+
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        return coverage_year_for()
+    return year if valid_year(year) else coverage_year_for()
