@@ -323,7 +323,9 @@ class HouseholdPaymentForm(forms.Form):
     """The household card's one payment for the ticked members: year, date and channel."""
 
     year = forms.IntegerField(label="待遇年度", min_value=YEAR_MIN)
-    paid_on = forms.DateField(label="缴费日期", widget=forms.DateInput(attrs={"type": "date"}))
+    # A date input only takes ISO dates: in the locale's format the browser shows it empty.
+    paid_on = forms.DateField(label="缴费日期", widget=forms.DateInput(
+        attrs={"type": "date"}, format="%Y-%m-%d"))
     channel = forms.ChoiceField(label="缴费渠道", choices=[
         (Channel.INDIVIDUAL, "个人缴费"), (Channel.VILLAGE_BATCH, "村（社区）代收"),
         (Channel.WALLET, "医保钱包")])

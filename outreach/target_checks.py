@@ -14,7 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Count
+
 from enrollment import regions
+from enrollment.models import Region
 
 from .models import EnrollmentTarget
 
@@ -99,8 +102,13 @@ def _children_short(targets: list[EnrollmentTarget], flags: dict[int, list[Flag]
             year__in={t.year for t in targets},
             region__parent_id__in={t.region_id for t in targets}).select_related("region"):
         children.setdefault((c.region.parent_id, c.year), []).append(count_of(c))
+    regions_below = dict(Region.objects.filter(parent_id__in={t.region_id for t in targets})
+                         .values_list("parent_id").annotate(n=Count("pk")))
     for t in targets:
         own, counts = count_of(t), children.get((t.region_id, t.year), [])
-        if own is not None and counts and None not in counts and sum(counts) < own:
-            flags.setdefault(t.pk, []).append(Flag(
-                "children_short", f"下级目标合计{sum(counts)}人，少于本级目标{own}人。"))
+        if own is None or not counts or None in counts or sum(counts) >= own:
+            continue
+        missing = regions_below.get(t.region_id, 0) - len(counts)
+        flags.setdefault(t.pk, []).append(Flag("children_short", (
+            f"已下达的下级目标合计{sum(counts)}人，少于本级目标{own}人"
+            + (f"（另有{missing}个下级尚未下达目标）。" if missing > 0 else "。"))))

@@ -66,6 +66,11 @@ def test_card_shows_every_members_state_and_what_they_owe(family, as_user, villa
     assert "今日缴费应缴" in body and str(lines["李母"].due) in body
 
 
+def test_payment_date_is_filled_with_today(family, as_user, village_clerk):
+    body = card(as_user(village_clerk), family["house"]).content.decode()
+    assert 'type="date" name="paid_on" value="2025-10-10"' in body
+
+
 def test_owed_amount_is_what_the_one_door_would_store(family, as_user, village_clerk):
     from enrollment import services
 

@@ -49,6 +49,15 @@ def test_parent_whose_children_add_up_short_is_flagged(region_tree):
     target(f.VILLAGE, count=95, population=100)
     target(f.NEIGHBOUR_VILLAGE, count=90, population=100)
     assert "children_short" in kinds(township)
+    message = target_checks.check([township])[township.pk][-1].message
+    assert message == "已下达的下级目标合计185人，少于本级目标190人。"
+
+
+def test_children_short_names_the_children_without_a_target(region_tree):
+    township = target(f.TOWNSHIP, count=190, population=200)
+    target(f.VILLAGE, count=95, population=100)
+    message = target_checks.check([township])[township.pk][-1].message
+    assert "另有1个下级尚未下达目标" in message
 
 
 def test_target_page_warns(region_tree, as_user, county_admin):
