@@ -176,8 +176,9 @@ def household_detail(request, pk):
     form = HouseholdPaymentForm(request.POST or None)
     year, paid_on = selectors.card_year(request.GET.get("year")), timezone.localdate()
     problems = []
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST":
         scope.require_write(request.user)
+    if request.method == "POST" and form.is_valid():
         year, paid_on = form.cleaned_data["year"], form.cleaned_data["paid_on"]
         chosen = set(request.POST.getlist("person"))
         persons = [m for m in selectors.household_members(request.user, household)
