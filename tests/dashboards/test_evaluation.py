@@ -202,3 +202,17 @@ def test_only_the_superuser_changes_weights(db, region_tree, as_user, county_adm
     as_user(root).post(url, {"weight": "40", "note": "省方案"})
     weight.refresh_from_db()
     assert weight.weight == 40
+
+
+def test_a_grid_has_a_scorecard_and_no_siblings_table(renewing, as_user, village_clerk):
+    response = as_user(village_clerk).get(reverse("dashboards:evaluation"),
+                                          {"region": f.GRID, "year": YEAR})
+    assert response.status_code == 200 and response.context["children"] == []
+    assert response.context["card"].score is not None
+
+
+def test_a_year_without_rollups_scores_nothing(renewing, as_user, village_clerk):
+    response = as_user(village_clerk).get(reverse("dashboards:evaluation"), {"year": 2030})
+    assert response.status_code == 200
+    card = response.context["card"]
+    assert card.score is None and "暂无" in response.content.decode()
