@@ -4,7 +4,14 @@ from import_export.admin import ImportExportModelAdmin
 from enrollment import scope
 from enrollment.admin_scope import ScopedAdminMixin
 
-from .models import CoverageRollup, DailyCollection, FunnelRollup, OfficialPopulation, RefreshRun
+from .models import (
+    CoverageRollup,
+    DailyCollection,
+    EvaluationWeight,
+    FunnelRollup,
+    OfficialPopulation,
+    RefreshRun,
+)
 from .resources import OfficialPopulationResource
 
 
@@ -83,6 +90,28 @@ class RefreshRunAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(EvaluationWeight)
+class EvaluationWeightAdmin(admin.ModelAdmin):
+    list_display = ["indicator", "weight", "note", "updated_at"]
+    list_editable = ["weight", "note"]
+    readonly_fields = ["indicator"]
+
+    def has_module_permission(self, request):
+        return request.user.is_staff and scope.is_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return False  # one row per indicator, created with the table
+
+    def has_change_permission(self, request, obj=None):
+        return scope.can_set_evaluation_weights(request.user)
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -13,17 +13,25 @@ def _pct(value):
 
 
 def _line(code, name, f):
-    row = f["row"]
     return [code, name, f["persons"], f["official"], f["covered"], _pct(f["rate"]),
             _pct(f["rate_official"]), f["target"], f["target_source"], f["gap"],
-            row.hardship if row else 0, f["hardship_uncovered"],
+            f["hardship"], f["hardship_uncovered"],
             round(f["trend"], 2) if f["trend"] is not None else None]
+
+
+def _remainder_line(rest):
+    # Targets and official populations are set per region and do not add up: left empty.
+    return ["", f"未划入下级（{rest['reason']}）", rest["persons"], None, rest["covered"],
+            _pct(rest["rate"]), None, None, "", None, rest["hardship"],
+            rest["hardship_uncovered"], None]
 
 
 def dashboard_sheet(data: dict) -> Sheet:
     region, year = data["region"], data["year"]
     refreshed = data["refreshed_at"]
     rows = [_line(child["code"], child["name"], child) for child in data["children"]]
+    if data.get("remainder"):
+        rows.append(_remainder_line(data["remainder"]))
     rows.append(_line(region.code, f"{region.name}（合计）", data["summary"]))
     return Sheet(
         title=f"{year}年参保情况",
@@ -32,3 +40,61 @@ def dashboard_sheet(data: dict) -> Sheet:
         header=HEADERS, rows=rows, number_formats={5: "0.00%", 6: "0.00%"},
         header_fill="DDEBF7", bold_last_row=True, freeze="C4",
         widths=[16, 16, 10, 10, 10, 12, 12, 10, 14, 10, 10, 14, 12])
+
+
+EVALUATION_NOTES = [
+    "综合得分 = Σ(权重 × 完成率) ÷ Σ(有数据指标的权重) × 100；无数据的指标不计分，其权重不计入满分。",
+    "调节系数 = 本地区综合得分 ÷ 同级地区综合得分的算术平均值（同级各地区系数平均为1），"
+    "供分配医疗服务与保障能力提升补助资金（医疗保障服务能力建设部分）参考。",
+]
+
+
+def evaluation_sheets(data: dict, indicators: list[tuple[str, str]]) -> list[Sheet]:
+    """The children's scores and coefficients, then how the region's own score is made."""
+    region, year, card = data["region"], data["year"], data["card"]
+    header = ["区划代码", "区划名称", *[label for _, label in indicators], "综合得分", "调节系数"]
+    rows = []
+    for c in data["children"]:
+        rows.append([c.code, c.name,
+                     *[round(c.ratio(key), 4) if c.ratio(key) is not None else "暂无数据"
+                       for key, _ in indicators],
+                     round(c.score, 2) if c.score is not None else None,
+                     round(c.coefficient, 4) if c.coefficient is not None else None])
+    ratio_columns = {i: "0.00%" for i in range(2, 2 + len(indicators))}
+    summary = Sheet(
+        title="下级地区得分与系数",
+        caption=[f"{region.name} {year}年度参保工作综合评价（下级地区）",
+                 as_of_line(data["refreshed_at"]) if data["refreshed_at"] else "数据尚未汇总"],
+        header=header, rows=rows, number_formats={**ratio_columns, len(header) - 1: "0.0000"},
+        header_fill="DDEBF7", freeze="C4")
+    breakdown = Sheet(
+        title="本级得分构成",
+        caption=[f"{region.name} {year}年度综合评价得分构成",
+                 f"综合得分：{round(card.score, 2) if card.score is not None else '暂无'}"],
+        header=["指标", "测算值", "完成率", "权重（分）", "得分", "说明"],
+        rows=[[ln.label, ln.value, round(ln.ratio, 4) if ln.ratio is not None else "暂无数据",
+               float(ln.weight), round(ln.points, 2) if ln.points is not None else None, ln.note]
+              for ln in card.lines],
+        number_formats={2: "0.00%"}, header_fill="DDEBF7")
+    return [summary, breakdown]
+
+
+RENEWAL_HEADERS = ["区划代码", "区划名称", "年度", "上年参保人数", "按期续保", "逾期续保",
+                   "尚未续保", "续保率"]
+
+
+def renewal_sheet(region, year: int, own: list[dict], children: dict, as_of) -> Sheet:
+    """Renewal per year: the region's own trend, then each child's."""
+    rows = [[region.code, f"{region.name}（本级）", r["year"], r["base"], r["on_time"],
+             r["late"], r["not_renewed"], _pct(r["rate"])] for r in own]
+    for child in children["rows"]:
+        for y in children["years"]:
+            r = child["by_year"].get(y)
+            if r:
+                rows.append([child["code"], child["name"], y, r["base"], r["on_time"],
+                             r["late"], r["not_renewed"], _pct(r["rate"])])
+    return Sheet(title="续保情况",
+                 caption=[f"{region.name} 截至{year}年度续保与断保情况",
+                          as_of_line(as_of) if as_of else "数据尚未汇总"],
+                 header=RENEWAL_HEADERS, rows=rows, number_formats={7: "0.00%"},
+                 header_fill="DDEBF7")

@@ -6,7 +6,7 @@ residence side only (a person who is 人户分离 has an entry on each side).
 """
 from __future__ import annotations
 
-from outreach.models import LedgerEntry, Task
+from outreach.models import LedgerEntry, Task, Visit
 
 from .sql import DEPTHS, code_at
 
@@ -22,9 +22,13 @@ OUTREACH_STAGES = [
     ("tasked", "已下发摸排任务", "t.id IS NOT NULL"),
     ("visited", "已走访", "t.visited_at IS NOT NULL"),
     ("mobilised", "已动员", "t.mobilised_at IS NOT NULL"),
+    ("finished", "六步闭环办结", "t.finished_at IS NOT NULL"),
     ("converted", "台账销号（已参保）", "le.status = 'enrolled'"),
 ]
-STAGE_LABELS = {stage: label for stage, label, _ in OUTREACH_STAGES}
+# Counted alongside the stages for the evaluation, but not a stage of the funnel chart.
+MEASURES = [("visits", "走访次数", "COALESCE(v.n, 0)")]
+STAGE_LABELS = {stage: label for stage, label, _ in OUTREACH_STAGES + MEASURES}
+NOT_IN_FUNNEL = {stage for stage, _, _ in MEASURES}
 LEAF = "dashboards_tmp_funnel"
 
 
@@ -32,19 +36,23 @@ def refresh_outreach_stages(cursor, params: dict) -> None:
     """Upsert the ledger stages of one year into FunnelRollup, then drop this year's rows that
     the run did not write."""
     entry_table, task_table = LedgerEntry._meta.db_table, Task._meta.db_table
-    sums = ", ".join(f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS {stage}"
-                     for stage, _, cond in OUTREACH_STAGES)
+    sums = ", ".join([f"SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS {stage}"
+                      for stage, _, cond in OUTREACH_STAGES]
+                     + [f"SUM({expr}) AS {stage}" for stage, _, expr in MEASURES])
+    visit_table = Visit._meta.db_table
     cursor.execute(f"DROP TABLE IF EXISTS {LEAF}")
     cursor.execute(f"""
         CREATE TEMP TABLE {LEAF} AS
         SELECT COALESCE(le.grid_id, le.region_id) AS code, r.path AS path, {sums}
         FROM {entry_table} le
         LEFT JOIN {task_table} t ON t.entry_id = le.id
+        LEFT JOIN (SELECT task_id, COUNT(*) AS n FROM {visit_table} GROUP BY task_id) v
+          ON v.task_id = t.id
         JOIN enrollment_region r ON r.code = COALESCE(le.grid_id, le.region_id)
         WHERE le.year = %(year)s AND le.side = 'residence'
         GROUP BY COALESCE(le.grid_id, le.region_id), r.path
     """, params)
-    for position, (stage, _, _) in enumerate(OUTREACH_STAGES, start=10):
+    for position, (stage, _, _) in enumerate(OUTREACH_STAGES + MEASURES, start=10):
         for depth in DEPTHS:
             cursor.execute(f"""
                 INSERT INTO dashboards_funnelrollup

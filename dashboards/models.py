@@ -5,6 +5,9 @@ Pages read these tables only; nothing here is computed over persons while a page
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
 from django.db import models
 
 from enrollment.models import Region
@@ -56,6 +59,13 @@ class CoverageRollup(models.Model):
     students = models.PositiveIntegerField("在校学生", default=0)
     students_covered = models.PositiveIntegerField("在校学生已参保", default=0)
     waiting = models.PositiveIntegerField("等待期内", default=0)
+    # Renewal: persons insured last year (alive, living here now) and how they renewed: paid
+    # by the end of the concentrated period, later, or not yet (the rest).
+    renew_base = models.PositiveIntegerField("上年参保人数", default=0)
+    renewed_on_time = models.PositiveIntegerField("按期续保", default=0)
+    renewed_late = models.PositiveIntegerField("逾期续保", default=0)
+    collected = models.DecimalField("居民医保已征缴金额（元）", max_digits=16, decimal_places=2,
+                                    default=0)
     rate = models.FloatField("参保率（在册口径，%）", null=True, blank=True)
     refresh_stamp = models.CharField("刷新批次", max_length=32)
     refreshed_at = models.DateTimeField("刷新时间")
@@ -83,6 +93,10 @@ class CoverageRollup(models.Model):
     @property
     def hardship_uncovered(self):
         return max(self.hardship - self.hardship_covered, 0)
+
+    @property
+    def not_renewed(self):
+        return max(self.renew_base - self.renewed_on_time - self.renewed_late, 0)
 
 
 class DailyCollection(models.Model):
@@ -147,3 +161,36 @@ class RefreshRun(models.Model):
 
     def __str__(self):
         return f"{self.started_at:%Y-%m-%d %H:%M} {self.reason}"
+
+
+class Indicator(models.TextChoices):
+    """The indicators of the 综合评价 (004 §14, 001 六); how each is measured is in
+    dashboards/evaluation.py and docs/evaluation.md."""
+
+    COVERAGE = "coverage", "参保人数目标完成率"
+    HARDSHIP = "hardship", "困难群体应保尽保率"
+    NEWBORNS = "newborns", "新生儿及时参保率"
+    STUDENTS = "students", "在校学生参保率"
+    CONTINUITY = "continuity", "上年参保人员续保率"
+    COLLECTION = "collection", "基金征缴到账率"
+    CLOSURE = "closure", "台账六步闭环办结率"
+    VISITS = "visits", "台账走访频次"
+    RECONCILIATION = "reconciliation", "比对疑点核实销号率"
+
+
+class EvaluationWeight(models.Model):
+    """How much each indicator counts in the score: data, kept by the superuser (the province's
+    evaluation scheme), read by everyone who sees a scorecard."""
+
+    indicator = models.CharField("指标", max_length=20, choices=Indicator.choices, unique=True)
+    weight = models.DecimalField("权重（分）", max_digits=5, decimal_places=2,
+                                 validators=[MinValueValidator(Decimal("0"))])
+    note = models.CharField("说明", max_length=200, blank=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "综合评价指标权重"
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.get_indicator_display()} {self.weight}分"

@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 LIVE = ("awaiting", "active")
 METRICS = ("persons", "covered", "resident", "employee", "elsewhere", "paid", "hardship",
            "hardship_covered", "newborns", "newborns_90", "students", "students_covered",
-           "waiting")
+           "waiting", "renew_base", "renewed_on_time", "renewed_late", "collected")
 PERSONS = "dashboards_tmp_persons"
 LEAF = "dashboards_tmp_leaf"
 DAILY_LEAF = "dashboards_tmp_daily"
@@ -76,7 +76,14 @@ def _leaf_sql(d: Dialect, *, only_listed: bool = False) -> str:
       SUM(p.student) AS students,
       SUM(CASE WHEN p.student = 1 AND e.person_id IS NOT NULL THEN 1 ELSE 0 END)
         AS students_covered,
-      SUM(COALESCE(e.waiting, 0)) AS waiting
+      SUM(COALESCE(e.waiting, 0)) AS waiting,
+      SUM(CASE WHEN l.person_id IS NOT NULL THEN 1 ELSE 0 END) AS renew_base,
+      SUM(CASE WHEN l.person_id IS NOT NULL AND e.paid = 1
+               AND (e.first_paid IS NULL OR e.first_paid <= %(renew_by)s) THEN 1 ELSE 0 END)
+        AS renewed_on_time,
+      SUM(CASE WHEN l.person_id IS NOT NULL AND e.paid = 1 AND e.first_paid > %(renew_by)s
+               THEN 1 ELSE 0 END) AS renewed_late,
+      SUM(COALESCE(e.collected, 0)) AS collected
     FROM {PERSONS} p
     LEFT JOIN (
       SELECT person_id,
@@ -85,7 +92,8 @@ def _leaf_sql(d: Dialect, *, only_listed: bool = False) -> str:
         MAX(CASE WHEN elsewhere THEN 1 ELSE 0 END) AS elsewhere,
         MAX(CASE WHEN status = 'active' THEN 1 ELSE 0 END) AS paid,
         MAX(CASE WHEN benefit_start > %(today)s THEN 1 ELSE 0 END) AS waiting,
-        MIN(paid_on) AS first_paid
+        MIN(paid_on) AS first_paid,
+        SUM(CASE WHEN scheme = 'resident' THEN COALESCE(amount_paid, 0) ELSE 0 END) AS collected
       FROM enrollment_enrollment
       WHERE year = %(year)s AND status IN ('awaiting', 'active') {listed}
       GROUP BY person_id
@@ -94,6 +102,10 @@ def _leaf_sql(d: Dialect, *, only_listed: bool = False) -> str:
       SELECT DISTINCT person_id FROM enrollment_persongroup
       WHERE start_date <= %(as_of)s AND (end_date IS NULL OR end_date >= %(as_of)s) {listed}
     ) h ON h.person_id = p.id
+    LEFT JOIN (
+      SELECT DISTINCT person_id FROM enrollment_enrollment
+      WHERE year = %(last_year)s AND status IN ('awaiting', 'active')
+    ) l ON l.person_id = p.id
     WHERE p.alive = 1
     GROUP BY p.code, p.path
     """
@@ -180,6 +192,8 @@ def _refresh_year(cursor, d: Dialect, year: int, today: dt.date, stamp: str,
         "year": year, "today": today, "y_start": dt.date(year, 1, 1), "y_end": y_end,
         "as_of": min(today, y_end) if year >= today.year else y_end,
         "period_start": period_start, "stamp": stamp, "now": timezone.now(),
+        # a renewal is on time when paid by the end of the concentrated period
+        "last_year": year - 1, "renew_by": concentrated_period(year)[1],
     }
     for table in (LEAF, DAILY_LEAF):
         cursor.execute(f"DROP TABLE IF EXISTS {table}")

@@ -24,7 +24,7 @@ from enrollment.models import (
     Scheme,
 )
 
-from . import funnel, newborns, targets
+from . import funnel, newborns, renewals, targets
 from .models import CoverageRollup, DailyCollection, FunnelRollup
 from .models import OfficialPopulation
 from .rollups import collection_period
@@ -142,7 +142,7 @@ def _rate(covered, denominator):
     return coverage.rate(covered, denominator)
 
 
-def _populations(codes: list[str], year: int) -> dict[str, int]:
+def populations(codes: list[str], year: int) -> dict[str, int]:
     """Official resident population per code: the year's figure, else the latest before it."""
     result: dict[str, int] = {}
     for row in (OfficialPopulation.objects.filter(region_id__in=codes, year__lte=year)
@@ -173,6 +173,7 @@ def _figures(row: CoverageRollup | None, last: CoverageRollup | None, official: 
         "target": target,
         "target_source": source,
         "gap": max(target - covered, 0) if target is not None else None,
+        "hardship": row.hardship if row else 0,
         "hardship_uncovered": row.hardship_uncovered if row else 0,
         "newborns_late": max(row.newborns - row.newborns_90, 0) if row else 0,
         "students_uncovered": max(row.students - row.students_covered, 0) if row else 0,
@@ -189,7 +190,7 @@ def dashboard(region: Region, year: int) -> dict:
     child_codes = sorted({code for code, y in rows if code != region.code})
     names = dict(Region.objects.filter(code__in=child_codes).values_list("code", "name"))
     codes = [region.code] + child_codes
-    official = _populations(codes, year)
+    official = populations(codes, year)
     recorded = targets.recorded_targets(codes, year)
     live = coverage.coverage_counts(region, year) if coverage.counts_live(region.code) else None
     summary = _figures(rows.get((region.code, year)), rows.get((region.code, year - 1)),
@@ -207,6 +208,7 @@ def dashboard(region: Region, year: int) -> dict:
         "target_percent": COVERAGE_TARGET_PERCENT,
         "summary": summary,
         "children": children,
+        "remainder": remainder(summary, children, live=live is not None),
         "child_level": regions.LEVEL_LABELS[regions.level_of(child_codes[0])]
         if child_codes else "",
         "by_year": by_year(region, year),
@@ -222,9 +224,28 @@ def dashboard(region: Region, year: int) -> dict:
     }
 
 
+ADDITIVE = ("persons", "covered", "uncovered", "hardship", "hardship_uncovered")
+
+
+def remainder(summary: dict, children: list[dict], *, live: bool) -> dict | None:
+    """What the 合计 row holds beyond the sum of the child rows, so that the rows add up: persons
+    registered at this level and not under any child (a village's residents not yet put in a
+    grid), and, where the total is counted live, registrations since the last refresh. None
+    when the child rows already add up to the total."""
+    if not children:
+        return None
+    rest = {k: (summary[k] or 0) - sum(c[k] or 0 for c in children) for k in ADDITIVE}
+    if not any(rest.values()):
+        return None
+    rest["rate"] = _rate(rest["covered"], rest["persons"]) if rest["persons"] > 0 else None
+    rest["reason"] = ("直接登记在本级、尚未划入下级区划的人员" +
+                      ("；合计为实时数，下级为上次汇总数，差额含汇总后的新登记" if live else ""))
+    return rest
+
+
 def by_year(region: Region, up_to: int) -> list[dict]:
     return [{"year": r.year, "rate": _rate(r.covered, r.persons), "covered": r.covered,
-             "persons": r.persons}
+             "persons": r.persons, "renewal": {"year": r.year, **renewals.figures(r)}}
             for r in CoverageRollup.objects.filter(region_id=region.code, year__lte=up_to)
             .order_by("year")]
 
@@ -260,7 +281,8 @@ def daily_curves(region: Region, year: int) -> dict:
 def funnel_stages(region: Region, year: int, row: CoverageRollup | None) -> list[dict]:
     stages = [{"stage": key, "label": label, "count": getattr(row, key, 0) if row else 0}
               for key, label in funnel.REGISTRY_STAGES]
-    for item in FunnelRollup.objects.filter(region_id=region.code, year=year).order_by("position"):
+    for item in FunnelRollup.objects.filter(region_id=region.code, year=year) \
+            .exclude(stage__in=funnel.NOT_IN_FUNNEL).order_by("position"):
         stages.append({"stage": item.stage,
                        "label": funnel.STAGE_LABELS.get(item.stage, item.stage),
                        "count": item.count})

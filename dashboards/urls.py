@@ -10,4 +10,6 @@ urlpatterns = [
     path("export.xlsx", views.dashboard_export, name="export"),
     path("people/", views.people, name="people"),
     path("refresh/", views.refresh, name="refresh"),
+    path("evaluation/", views.evaluation, name="evaluation"),
+    path("evaluation/export.xlsx", views.evaluation_export, name="evaluation_export"),
 ]

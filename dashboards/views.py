@@ -16,7 +16,8 @@ from core.queue import QUEUE_DOWN
 from enrollment import scope
 from core import paging
 
-from . import exports, selectors, tasks
+from . import evaluation as scoring
+from . import exports, renewals, selectors, tasks
 
 PAGE_SIZE = 50
 
@@ -32,6 +33,9 @@ def dashboard(request):
     return render(request, "dashboards/dashboard.html",
                   {**data, "ancestors": _breadcrumbs(request.user, data["region"]),
                    "can_refresh": scope.is_admin(request.user),
+                   # the same rows as the yearly rates: no extra query
+                   "renewal": [y["renewal"] for y in data["by_year"]
+                               if y["year"] > data["year"] - renewals.TREND_YEARS],
                    "charts": _charts(data)})
 
 
@@ -43,8 +47,40 @@ def dashboard_print(request):
 @login_required
 def dashboard_export(request):
     data = _data(request)
-    return xlsx_response(f"{data['region'].name}{data['year']}年参保情况.xlsx",
-                         exports.dashboard_sheet(data), as_of=data["refreshed_at"])
+    region, year = data["region"], data["year"]
+    renewal = exports.renewal_sheet(region, year, renewals.trend(region.code, year),
+                                    renewals.children_trend(region.code, year),
+                                    data["refreshed_at"])
+    return xlsx_response(f"{region.name}{year}年参保情况.xlsx",
+                         [exports.dashboard_sheet(data), renewal], as_of=data["refreshed_at"])
+
+
+def _evaluation(request):
+    region = selectors.region_for(request.user, request.GET.get("region"))
+    return scoring.evaluation(region, selectors.parse_year(request.GET.get("year")))
+
+
+@login_required
+def evaluation(request):
+    data = _evaluation(request)
+    region, year = data["region"], data["year"]
+    return render(request, "dashboards/evaluation.html", {
+        **data, "ancestors": _breadcrumbs(request.user, region),
+        "renewal": renewals.trend(region.code, year),
+        "children_renewal": renewals.children_trend(region.code, year),
+        "visits_full": scoring.VISITS_FOR_FULL_POINTS, "notes": exports.EVALUATION_NOTES})
+
+
+@login_required
+def evaluation_export(request):
+    data = _evaluation(request)
+    region, year = data["region"], data["year"]
+    sheets = exports.evaluation_sheets(data, data["indicators"])
+    sheets.append(exports.renewal_sheet(region, year, renewals.trend(region.code, year),
+                                        renewals.children_trend(region.code, year),
+                                        data["refreshed_at"]))
+    return xlsx_response(f"{region.name}{year}年参保工作综合评价.xlsx", sheets,
+                         as_of=data["refreshed_at"], notes=exports.EVALUATION_NOTES)
 
 
 @login_required
@@ -84,7 +120,7 @@ def _charts(data) -> dict:
         "daily": data["daily"],
         "funnel": [{"name": s["label"], "value": s["count"]} for s in data["funnel"]],
         "townships": [{"name": t["name"], "rate": _round(t["rate"])} for t in data["townships"]],
-        "grid_workers": [{"name": f"{g['grid']}（{g['workers']}）", "rate": _round(g["rate"])}
+        "grid_workers": [{"name": f"{g['grid']}\n{g['workers']}", "rate": _round(g["rate"])}
                          for g in data["grid_workers"]],
     }
 

@@ -415,3 +415,28 @@ class LifeStatusForm(forms.Form):
         if on < self.person.birth_date:
             raise forms.ValidationError("变更日期不能早于出生日期。")
         return on
+
+
+class HouseholdPaymentForm(forms.Form):
+    """The household card's one payment for the ticked members: year, date and channel."""
+
+    year = forms.IntegerField(label="待遇年度", min_value=YEAR_MIN)
+    # A date input only takes ISO dates: in the locale's format the browser shows it empty.
+    paid_on = forms.DateField(label="缴费日期", widget=forms.DateInput(
+        attrs={"type": "date"}, format="%Y-%m-%d"))
+    channel = forms.ChoiceField(label="缴费渠道", choices=[
+        (Channel.INDIVIDUAL, "个人缴费"), (Channel.VILLAGE_BATCH, "村（社区）代收"),
+        (Channel.WALLET, "医保钱包")])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["year"].initial = coverage_year_for(today)
+        self.fields["paid_on"].initial = today
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(Row(
+            Column("year", css_class="col-4 col-md-2"), Column("paid_on", css_class="col-8 col-md-3"),
+            Column("channel", css_class="col-12 col-md-3")))
+
+    clean_paid_on = BatchEnrollmentForm.clean_paid_on

@@ -33,21 +33,27 @@ def close_relative_labels() -> str:
     return "、".join(RELATIONS[code] for code in RELATIONS if code in CLOSE_RELATIVES)
 
 
-# The same relation seen from the other side.
-INVERSE: dict[str, str] = {
-    "spouse": "spouse", "child": "parent", "parent": "child", "sibling": "sibling",
-    "grandparent": "grandchild", "grandchild": "grandparent",
-}
+# The inverse of each close relation: if A is B's parent, B is A's child.
+INVERSE: dict[str, str] = {"spouse": "spouse", "parent": "child", "child": "parent",
+                           "sibling": "sibling", "grandparent": "grandchild",
+                           "grandchild": "grandparent"}
 
 
-def relation_via_head(a_to_head: str, b_to_head: str) -> str | None:
-    """What person A is to person B, when both are in one household and the register says what
-    each is to the head; None where the register does not settle it (the clerk then states the
-    relation and its evidence)."""
-    if a_to_head == "head":
-        return INVERSE.get(b_to_head)
-    if b_to_head == "head":
-        return a_to_head if a_to_head in INVERSE else None
-    if a_to_head == b_to_head == "child":
+def relation_between(payer_to_head: object, insured_to_head: object) -> str | None:
+    """The payer's relation to the insured person, from both their relations to the head of
+    the household (户口簿), where the booklet makes it certain: the head and any close relative
+    of the head; two children of the head (siblings); a child and a parent of the head
+    (grandchild and grandparent). Other pairs (the head's spouse and a child, who may be a
+    stepchild) are not derived: the clerk chooses the relation when recording the payment."""
+    if payer_to_head == "head" and is_close_relative(insured_to_head):
+        return INVERSE[insured_to_head]
+    if insured_to_head == "head" and is_close_relative(payer_to_head):
+        return payer_to_head
+    pair = (payer_to_head, insured_to_head)
+    if pair == ("child", "child"):
         return "sibling"
+    if pair == ("parent", "child"):
+        return "grandparent"
+    if pair == ("child", "parent"):
+        return "grandchild"
     return None

@@ -284,3 +284,11 @@ def can_request_transfer(user) -> bool:
     """Ask for a person whose file another village holds (申请转入), and answer such requests
     for the files of one's own region."""
     return can_write(user) and (user.is_superuser or user.role in TRANSFER_ROLES)
+
+
+# --- Dashboards: the evaluation --------------------------------------------------------------
+
+def can_set_evaluation_weights(user) -> bool:
+    """The weights of the 综合评价 are the province's scheme: the superuser keeps them; county
+    administrators read them (and every scorecard shows them)."""
+    return user.is_authenticated and user.is_active and user.is_superuser

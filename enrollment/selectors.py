@@ -132,3 +132,15 @@ def person_likely_duplicates(*, data: dict, exclude_pk=None) -> list[Person]:
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     return list(qs[:10])
+
+
+def card_year(value) -> int:
+    """The coverage year a household card shows: the one asked for, else the year collection
+    is for today."""
+    from core.calendar import coverage_year_for, valid_year
+
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        return coverage_year_for()
+    return year if valid_year(year) else coverage_year_for()

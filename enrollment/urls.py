@@ -29,5 +29,6 @@ urlpatterns = [
     path("reconcile/template/<str:kind>.xlsx", views.reconcile_template,
          name="reconcile_template"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
+    path("households/<int:pk>/receipt/", views.household_receipt, name="household_receipt"),
     path("enrollments/<int:pk>/stop/", views.enrollment_stop, name="enrollment_stop"),
 ]

@@ -17,7 +17,14 @@ from core.once import single_use
 
 from . import coverage, idnumbers, preview, scope, selectors, services
 from .audit import audit_record
-from .forms import EnrollmentForm, EnrollmentStopForm, PersonForm, PersonSearchForm
+from . import household as card
+from .forms import (
+    EnrollmentForm,
+    EnrollmentStopForm,
+    HouseholdPaymentForm,
+    PersonForm,
+    PersonSearchForm,
+)
 from .models import AuditEntry, Enrollment, Household, Person
 
 PAGE_SIZE = 50
@@ -155,13 +162,53 @@ def _person_data(form) -> dict:
     return data
 
 
+def _household(request, pk):
+    return get_object_or_404(
+        Household.objects.filter(scope.region_q(request.user, "region_id")), pk=pk)
+
+
 @login_required
 def household_detail(request, pk):
-    household = get_object_or_404(
-        Household.objects.filter(scope.region_q(request.user, "region_id")), pk=pk)
-    members = selectors.household_members(request.user, household)
-    return render(request, "enrollment/household_detail.html",
-                  {"household": household, "members": members})
+    """一户一档: every member for the coverage year, and one payment for the ticked members
+    through the one door (all or nothing), ending on the receipt list."""
+    household = _household(request, pk)
+    form = HouseholdPaymentForm(request.POST or None)
+    year, paid_on = selectors.card_year(request.GET.get("year")), timezone.localdate()
+    problems = []
+    if request.method == "POST":
+        scope.require_write(request.user)
+    if request.method == "POST" and form.is_valid():
+        year, paid_on = form.cleaned_data["year"], form.cleaned_data["paid_on"]
+        chosen = set(request.POST.getlist("person"))
+        persons = [m for m in selectors.household_members(request.user, household)
+                   if str(m.pk) in chosen]
+        if not persons:
+            form.add_error(None, "请至少勾选一名家庭成员。")
+        else:
+            try:
+                done = services.enrollment_record_batch(
+                    actor=request.user, persons=persons, year=year, paid_on=paid_on,
+                    channel=form.cleaned_data["channel"], request=request)
+            except ValidationError as exc:
+                problems = exc.messages
+            else:
+                ids = ",".join(str(e.pk) for e in done)
+                return redirect(f"{request.path}receipt/?year={year}&ids={ids}")
+    return render(request, "enrollment/household_detail.html", {
+        "household": household, "year": year, "form": form, "problems": problems,
+        "lines": card.household_card(request.user, household, year=year, paid_on=paid_on)})
+
+
+@login_required
+def household_receipt(request, pk):
+    """The receipt list of a household's payment, printable."""
+    household = _household(request, pk)
+    year = selectors.card_year(request.GET.get("year"))
+    ids = [int(i) for i in request.GET.get("ids", "").split(",") if i.isdigit()]
+    rows = card.receipt_rows(request.user, household, year, ids)
+    return render(request, "enrollment/household_receipt.html", {
+        "household": household, "year": year, "rows": rows, "printed_at": timezone.now(),
+        "total": sum((e.amount_paid or 0) for e in rows)})
 
 
 @login_required

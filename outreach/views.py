@@ -16,7 +16,7 @@ from enrollment.models import AuditEntry
 from core import paging
 from enrollment.views import form_error
 
-from . import exports, selectors
+from . import exports, selectors, target_checks
 from .services import campaigns as campaign_services
 from .services import grids as grid_services
 from .services import ledger as ledger_services
@@ -376,9 +376,14 @@ def targets(request):
                 form_error(form, exc)
             else:
                 messages.success(request, f"已下达{t.region.name}{t.year}年参保目标。")
+                for flag in target_checks.check([t])[t.pk]:
+                    messages.warning(request, flag.message)
                 return redirect("outreach_targets")
-    rows = EnrollmentTarget.objects.filter(scope.region_q(request.user, "region_id")) \
-        .select_related("region", "set_by")[:200]
+    rows = list(EnrollmentTarget.objects.filter(scope.region_q(request.user, "region_id"))
+                .select_related("region", "set_by")[:200])
+    flags = target_checks.check(rows)
+    for t in rows:
+        t.flags = flags.get(t.pk, [])
     return render(request, "outreach/targets.html", {"form": form, "rows": rows})
 
 

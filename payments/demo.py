@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from core import calendar
 from enrollment.models import Person, Scheme, User
-from enrollment.relations import relation_via_head
+from enrollment.relations import relation_between
 
 from . import services
 
@@ -48,7 +48,7 @@ def seed(*, seed: int) -> dict:
         members = [m for m in Person.objects.filter(household_id=person.household_id)
                    .exclude(pk=person.pk) if person.household_id]
         for relative in members:
-            relation = relation_via_head(relative.relation_to_head, person.relation_to_head)
+            relation = relation_between(relative.relation_to_head, person.relation_to_head)
             if relation:
                 services.wallet_credit(actor=clerk, person=relative, amount=Decimal("600"),
                                        source="individual", sponsor=f"{relative.name}本人存入")

@@ -45,10 +45,12 @@
       xAxis: { type: "category", data: names, axisLabel: { rotate: names.length > 6 || narrow ? 40 : 0, interval: 0 } },
       yAxis: rateAxis(rates.concat(data.children.map(function (c) { return c.official; }))),
       series: [
+        // One colour per series, so that the legend shows the colour of its bars; whether a
+        // region meets the target is read against the red target line.
         { name: "在册口径", type: "bar", barMaxWidth: 40, data: rates, markLine: targetLine,
-          itemStyle: { color: function (p) { return p.value >= data.target ? "#198754" : "#fd7e14"; } } },
+          itemStyle: { color: "#0d6efd" } },
         { name: "常住口径", type: "bar", barMaxWidth: 40, data: data.children.map(function (c) { return c.official; }),
-          itemStyle: { color: "#6ea8fe" } }
+          itemStyle: { color: "#20c997" } }
       ]
     });
   }
@@ -90,15 +92,16 @@
                label: { show: true, position: "right" } }]
   });
 
-  function ranking(id, rows) {
+  function ranking(id, rows, perRow) {
     var node = document.getElementById(id);
-    if (node) node.style.height = Math.max(140, rows.length * 30 + 50) + "px";
+    // Long names wrap onto a second or third line (never cut off): room for them.
+    if (node) node.style.height = Math.max(140, rows.length * (perRow || 30) + 50) + "px";
     chart(id, {
       grid: { left: narrow ? 110 : 160, right: 50, top: 10, bottom: 24 },
       tooltip: { trigger: "axis", valueFormatter: pct },
       xAxis: rateAxis(rows.map(function (r) { return r.rate; })),
       yAxis: { type: "category", inverse: true, data: rows.map(function (r) { return r.name; }),
-               axisLabel: { width: narrow ? 100 : 150, overflow: "truncate" } },
+               axisLabel: { width: narrow ? 100 : 150, overflow: "break", lineHeight: 14 } },
       series: [{ type: "bar", barMaxWidth: 22, data: rows.map(function (r) { return r.rate; }),
                  label: { show: true, position: "right", formatter: function (p) { return pct(p.value); } },
                  markLine: { silent: true, symbol: "none", label: { show: false }, lineStyle: { color: "#dc3545", type: "dashed" }, data: [{ xAxis: data.target }] },
@@ -106,7 +109,7 @@
     });
   }
   ranking("chart-townships", data.townships);
-  ranking("chart-grid-workers", data.grid_workers);
+  ranking("chart-grid-workers", data.grid_workers, 46);
 
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
 

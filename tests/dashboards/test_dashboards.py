@@ -340,7 +340,7 @@ def test_outreach_funnel_and_recorded_target(registry, county_admin):
     data = selectors.dashboard(Region.objects.get(code=f.TOWNSHIP), YEAR)
     stages = {s["stage"]: s["count"] for s in data["funnel"]}
     assert stages == {"persons": 11, "covered": 7, "paid": 6, "ledger": 2, "tasked": 1,
-                      "visited": 1, "mobilised": 0, "converted": 1}
+                      "visited": 1, "mobilised": 0, "finished": 0, "converted": 1}
     village = next(c for c in data["children"] if c["code"] == f.VILLAGE)
     assert (village["target"], village["target_source"], village["gap"]) == (8, "下达目标", 2)
 

@@ -18,6 +18,8 @@ PAGES = [
     ("dashboards:export", "/dashboards/export.xlsx"),
     ("dashboards:people", "/dashboards/people/"),
     ("dashboards:refresh", "/dashboards/refresh/"),
+    ("dashboards:evaluation", "/dashboards/evaluation/"),
+    ("dashboards:evaluation_export", "/dashboards/evaluation/export.xlsx"),
 ]
 
 
@@ -28,6 +30,8 @@ NEIGHBOUR_404 = [
     ("get", "/dashboards/export.xlsx?region={VILLAGE}", None),
     ("get", "/dashboards/people/?region={VILLAGE}", None),
     ("get", "/dashboards/people/?region={GRID}&metric=persons", None),
+    ("get", "/dashboards/evaluation/?region={VILLAGE}", None),
+    ("get", "/dashboards/evaluation/export.xlsx?region={VILLAGE}", None),
 ]
 
 
@@ -51,6 +55,7 @@ def test_city_leader_cannot_post(as_user, city_leader, world, url, data):
 
 READS = [
     "/dashboards/",
+    "/dashboards/evaluation/",
 ]
 
 
@@ -78,6 +83,8 @@ BAD_QUERIES = [
     ("village_clerk", f"/dashboards/people/?page={HUGE}&metric=persons"),
     ("village_clerk", "/dashboards/people/?page=abc&metric=nonsense"),
     ("village_clerk", f"/dashboards/export.xlsx?year={HUGE}"),
+    ("village_clerk", "/dashboards/evaluation/?year=abc&region=abc"),
+    ("city_leader", f"/dashboards/evaluation/export.xlsx?year={HUGE}&region=4301{HUGE}"),
 ]
 
 

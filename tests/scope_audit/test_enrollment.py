@@ -34,6 +34,7 @@ PAGES = [
     ("reconcile", "/reconcile/"),
     ("reconcile_template", "/reconcile/template/deaths.xlsx"),
     ("household_detail", "/households/{household}/"),
+    ("household_receipt", "/households/{household}/receipt/"),
     ("enrollment_stop", "/enrollments/{enrollment}/stop/"),
     ("person_merge", "/persons/{person}/merge/"),
     ("person_merge_preview", "/persons/{person}/merge/{theirs}/"),
@@ -61,6 +62,9 @@ NEIGHBOUR_404 = [
                                                    "paid_on": TODAY.isoformat(),
                                                    "channel": "individual", "repair_years": 0}),
     ("get", "/households/{household}/", None),
+    ("get", "/households/{household}/receipt/", None),
+    ("post", "/households/{household}/", {"year": "2026", "paid_on": "2025-10-10",
+                                           "channel": "individual", "person": "1"}),
     ("get", "/enrollments/{enrollment}/stop/", None),
     ("post", "/enrollments/{enrollment}/stop/", {"on": TODAY.isoformat(), "reason": "x"}),
     ("get", "/persons/{person}/merge/", None),
@@ -109,6 +113,8 @@ CITY_LEADER_POSTS = [
     ("/enrollments/batch/print/", {"unit": f"region:{VILLAGE}", "year": Y,
                                    "paid_on": TODAY.isoformat(), "channel": "village_batch"}),
     ("/reconcile/", {"kind": "deaths"}),
+    ("/households/{household}/", {"year": Y, "paid_on": TODAY.isoformat(),
+                                  "channel": "individual", "person": "1"}),
 ]
 
 

@@ -21,7 +21,7 @@ from enrollment import scope
 from enrollment.management.commands._one_door import Refused, acting_user, fail, refusal_line
 from enrollment.management.commands.enroll import output
 from enrollment.models import Person
-from enrollment.relations import RELATIONS, relation_via_head
+from enrollment.relations import RELATIONS, relation_between
 from payments import services
 from payments.models import SponsorSource
 from payments.selectors import person_balance
@@ -114,7 +114,7 @@ def _relation(relative: Person, person: Person, o) -> tuple[str, str]:
     if o["relation"]:
         return o["relation"], o["evidence"]
     if relative.household_id and relative.household_id == person.household_id:
-        found = relation_via_head(relative.relation_to_head, person.relation_to_head)
+        found = relation_between(relative.relation_to_head, person.relation_to_head)
         if found:
             return found, o["evidence"] or "户口簿（同一户）"
     raise Refused(f"{LABELS['relation']}：户籍登记不能确定{relative.name}与{person.name}的关系，"
