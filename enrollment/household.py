@@ -25,7 +25,7 @@ from .models import (
     Scheme,
 )
 # The employee cover period as the one door reads it (stops and cover end included).
-from .services.enrollments import _employee_cover as employee_cover
+from .services.plans import employee_cover
 
 
 @dataclass
