@@ -86,13 +86,13 @@ RENEWAL_HEADERS = ["区划代码", "区划名称", "年度", "上年参保人数
 def renewal_sheet(region, year: int, own: list[dict], children: dict, as_of) -> Sheet:
     """Renewal per year: the region's own trend, then each child's."""
     rows = [[region.code, f"{region.name}（本级）", r["year"], r["base"], r["on_time"],
-             r["late"], r["not_renewed"], _pct(r["rate"])] for r in own]
+             r["late"], r["not_renewed"], _pct(r["renewal_rate"])] for r in own]
     for child in children["rows"]:
         for y in children["years"]:
             r = child["by_year"].get(y)
             if r:
                 rows.append([child["code"], child["name"], y, r["base"], r["on_time"],
-                             r["late"], r["not_renewed"], _pct(r["rate"])])
+                             r["late"], r["not_renewed"], _pct(r["renewal_rate"])])
     return Sheet(title="续保情况",
                  caption=[f"{region.name} 截至{year}年度续保与断保情况",
                           as_of_line(as_of) if as_of else "数据尚未汇总"],

@@ -21,7 +21,8 @@ from enrollment import changes, regions
 from enrollment.models import Person
 
 from .models import RefreshRun
-from .rollups import LEAF, METRICS, PERSONS, _leaf_sql, _persons_sql, _upsert_sql, open_years
+from .rollups import (LEAF, METRICS, PERSONS, _leaf_sql, _persons_sql, _upsert_sql, open_years,
+                      year_params)
 from .sql import DEPTHS, Dialect, parent_at
 
 _VILLAGE = regions.LEVEL_LENGTH[regions.VILLAGE]
@@ -74,10 +75,7 @@ def refresh_village(village: str, years: list[int], *, today: dt.date) -> None:
                        f"OR p.residence_region_id IN ({marks})", [village + "%", *ancestors])
         d.analyze_temp(cursor, PERSONS)
         for year in years:
-            y_end = dt.date(year, 12, 31)
-            params = {"year": year, "today": today, "y_start": dt.date(year, 1, 1),
-                      "y_end": y_end, "as_of": min(today, y_end) if year >= today.year else y_end,
-                      "stamp": stamp, "now": timezone.now()}
+            params = year_params(year, today, stamp)
             cursor.execute(f"DROP TABLE IF EXISTS {LEAF}")
             cursor.execute(_leaf_sql(d, only_listed=True), params)
             for depth in (d_ for d_ in DEPTHS if d_ >= _VILLAGE):

@@ -16,7 +16,7 @@ def figures(row: CoverageRollup | None) -> dict:
     return {
         "base": base, "on_time": on_time, "late": late,
         "not_renewed": max(base - on_time - late, 0),
-        "rate": (on_time + late) * 100 / base if base else None,
+        "renewal_rate": (on_time + late) * 100 / base if base else None,
         "on_time_rate": on_time * 100 / base if base else None,
     }
 

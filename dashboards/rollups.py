@@ -184,17 +184,23 @@ def _daily_closed(cursor, year: int, today: dt.date) -> bool:
     return cursor.fetchone() is not None
 
 
-def _refresh_year(cursor, d: Dialect, year: int, today: dt.date, stamp: str,
-                  full: bool) -> None:
-    """Recompute every rollup row of one coverage year, all levels."""
+def year_params(year: int, today: dt.date, stamp: str) -> dict:
+    """The parameters of one coverage year's rollup SQL (the full refresh and the touched
+    villages' refresh use the same)."""
     period_start, y_end = collection_period(year)
-    params = {
+    return {
         "year": year, "today": today, "y_start": dt.date(year, 1, 1), "y_end": y_end,
         "as_of": min(today, y_end) if year >= today.year else y_end,
         "period_start": period_start, "stamp": stamp, "now": timezone.now(),
         # a renewal is on time when paid by the end of the concentrated period
         "last_year": year - 1, "renew_by": concentrated_period(year)[1],
     }
+
+
+def _refresh_year(cursor, d: Dialect, year: int, today: dt.date, stamp: str,
+                  full: bool) -> None:
+    """Recompute every rollup row of one coverage year, all levels."""
+    params = year_params(year, today, stamp)
     for table in (LEAF, DAILY_LEAF):
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
     cursor.execute(_leaf_sql(d), params)

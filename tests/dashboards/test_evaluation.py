@@ -59,7 +59,7 @@ def test_money_collected_is_the_resident_payments(renewing):
 def test_renewal_trend_per_year(renewing):
     trend = renewals.trend(f.VILLAGE, YEAR)
     assert [r["year"] for r in trend] == [2025, YEAR]
-    assert trend[-1]["rate"] == pytest.approx(50.0)
+    assert trend[-1]["renewal_rate"] == pytest.approx(50.0)
     children = renewals.children_trend(f.TOWNSHIP, YEAR)
     assert {r["code"] for r in children["rows"]} == {f.VILLAGE, f.NEIGHBOUR_VILLAGE}
 
