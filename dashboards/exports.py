@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from core.exports import Sheet, as_of_line
+from enrollment import scope
 
 HEADERS = ["区划代码", "区划名称", "在册人口", "常住人口", "已参保", "参保率（在册）",
            "参保率（常住）", "目标人数", "目标来源", "距目标差额", "困难群体", "困难群体未参保",
@@ -32,3 +33,17 @@ def dashboard_sheet(data: dict) -> Sheet:
         header=HEADERS, rows=rows, number_formats={5: "0.00%", 6: "0.00%"},
         header_fill="DDEBF7", bold_last_row=True, freeze="C4",
         widths=[16, 16, 10, 10, 10, 12, 12, 10, 14, 10, 10, 14, 12])
+
+
+PEOPLE_HEADER = ["姓名", "证件号码", "性别", "出生日期", "常住地", "联系电话", "住址"]
+
+
+def people_sheet(region, year: int, label: str, qs, user) -> Sheet:
+    """The persons behind one number: phones whole only for the clerks of their own people."""
+    whole = scope.sees_whole_phones(user, region.code)
+    rows = ([p.name, p.masked_id, p.get_sex_display(), p.birth_date, p.residence_region.name,
+             p.phone if whole else p.masked_phone, p.address]
+            for p in qs.iterator(chunk_size=2000))
+    return Sheet(title=label[:31], header=PEOPLE_HEADER, rows=rows,
+                 caption=[f"{region.name} {year}年度 {label}名单", as_of_line()],
+                 number_formats={3: "yyyy-mm-dd"})

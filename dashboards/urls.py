@@ -9,5 +9,7 @@ urlpatterns = [
     path("print/", views.dashboard_print, name="print"),
     path("export.xlsx", views.dashboard_export, name="export"),
     path("people/", views.people, name="people"),
+    path("people/export.xlsx", views.people_export, name="people_export"),
+    path("people/print/", views.people_print, name="people_print"),
     path("refresh/", views.refresh, name="refresh"),
 ]

@@ -50,8 +50,18 @@ class CheapPaginator(Paginator):
                 "next": number + 1, "previous": number - 1}
 
 
+# Where each role's day starts (enrollment/scope.py decides; these are URL names, so the
+# registry links to the outreach and dashboard pages without importing them).
+LANDING_PAGES = [(scope.lands_on_tasks, "outreach_my_tasks"),
+                 (scope.lands_on_dashboard, "dashboards:dashboard"),
+                 (scope.lands_on_worklist, "outreach_worklist")]
+
+
 @login_required
 def home(request):
+    for lands_here, url_name in LANDING_PAGES:
+        if lands_here(request.user):
+            return redirect(url_name)
     year = coverage_year_for(timezone.localdate())
     # A village or township desk counts its own people live (the figure its dashboard shows
     # too); larger regions read the dashboards' rollups instead of counting millions of rows.
@@ -169,7 +179,11 @@ def household_detail(request, pk):
 def enrollment_create(request, pk):
     scope.require_write(request.user)
     person = scope.get_person_or_404(request.user, pk)
-    form = EnrollmentForm(request.POST or None, person=person, user=request.user)
+    # Opened from a task or a radar line for a given year: the form starts on that year.
+    year = request.GET.get("year", "")
+    initial = {"year": int(year)} if year.isdecimal() and len(year) == 4 else None
+    form = EnrollmentForm(request.POST or None, person=person, user=request.user,
+                          initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
