@@ -11,8 +11,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from core.calendar import collection_period, coverage_year_for
-from enrollment import scope
-from enrollment.models import LIVE_STATUSES, Person
+from enrollment import regions, scope
+from enrollment.models import LIVE_STATUSES, Person, Region
 
 from . import inputs
 from .rules.errors import CaseError
@@ -90,6 +90,12 @@ def notice_for(person: Person, *, today: dt.date) -> Notice:
     return notice
 
 
-def contact_for(person: Person):
-    """The clerk a villager calls (enrollment/scope.py decides who that is)."""
-    return scope.village_contacts(person.residence_region_id).first()
+def contact_for(person: Person) -> dict:
+    """Whom a villager calls: the village (by name) and its clerk (enrollment/scope.py decides
+    who that is)."""
+    code = person.residence_region_id
+    village_code = regions.ancestor_code(code, regions.VILLAGE) if len(
+        regions.prefix_of(code)) >= regions.LEVEL_LENGTH[regions.VILLAGE] else code
+    village = Region.objects.filter(code=village_code).first()
+    return {"place": village.name if village else person.residence_region.name,
+            "clerk": scope.village_contacts(code).first()}

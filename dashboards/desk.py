@@ -56,6 +56,8 @@ def radar_page(request):
                  .values_list("code", "name"))
     for v in villages:
         v["name"] = names.get(v["code"], v["code"])
+        # 人户分离: registered here, living in a village outside the user's region
+        v["in_scope"] = scope.region_in_scope(request.user, v["code"])
     return render(request, "dashboards/radar.html", {
         **found, "page": page, "villages": villages, "kinds": radar.KINDS,
         "limit": radar.LIMIT, "horizon": radar.HORIZON_DAYS, "total": len(found["lines"]),

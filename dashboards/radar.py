@@ -107,6 +107,14 @@ def _enrolled(year_from: int):
                                             status__in=LIVE_STATUSES))
 
 
+def _covered_now(today: dt.date):
+    """A resident enrollment for this year or later, or employee cover that has not ended."""
+    live = Enrollment.objects.filter(person=OuterRef("pk"), year__gte=today.year,
+                                     status__in=LIVE_STATUSES)
+    return Exists(live.filter(Q(scheme=Scheme.RESIDENT) | Q(cover_end__isnull=True)
+                              | Q(cover_end__gte=today)))
+
+
 def _flag(days_left: int, window: int) -> str:
     for before in NEWBORN_FLAGS:
         if days_left <= before:
@@ -149,7 +157,7 @@ def employees(persons, profiles: Profiles, today: dt.date) -> list[Line]:
     ended = Enrollment.objects.filter(person=OuterRef("pk"), scheme=Scheme.EMPLOYEE,
                                       cover_end__gte=since, cover_end__lt=today)
     lines = []
-    for p in persons.filter(Exists(ended)).exclude(_enrolled(today.year)):
+    for p in persons.filter(Exists(ended)).exclude(_covered_now(today)):
         profile = profiles.of(p.residence_region_id)
         if not (profile.employee_3m_rule or profile.exit_3m_rule):
             continue
@@ -172,7 +180,7 @@ def leavers(persons, profiles: Profiles, today: dt.date) -> list[Line]:
     groups = PersonGroup.objects.filter(person=OuterRef("pk"), group__in=EXIT_GROUPS,
                                         start_date__gte=since, start_date__lte=today)
     lines = []
-    for p in persons.filter(Exists(groups)).exclude(_enrolled(today.year)) \
+    for p in persons.filter(Exists(groups)).exclude(_covered_now(today)) \
             .prefetch_related("groups"):
         profile = profiles.of(p.residence_region_id)
         if not profile.exit_3m_rule:
