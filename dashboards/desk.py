@@ -51,15 +51,18 @@ def radar_page(request):
     except ValueError:
         number = 1
     page = CheapPaginator(found["lines"], PAGE_SIZE).page_rows(number)
-    villages = radar.by_village(found["lines"])
+    villages, away = [], 0
+    for v in radar.by_village(found["lines"]):
+        if scope.region_in_scope(request.user, v["code"]):
+            villages.append(v)
+        else:  # 人户分离: registered here, living outside the user's region
+            away += v["count"]
     names = dict(Region.objects.filter(code__in=[v["code"] for v in villages])
                  .values_list("code", "name"))
     for v in villages:
         v["name"] = names.get(v["code"], v["code"])
-        # 人户分离: registered here, living in a village outside the user's region
-        v["in_scope"] = scope.region_in_scope(request.user, v["code"])
     return render(request, "dashboards/radar.html", {
-        **found, "page": page, "villages": villages, "kinds": radar.KINDS,
+        **found, "page": page, "villages": villages, "away": away, "kinds": radar.KINDS,
         "limit": radar.LIMIT, "horizon": radar.HORIZON_DAYS, "total": len(found["lines"]),
         "today": beijing_today(), "can_write": scope.can_write(request.user),
         "whole_phone": _whole_phone(request.user)})

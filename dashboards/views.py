@@ -63,8 +63,7 @@ def people(request):
     page = CheapPaginator(qs, PAGE_SIZE).page_rows(number)
     return render(request, "dashboards/people.html",
                   {"region": region, "year": year, "metric": metric,
-                   "metric_label": selectors.METRICS[metric], "page": page,
-                   "whole_phone": scope.sees_whole_phones(request.user, region.code)})
+                   "metric_label": selectors.METRICS[metric], "page": page})
 
 
 # A village's list prints whole; a larger region's prints its first rows and says so.
@@ -85,7 +84,7 @@ def people_export(request):
     audit_record(user=request.user, action=AuditEntry.Action.EXPORT, request=request,
                  detail=f"导出{region.name}{year}年度{label}名单")
     return xlsx_response(f"{region.name}{year}年度{label}名单.xlsx",
-                         exports.people_sheet(region, year, label, qs, request.user))
+                         exports.people_sheet(region, year, label, qs))
 
 
 @login_required
@@ -95,7 +94,7 @@ def people_print(request):
     return render(request, "dashboards/people_print.html", {
         "region": region, "year": year, "metric_label": selectors.METRICS[metric],
         "rows": rows[:PRINT_LIMIT], "more": len(rows) > PRINT_LIMIT, "limit": PRINT_LIMIT,
-        "now": timezone.now(), "whole_phone": scope.sees_whole_phones(request.user, region.code)})
+        "now": timezone.now()})
 
 
 @login_required

@@ -271,9 +271,9 @@ def village_contacts(region_code: str) -> QuerySet:
 
 
 def sees_whole_phones(user, region_code: str) -> bool:
-    """A village clerk calls their own villagers: phone numbers are whole on their lists and
-    exports of their own village; everyone else sees them masked (a grid worker sees the
-    whole number on their own tasks)."""
+    """A village clerk calls their own villagers from the deadline radar: the numbers of their
+    own village are whole there; everyone else sees them masked (a grid worker sees the whole
+    number on their own tasks)."""
     return (region_prefix(user) is not None and not user.is_superuser
             and user.role == Role.VILLAGE_CLERK and bool(region_code)
             and region_code.startswith(regions.prefix_of(user.region_id)))

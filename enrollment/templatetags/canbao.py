@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import template
 
 from enrollment import idnumbers
@@ -20,3 +22,14 @@ def percent(value, digits=1):
     if value is None:
         return "—"
     return f"{value:.{digits}f}%"
+
+
+@register.filter
+def yuan(value):
+    """An amount of yuan as people say it: 300000 → "30万元", 4500 → "4500元"."""
+    if value is None or value == "":
+        return "—"
+    amount = Decimal(str(value))
+    if amount >= 10000:
+        return f"{(amount / 10000).normalize():f}万元"
+    return f"{amount.normalize():f}元" if amount == amount.to_integral() else f"{amount:.2f}元"

@@ -18,6 +18,8 @@ PAGES = [
     ("dashboards:export", "/dashboards/export.xlsx"),
     ("dashboards:people", "/dashboards/people/"),
     ("dashboards:refresh", "/dashboards/refresh/"),
+    ("dashboards:people_export", "/dashboards/people/export.xlsx"),
+    ("dashboards:people_print", "/dashboards/people/print/"),
 ]
 
 
@@ -28,6 +30,8 @@ NEIGHBOUR_404 = [
     ("get", "/dashboards/export.xlsx?region={VILLAGE}", None),
     ("get", "/dashboards/people/?region={VILLAGE}", None),
     ("get", "/dashboards/people/?region={GRID}&metric=persons", None),
+    ("get", "/dashboards/people/export.xlsx?region={VILLAGE}", None),
+    ("get", "/dashboards/people/print/?region={VILLAGE}", None),
 ]
 
 
@@ -62,6 +66,8 @@ def test_city_leader_reads(as_user, city_leader, world, url):
 # (d) ID numbers are masked on screen: (persona, url).
 SCREENS = [
     ("village_clerk", "/dashboards/people/?metric=persons"),
+    ("village_clerk", "/dashboards/people/export.xlsx?metric=persons"),
+    ("village_clerk", "/dashboards/people/print/?metric=persons"),
 ]
 
 
