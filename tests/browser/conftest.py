@@ -14,10 +14,14 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 
 def pytest_collection_modifyitems(config, items):
+    """Mark the walks `browser` and run them last: each ends with a flush of the database, and
+    the serialized tests that come after a flush (tests/serving) reload the migrated data on
+    top of what the tests in between created."""
     here = Path(__file__).parent
-    for item in items:
-        if here in Path(str(item.fspath)).parents:
-            item.add_marker(pytest.mark.browser)
+    walks = [item for item in items if here in Path(str(item.fspath)).parents]
+    for item in walks:
+        item.add_marker(pytest.mark.browser)
+    items[:] = [item for item in items if item not in walks] + walks
 
 
 def _chromium_or_fail() -> None:
@@ -137,8 +141,15 @@ def policies_shipped(db):
 
 @pytest.fixture(scope="module", autouse=True)
 def policies_left_for_the_tests_after(django_db_blocker):
-    """The last walk's flush takes the mapping with it; the tests that run after these (in the
-    same database, without a flush of their own) still expect it."""
+    """The last walk's flush takes the migrated data (content types, profiles, the mapping)
+    with it; the tests that run after these, in the same database, still expect it."""
     yield
+    from django.db import connection
+
     with django_db_blocker.unblock():
+        # Back to the migrated data the last flush removed (what the next serialized test
+        # would load), so that tests without a flush of their own find it as they expect.
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents:
+            connection.creation.deserialize_db_from_string(contents)
         _ship_policies_again()
