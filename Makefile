@@ -8,7 +8,7 @@ PYTHON := $(BIN)/python
 VENDOR := static/vendor
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install assets run test worker bench migrate seed check clean fuzz
+.PHONY: install assets run test worker bench migrate seed check clean fuzz browser-deps
 
 $(BIN)/activate:
 	$(PY) -m venv $(VENV)
@@ -44,7 +44,17 @@ run: seed
 	@echo "参保通: http://$(HOST)/  (演示账号见 README，密码 canbao-demo)"
 	$(PYTHON) manage.py runserver $(HOST)
 
-test: install
+# The real-browser tests (tests/browser) drive Debian's Chromium; install it where it is missing
+# (as root, as in CI). Without it the browser tests fail; CANBAO_SKIP_BROWSER=1 skips them.
+CHROMIUM := /usr/bin/chromium
+browser-deps:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$CANBAO_SKIP_BROWSER" = "1" ]; then echo "CANBAO_SKIP_BROWSER=1: 不安装浏览器，跳过浏览器测试"; \
+	elif [ "$$(id -u)" = "0" ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-noto-cjk; \
+	else echo "缺少 $(CHROMIUM)：请以 root 运行 make browser-deps（apt-get install chromium chromium-driver fonts-noto-cjk），或设置 CANBAO_SKIP_BROWSER=1 跳过浏览器测试"; fi
+
+test: install browser-deps
 	$(PYTHON) manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
 

@@ -15,8 +15,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("benefits/", include("benefits.urls")),
     path("payments/", include("payments.urls")),
+    # The clerk's desk reads registry, benefits and outreach together, so it lives in dashboards
+    # (which reads all; outreach and benefits never import each other) under the outreach URLs.
+    path("outreach/", include("dashboards.desk_urls")),
     path("outreach/", include("outreach.urls")),
     path("dashboards/", include("dashboards.urls")),
+    # The door-step notice needs the engine, so benefits serves it, under the person's address.
+    path("", include("benefits.notice_urls")),
     path("healthz", HealthView.as_view(), name="healthz"),
     path("", include("enrollment.urls")),
 ]

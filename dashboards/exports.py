@@ -98,3 +98,16 @@ def renewal_sheet(region, year: int, own: list[dict], children: dict, as_of) -> 
                           as_of_line(as_of) if as_of else "数据尚未汇总"],
                  header=RENEWAL_HEADERS, rows=rows, number_formats={7: "0.00%"},
                  header_fill="DDEBF7")
+
+
+PEOPLE_HEADER = ["姓名", "证件号码", "性别", "出生日期", "常住地", "联系电话", "住址"]
+
+
+def people_sheet(region, year: int, label: str, qs) -> Sheet:
+    """The persons behind one number, masked as on the page."""
+    rows = ([p.name, p.masked_id, p.get_sex_display(), p.birth_date, p.residence_region.name,
+             p.masked_phone, p.address]
+            for p in qs.iterator(chunk_size=2000))
+    return Sheet(title=label[:31], header=PEOPLE_HEADER, rows=rows,
+                 caption=[f"{region.name} {year}年度 {label}名单", as_of_line()],
+                 number_formats={3: "yyyy-mm-dd"})

@@ -216,6 +216,8 @@ def dashboard(region: Region, year: int) -> dict:
         "funnel": funnel_stages(region, year, summary["row"]),
         "townships": township_ranking(region, year)
         if depth <= DEPTH_OF_LEVEL[regions.COUNTY] else [],
+        "villages": village_ranking(region, year)
+        if depth < DEPTH_OF_LEVEL[regions.VILLAGE] else [],
         "grid_workers": grid_worker_ranking(region, year)
         if depth <= DEPTH_OF_LEVEL[regions.VILLAGE] else [],
         "refreshed_at": summary["row"].refreshed_at if summary["row"] else None,
@@ -297,6 +299,16 @@ def township_ranking(region: Region, year: int, limit: int = 20) -> list[dict]:
           .order_by("rate", "region_id").select_related("region"))
     return [{"code": r.region_id, "name": r.region.name, "rate": r.rate, "covered": r.covered,
              "persons": r.persons} for r in qs[:limit]]
+
+
+def village_ranking(region: Region, year: int, limit: int = 20) -> list[dict]:
+    """Villages under the region, lowest coverage first; each links to its un-enrolled list."""
+    qs = (CoverageRollup.objects.filter(year=year, depth=DEPTH_OF_LEVEL[regions.VILLAGE],
+                                        rate__isnull=False, region__pk__startswith=region.path)
+          .order_by("rate", "region_id").select_related("region__parent"))
+    return [{"code": r.region_id, "name": r.region.name, "rate": r.rate, "covered": r.covered,
+             "persons": r.persons, "uncovered": max(r.persons - r.covered, 0),
+             "township": r.region.parent.name if r.region.parent_id else ""} for r in qs[:limit]]
 
 
 def grid_worker_ranking(region: Region, year: int, limit: int = 20) -> list[dict]:

@@ -9,12 +9,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.exports import xlsx_response
 from core.queue import QUEUE_DOWN
 from enrollment import scope
 from core import paging
+from enrollment.audit import audit_record
+from enrollment.models import AuditEntry
 
 from . import evaluation as scoring
 from . import exports, renewals, selectors, tasks
@@ -94,6 +97,37 @@ def people(request):
     return render(request, "dashboards/people.html",
                   {"region": region, "year": year, "metric": metric,
                    "metric_label": selectors.METRICS[metric], "page": page})
+
+
+# A village's list prints whole; a larger region's prints its first rows and says so.
+PRINT_LIMIT = 2000
+
+
+def _people_request(request):
+    region = selectors.region_for(request.user, request.GET.get("region"))
+    year = selectors.parse_year(request.GET.get("year"))
+    metric = request.GET.get("metric", "uncovered")
+    return region, year, metric, selectors.people(region, year, metric)
+
+
+@login_required
+def people_export(request):
+    region, year, metric, qs = _people_request(request)
+    label = selectors.METRICS[metric]
+    audit_record(user=request.user, action=AuditEntry.Action.EXPORT, request=request,
+                 detail=f"导出{region.name}{year}年度{label}名单")
+    return xlsx_response(f"{region.name}{year}年度{label}名单.xlsx",
+                         exports.people_sheet(region, year, label, qs))
+
+
+@login_required
+def people_print(request):
+    region, year, metric, qs = _people_request(request)
+    rows = list(qs[:PRINT_LIMIT + 1])
+    return render(request, "dashboards/people_print.html", {
+        "region": region, "year": year, "metric_label": selectors.METRICS[metric],
+        "rows": rows[:PRINT_LIMIT], "more": len(rows) > PRINT_LIMIT, "limit": PRINT_LIMIT,
+        "now": timezone.now()})
 
 
 @login_required

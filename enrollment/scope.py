@@ -292,3 +292,52 @@ def can_set_evaluation_weights(user) -> bool:
     """The weights of the 综合评价 are the province's scheme: the superuser keeps them; county
     administrators read them (and every scorecard shows them)."""
     return user.is_authenticated and user.is_active and user.is_superuser
+
+
+# --- Landing pages: each role's day starts on the page of its work ---------------------------
+
+LEADER_ROLES = {Role.CITY_LEADER, Role.COUNTY_ADMIN}
+CLERK_ROLES = {Role.VILLAGE_CLERK, Role.TOWNSHIP_OFFICER}
+
+
+def lands_on_tasks(user) -> bool:
+    """A grid worker's day is their task list (我的任务)."""
+    return sees_own_tasks_only(user) and region_prefix(user) is not None
+
+
+def lands_on_dashboard(user) -> bool:
+    """City and county leaders follow the coverage of their region (参保看板)."""
+    return region_prefix(user) is not None and not user.is_superuser and (
+        user.role in LEADER_ROLES)
+
+
+def lands_on_worklist(user) -> bool:
+    """Village and township clerks start on their work list: the deadline radar, today's
+    collection and the tasks waiting for them."""
+    return region_prefix(user) is not None and not user.is_superuser and (
+        user.role in CLERK_ROLES)
+
+
+def can_read_radar(user) -> bool:
+    """The deadline radar (and the work list around it): staff of a region, not a grid worker,
+    who works from their own tasks."""
+    return region_prefix(user) is not None and not sees_own_tasks_only(user)
+
+
+def village_contacts(region_code: str) -> QuerySet:
+    """Who a villager calls about enrollment: the active clerks of the village (or of the
+    township above it, where the village has none), nearest first."""
+    codes = [regions.ancestor_code(region_code, level)
+             for level in (regions.VILLAGE, regions.TOWNSHIP)
+             if regions.LEVEL_LENGTH[level] <= len(regions.prefix_of(region_code))]
+    return User.objects.filter(role__in=CLERK_ROLES, is_active=True, region_id__in=codes) \
+        .order_by("-region_id", "pk")
+
+
+def sees_whole_phones(user, region_code: str) -> bool:
+    """A village clerk calls their own villagers from the deadline radar: the numbers of their
+    own village are whole there; everyone else sees them masked (a grid worker sees the whole
+    number on their own tasks)."""
+    return (region_prefix(user) is not None and not user.is_superuser
+            and user.role == Role.VILLAGE_CLERK and bool(region_code)
+            and region_code.startswith(regions.prefix_of(user.region_id)))

@@ -42,8 +42,18 @@ def form_error(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
+# Where each role's day starts (enrollment/scope.py decides; these are URL names, so the
+# registry links to the outreach and dashboard pages without importing them).
+LANDING_PAGES = [(scope.lands_on_tasks, "outreach_my_tasks"),
+                 (scope.lands_on_dashboard, "dashboards:dashboard"),
+                 (scope.lands_on_worklist, "outreach_worklist")]
+
+
 @login_required
 def home(request):
+    for lands_here, url_name in LANDING_PAGES:
+        if lands_here(request.user):
+            return redirect(url_name)
     year = coverage_year_for(timezone.localdate())
     # A village or township desk counts its own people live (the figure its dashboard shows
     # too); larger regions read the dashboards' rollups instead of counting millions of rows.
@@ -216,7 +226,11 @@ def household_receipt(request, pk):
 def enrollment_create(request, pk):
     scope.require_write(request.user)
     person = scope.get_person_or_404(request.user, pk)
-    form = EnrollmentForm(request.POST or None, person=person, user=request.user)
+    # Opened from a task or a radar line for a given year: the form starts on that year.
+    year = request.GET.get("year", "")
+    initial = {"year": int(year)} if year.isdecimal() and len(year) == 4 else None
+    form = EnrollmentForm(request.POST or None, person=person, user=request.user,
+                          initial=initial)
     once.attach(form)
     if request.method == "POST" and "preview" in request.POST:
         # 预览 without JavaScript: the same fragment the preview endpoint returns, nothing saved.

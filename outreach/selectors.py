@@ -90,6 +90,24 @@ def my_open_tasks(user):
             .order_by(F("follow_up_date").asc(nulls_last=True), "pk"))
 
 
+def my_task_cards(user, limit: int = 200) -> list[Task]:
+    """A grid worker's open tasks, one card per person: the card works the task of the newest
+    year, and `other_years` names the person's open tasks of other years (a person pushed for
+    two years appears once, with the years shown). Soonest follow-up first."""
+    cards: dict[int, Task] = {}
+    for task in my_open_tasks(user)[:limit]:
+        card = cards.get(task.entry.person_id)
+        if card is None:
+            task.other_years = []
+            cards[task.entry.person_id] = task
+        elif task.entry.year > card.entry.year:
+            task.other_years = card.other_years + [card]
+            cards[task.entry.person_id] = task
+        else:
+            card.other_years.append(task)
+    return list(cards.values())
+
+
 def household_of(task):
     """The household members of a task's person (the worker needs them for the visit; the
     task itself is what grants the access). Uses the members prefetched by `my_open_tasks`."""

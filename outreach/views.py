@@ -198,12 +198,17 @@ def _task_context(request, task, **forms):
     ctx = {"task": task, "visits": task.visits.select_related("worker"),
            "members": selectors.household_of(task), "can_write": scope.can_write(request.user),
            "is_worker": scope.is_grid_worker(request.user),
-           "visit_form": VisitForm(initial={"next_follow_up": task.follow_up_date}),
+           # An overdue follow-up date is not offered again: the form would refuse it.
+           "visit_form": VisitForm(initial={"next_follow_up": _upcoming(task.follow_up_date)}),
            "cannot_form": CannotForm(),
            "assign_form": AssignForm(workers=selectors.workers_for_task(task),
                                      initial={"worker": task.worker_id})}
     ctx.update(forms)
     return ctx
+
+
+def _upcoming(day):
+    return day if day and day >= timezone.localdate() else None
 
 
 @login_required
@@ -288,7 +293,7 @@ def task_list(request):
 
 @login_required
 def my_tasks(request):
-    tasks = list(selectors.my_open_tasks(request.user)[:200])
+    tasks = selectors.my_task_cards(request.user)
     for task in tasks:
         task.members = selectors.household_of(task)
     return render(request, "outreach/my_tasks.html", {

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import template
 
 from enrollment import coverage, idnumbers
@@ -26,3 +28,14 @@ def percent(value, digits=1):
 def coverage_rate(value):
     """A coverage rate as every page shows it (enrollment.coverage.RATE_DIGITS)."""
     return coverage.rate_text(value)
+
+
+@register.filter
+def yuan(value):
+    """An amount of yuan as people say it: 300000 → "30万元", 4500 → "4500元"."""
+    if value is None or value == "":
+        return "—"
+    amount = Decimal(str(value))
+    if amount >= 10000:
+        return f"{(amount / 10000).normalize():f}万元"
+    return f"{amount.normalize():f}元" if amount == amount.to_integral() else f"{amount:.2f}元"

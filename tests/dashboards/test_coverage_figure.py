@@ -26,7 +26,7 @@ def enroll(person, year):
 
 
 def figure(client, url):
-    match = FIGURE.search(client.get(url).content.decode())
+    match = FIGURE.search(client.get(url, follow=True).content.decode())
     assert match, f"{url} shows no 参保率（在册口径）"
     return match.group(1).strip()
 
@@ -50,7 +50,7 @@ def test_home_page_and_dashboard_show_the_same_rate(as_user, village_clerk, make
 
 def test_home_page_states_the_target_from_the_constant(as_user, village_clerk, make_person):
     make_person(f.GRID)
-    assert f"目标 ≥ {COVERAGE_TARGET_PERCENT}%" in as_user(village_clerk).get("/").content.decode()
+    assert f"目标 ≥ {COVERAGE_TARGET_PERCENT}%" in as_user(village_clerk).get("/", follow=True).content.decode()
 
 
 def test_the_coverage_target_is_written_once():

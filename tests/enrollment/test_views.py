@@ -213,7 +213,8 @@ def test_home_counts_a_village_desk_and_sends_a_county_to_the_dashboard(
                               pooling_region_id=factories.COUNTY, status="active")
     make_person(name="未参保")
     make_person(factories.NEIGHBOUR_GRID)
-    numbers = as_user(village_clerk).get("/").context["numbers"]
+    # The clerk lands on their work list, which counts the village desk live.
+    numbers = as_user(village_clerk).get("/", follow=True).context["numbers"]
     assert (numbers["population"], numbers["covered"], numbers["uncovered"]) == (2, 1, 1)
     page = as_user(county_admin).get("/")
-    assert page.context["numbers"] is None and "/dashboards/" in page.content.decode()
+    assert page.status_code == 302 and page["Location"] == "/dashboards/"

@@ -28,6 +28,8 @@ PAGES = [
     ("claims_confirm", "/benefits/recalc/claims/confirm/"),
     ("claims_errors", "/benefits/recalc/claims/errors.xlsx"),
     ("claims_template", "/benefits/recalc/claims/template.xlsx"),
+    ("person_notice", "/persons/{person}/notice/"),
+    ("household_notice", "/households/{household}/notice/"),
 ]
 
 
@@ -39,6 +41,8 @@ NEIGHBOUR_404 = [
     ("get", "/benefits/calculator/?person={person}", None),
     ("get", "/benefits/newborn/?parent={person}", None),
     ("post", "/benefits/newborn/?parent={person}", {}),
+    ("get", "/persons/{person}/notice/", None),
+    ("get", "/households/{household}/notice/", None),
 ]
 
 

@@ -20,6 +20,8 @@ PAGES = [
     ("dashboards:refresh", "/dashboards/refresh/"),
     ("dashboards:evaluation", "/dashboards/evaluation/"),
     ("dashboards:evaluation_export", "/dashboards/evaluation/export.xlsx"),
+    ("dashboards:people_export", "/dashboards/people/export.xlsx"),
+    ("dashboards:people_print", "/dashboards/people/print/"),
 ]
 
 
@@ -32,6 +34,8 @@ NEIGHBOUR_404 = [
     ("get", "/dashboards/people/?region={GRID}&metric=persons", None),
     ("get", "/dashboards/evaluation/?region={VILLAGE}", None),
     ("get", "/dashboards/evaluation/export.xlsx?region={VILLAGE}", None),
+    ("get", "/dashboards/people/export.xlsx?region={VILLAGE}", None),
+    ("get", "/dashboards/people/print/?region={VILLAGE}", None),
 ]
 
 
@@ -67,6 +71,8 @@ def test_city_leader_reads(as_user, city_leader, world, url):
 # (d) ID numbers are masked on screen: (persona, url).
 SCREENS = [
     ("village_clerk", "/dashboards/people/?metric=persons"),
+    ("village_clerk", "/dashboards/people/export.xlsx?metric=persons"),
+    ("village_clerk", "/dashboards/people/print/?metric=persons"),
 ]
 
 

@@ -33,6 +33,9 @@ PAGES = [
     ("outreach_targets", "/outreach/targets/"),
     ("outreach_campaigns", "/outreach/campaigns/"),
     ("outreach_campaign", "/outreach/campaigns/{campaign}/"),
+    ("outreach_radar", "/outreach/radar/"),
+    ("outreach_radar_export", "/outreach/radar/export.xlsx"),
+    ("outreach_worklist", "/outreach/today/"),
 ]
 
 
@@ -122,14 +125,23 @@ SCREENS = [
     ("village_clerk", "/outreach/entries/{entry}/"),
     ("village_clerk", "/outreach/tasks/{task}/"),
     ("village_clerk", "/outreach/tasks/"),
-    ("grid_worker", "/outreach/my-tasks/"),
     ("township_officer", "/outreach/batches/{batch}/"),
+    ("township_officer", "/outreach/radar/"),
+    ("township_officer", "/outreach/radar/export.xlsx"),
 ]
 
 
 @pytest.mark.parametrize("persona,url", SCREENS, ids=[u for _, u in SCREENS])
 def test_screens_and_exports_show_masked_id_numbers(request, as_user, world, persona, url):
     checks.screen_shows_masked_id_numbers(as_user(request.getfixturevalue(persona)), world, url)
+
+
+def test_grid_worker_sees_whole_phones_and_masked_ids_on_own_tasks(as_user, grid_worker, world):
+    """The grid worker calls the people of their own tasks: the whole number is on the card;
+    the ID number stays masked."""
+    body = as_user(grid_worker).get("/outreach/my-tasks/").content.decode()
+    assert world["person"].id_number not in body
+    assert ">13900001111<" in body
 
 
 MASKED_PAGES = [

@@ -103,8 +103,10 @@ def test_rendered_pages_have_no_inline_scripts(as_user, county_admin, make_perso
     client = as_user(county_admin)
     for url in ["/", "/persons/", f"/persons/{person.pk}/", "/persons/new/",
                 "/enrollments/batch/", "/dashboards/", "/dashboards/print/", "/outreach/",
-                "/benefits/calculator/", "/benefits/recalc/"]:
-        response = client.get(url)
+                "/benefits/calculator/", "/benefits/recalc/", "/outreach/radar/",
+                "/outreach/today/", f"/persons/{person.pk}/notice/",
+                "/dashboards/people/print/"]:
+        response = client.get(url, follow=True)  # "/" leads to the role's landing page
         assert response.status_code == 200, url
         html = response.content.decode()
         for pattern, what in INLINE:
