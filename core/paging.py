@@ -123,3 +123,17 @@ def estimated_count(qs) -> tuple[int, bool]:
     if isinstance(plan, str):
         plan = json.loads(plan)
     return int(plan[0]["Plan"]["Plan Rows"]), True
+
+
+def list_page(rows, number, per_page: int = PER_PAGE) -> dict:
+    """A page of a bounded list already in memory (the radar's lines, capped where they are
+    built): ?page=N, a next page when one more row exists. Long database lists use
+    `keyset_page` instead."""
+    try:
+        number = max(1, int(number))
+    except (TypeError, ValueError):
+        number = 1
+    start = (number - 1) * per_page
+    chunk = list(rows[start:start + per_page + 1])
+    return {"rows": chunk[:per_page], "number": number, "has_next": len(chunk) > per_page,
+            "has_previous": number > 1, "next": number + 1, "previous": number - 1}

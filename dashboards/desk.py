@@ -11,11 +11,11 @@ from django.db.models import Count, Sum
 from django.shortcuts import render
 
 from core.calendar import coverage_year_for, today as beijing_today
+from core import paging
 from core.exports import Sheet, xlsx_response
 from enrollment import coverage, scope
 from enrollment.audit import audit_record
 from enrollment.models import AuditEntry, Enrollment, Region
-from enrollment.views import CheapPaginator
 from outreach.models import OPEN_TASK_STATUSES, Task, TaskStatus
 
 from . import radar
@@ -46,11 +46,7 @@ def _radar_request(request) -> dict:
 def radar_page(request):
     _require_radar(request.user)
     found = _radar_request(request)
-    try:
-        number = int(request.GET.get("page", 1))
-    except ValueError:
-        number = 1
-    page = CheapPaginator(found["lines"], PAGE_SIZE).page_rows(number)
+    page = paging.list_page(found["lines"], request.GET.get("page", 1), PAGE_SIZE)
     villages, away = [], 0
     for v in radar.by_village(found["lines"]):
         if scope.region_in_scope(request.user, v["code"]):
