@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import file_views, views
+from . import file_views, reconcile_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -25,8 +25,8 @@ urlpatterns = [
     path("enrollments/batch/", views.enrollment_batch, name="enrollment_batch"),
     path("enrollments/batch/print/", views.enrollment_batch_print,
          name="enrollment_batch_print"),
-    path("reconcile/", views.reconcile, name="reconcile"),
-    path("reconcile/template/<str:kind>.xlsx", views.reconcile_template,
+    path("reconcile/", reconcile_views.reconcile, name="reconcile"),
+    path("reconcile/template/<str:kind>.xlsx", reconcile_views.reconcile_template,
          name="reconcile_template"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
     path("households/<int:pk>/receipt/", views.household_receipt, name="household_receipt"),
