@@ -60,7 +60,8 @@ def test_relative_credit_reads_the_relation_from_the_household(village_clerk, ma
 
 
 @pytest.mark.parametrize("args, words", [
-    (["credit", "--amount", "-1", "--source", "charity", "--from", "某"], "金额（--amount）"),
+    (["credit", "--amount", "-1", "--source", "charity", "--from", "某"],
+     "金额（--amount）：必须大于0元"),
     (["credit", "--amount", "10", "--source", "relative", "--from", "999999"], "未找到档案"),
     (["pay", "--year", "2027", "--paid-on", "2026-11-20"], "余额0.00元，不足以缴纳"),
     (["pay", "--year", "20x7", "--paid-on", "2026-11-20"], "年份应为四位数字"),

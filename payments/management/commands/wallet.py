@@ -66,7 +66,7 @@ class Command(BaseCommand):
         except Refused as exc:
             fail(self, exc.line)
         except ValidationError as exc:
-            fail(self, refusal_line(exc, LABELS))
+            fail(self, _refusal(exc))
         except PermissionDenied:
             fail(self, f"{LABELS['person']}：不在您的辖区内，或您的账号不能办理医保钱包业务。")
         self.stdout.write(line)
@@ -99,6 +99,22 @@ class Command(BaseCommand):
                                          owner=owner, relation=relation, evidence=evidence,
                                          repair_years=repair_years)
         return json.dumps(output(enrollment), ensure_ascii=False, indent=1)
+
+
+def _refusal(exc: ValidationError) -> str:
+    """One line naming the option; the services' messages already start with the field's name
+    ("金额：…"), which the option's label says once."""
+    errors = getattr(exc, "message_dict", None)
+    if not errors:
+        return refusal_line(exc, LABELS)
+    parts = []
+    for name, messages in errors.items():
+        label = LABELS.get(name, "")
+        field = label.split("（")[0]
+        texts = [m[len(field) + 1:] if field and m.startswith(field + "：") else m
+                 for m in map(str, messages)]
+        parts.append(f"{label}：{'；'.join(texts)}" if label else "；".join(texts))
+    return " ".join(parts).replace("\n", " ")
 
 
 def _person(user, pk: str, option: str) -> Person:
