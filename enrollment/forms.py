@@ -127,9 +127,12 @@ class PersonForm(forms.ModelForm):
                     data["sex"] = data.get("sex") or parsed.sex
         elif id_type == IdType.BIRTH_CERT and not data.get("birth_cert_number"):
             self.add_error("birth_cert_number", "请填写出生医学证明编号。")
-        if not data.get("birth_date") and "birth_date" not in self.errors:
+        # A number that does not parse is the one thing to fix: the birth date and sex it
+        # would have given are not asked for as well.
+        derived = id_type in (IdType.RESIDENT_ID, IdType.HMT_PERMIT) and "id_number" in self.errors
+        if not data.get("birth_date") and "birth_date" not in self.errors and not derived:
             self.add_error("birth_date", "请填写出生日期。")
-        if not data.get("sex") and "sex" not in self.errors:
+        if not data.get("sex") and "sex" not in self.errors and not derived:
             self.add_error("sex", "请选择性别。")
         self._clean_household(data)
         return data

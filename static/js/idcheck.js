@@ -28,10 +28,15 @@
         link.textContent = "申请转入";
         feedback.appendChild(link);
       }
-      const birth = input.form.querySelector("[name=birth_date]");
-      const sex = input.form.querySelector("[name=sex]");
-      if (birth && !birth.value) birth.value = data.birth_date;
-      if (sex && !sex.value) sex.value = data.sex;
+      // A field follows the number while it holds what an earlier number filled in (or
+      // nothing): correcting a mistyped number corrects them too; what the clerk typed stays.
+      [[input.form.querySelector("[name=birth_date]"), data.birth_date],
+       [input.form.querySelector("[name=sex]"), data.sex]].forEach(function (pair) {
+        const field = pair[0], value = pair[1];
+        if (!field || (field.value && field.value !== field.dataset.derived)) return;
+        field.value = value;
+        field.dataset.derived = value;
+      });
       const idType = input.form.querySelector("[name=id_type]");
       if (idType && data.is_permit) idType.value = "hmt_permit";
     }, 200);
