@@ -32,10 +32,16 @@ class PersonByIdWidget(widgets.ForeignKeyWidget):
         text = idnumbers.normalize(str(value or "").strip())
         if not text:
             raise ValueError("请填写证件号码。")
+        # The uploader typed the number: it is shown back whole, so the row can be found and
+        # corrected in their own file (a mistyped digit, or a person not yet registered).
+        try:
+            idnumbers.parse(text)
+        except idnumbers.IdNumberError as exc:
+            raise ValueError(f"“{text}”：{exc}") from None
         person = Person.objects.filter(id_number=text).only("pk", "residence_region_id",
                                                              "hukou_region_id").first()
         if person is None:
-            raise ValueError(f"“{idnumbers.mask(text)}”在人员档案中不存在，请核对或先建档。")
+            raise ValueError(f"未找到该证件号码“{text}”，请核对或先建档。")
         return person
 
     def render(self, value, obj=None, **kwargs):

@@ -76,6 +76,11 @@ def error_sheet(bad: list[dict], headers: list[str]) -> Sheet:
                  last_column_fill="FDE2E1")
 
 
+# The example row's number is a well-formed ID (its check digit is right), so the example
+# passes every check but "not registered" — replace it with a real one.
+TEMPLATE_EXAMPLE_ID = "430121198005010018"
+
+
 def template_sheet() -> Sheet:
     return Sheet(title="年度报销汇总", header=list(HEADERS.values()),
-                 rows=[["430121198005010017", 2025, "0", "否"]], widths=[22] * 4)
+                 rows=[[TEMPLATE_EXAMPLE_ID, 2025, "0", "否"]], widths=[22] * 4)

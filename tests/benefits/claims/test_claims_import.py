@@ -59,14 +59,14 @@ def test_every_bad_row_is_listed_in_chinese_and_nothing_is_written(
     good = make_person()
     neighbour = make_person(factories.NEIGHBOUR_GRID)
     text = (f"{good.id_number},2025,100,否\n"
-            "430121198001010000,2025,0,否\n"  # unknown ID number
+            "430121198001010000,2025,0,否\n"  # a mistyped ID number (check digit)
             f"{good.id_number},2026,-5,否\n"  # negative amount
             f"{good.id_number},2019,0,否\n"  # year without standards
             f"{neighbour.id_number},2025,0,否\n"  # outside the clerk's village
             f"{good.id_number},2027,abc,也许\n")  # not an amount, not yes/no
     client = as_user(village_clerk)
     body = upload(client, csv_file(text)).content.decode()
-    assert "人员档案中不存在" in body
+    assert "“430121198001010000”：证件号码校验位不正确" in body
     assert "金额不能为负数" in body
     assert "2019年不在政策方案" in body
     assert "不在您的辖区内" in body
@@ -89,7 +89,7 @@ def test_only_valid_rows_can_be_imported_and_errors_downloaded(
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.values)
     assert rows[0][-1] == "错误原因" and len(rows) == 2
-    assert rows[1][0] == 3 and "人员档案中不存在" in rows[1][-1]
+    assert rows[1][0] == 3 and "校验位不正确" in rows[1][-1]
 
 
 def test_xlsx_upload_and_reimport_updates_the_same_row(policies, village_clerk, make_person,
@@ -125,3 +125,18 @@ def test_admin_import_uses_the_same_checks(policies, superuser, make_person, as_
     body = response.content.decode()
     assert response.status_code == 200 and "金额不能为负数" in body
     assert not ClaimSummary.objects.exists()
+
+
+def test_an_unknown_number_is_shown_as_typed(policies, village_clerk, as_user):
+    body = upload(as_user(village_clerk), csv_file("430121198001010002,2025,0,否\n")
+                  ).content.decode()
+    assert "未找到该证件号码“430121198001010002”" in body
+
+
+def test_the_templates_example_row_passes_every_check_but_registration(policies):
+    from benefits.claims import services
+    from enrollment import idnumbers
+
+    sheet = services.template_sheet()
+    number = list(sheet.rows)[0][0]
+    assert idnumbers.parse(number).number == number  # a well-formed ID, check digit included
