@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from core.calendar import coverage_year_for, today as beijing_today
 from enrollment import scope
 from enrollment.models import Enrollment, EnrollmentStatus, LifeStatus, LIVE_STATUSES, Person, Scheme
+from enrollment.services.plans import employee_cover
 
 from . import inputs
 from .models import PersonYearStatus
@@ -54,14 +55,6 @@ class TimelineYear:
         if self.status is not None and self.status.effective_cap is not None:
             return "1月重算"
         return "登记时测算" if self.live_resident and self.live_resident.effective_cap else ""
-
-
-def _employee_cover(e: Enrollment) -> tuple[dt.date, dt.date]:
-    start = e.cover_start or dt.date(e.year, 1, 1)
-    end = e.cover_end or dt.date.max
-    if e.status == EnrollmentStatus.STOPPED and e.stopped_on:
-        end = min(end, e.stopped_on - dt.timedelta(days=1))
-    return start, end
 
 
 def _months_in(year: int, start: dt.date, end: dt.date) -> int:
@@ -109,7 +102,8 @@ def person_timeline(user, person: Person, *, today: dt.date | None = None) -> li
                            residents=[e for e in enrollments
                                       if e.year == y and e.scheme == Scheme.RESIDENT])
         for e in employees:
-            months = _months_in(y, *_employee_cover(e))
+            start, end = employee_cover(e)  # the one door's reading of a stop
+            months = _months_in(y, start, end or dt.date.max)
             if months:
                 row.employees.append(e)
                 row.employee_months = min(12, row.employee_months + months)
