@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "outreach",
     "payments",
     "dashboards",
+    "rest_framework",
+    "drf_spectacular",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -309,3 +312,27 @@ OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # Audit rows are kept at least this long, then archived (JSON lines, gzip) and removed.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=180)
 AUDIT_ARCHIVE_DIR = Path(env("AUDIT_ARCHIVE_DIR", default=str(VAR_DIR / "audit-archive")))
+
+
+# --- The data-sharing API for other departments (api/, docs/api.md) ---------------------------
+# Read-only JSON, one token per department (issued by the superuser in the admin), limited per
+# token to API_RATE calls ("60/min", "1000/hour", …), counted in the cache (Redis when set).
+API_RATE = env("API_RATE", default="60/min")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.DepartmentTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.DepartmentTokenThrottle"],
+    # JSON only: no browsable pages (they would need the site's login and its scripts).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "参保通 数据共享接口",
+    "DESCRIPTION": "供其他部门系统查询参保状态、参保覆盖和未参保台账的只读接口（见 docs/api.md）。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}

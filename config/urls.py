@@ -23,6 +23,8 @@ urlpatterns = [
     # The door-step notice needs the engine, so benefits serves it, under the person's address.
     path("", include("benefits.notice_urls")),
     path("healthz", HealthView.as_view(), name="healthz"),
+    # The data-sharing API for other departments' systems (token, not login; docs/api.md).
+    path("api/v1/", include("api.urls")),
     path("", include("enrollment.urls")),
 ]
 

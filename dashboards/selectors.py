@@ -182,9 +182,10 @@ def _figures(row: CoverageRollup | None, last: CoverageRollup | None, official: 
     }
 
 
-def dashboard(region: Region, year: int) -> dict:
-    """Everything the dashboard page shows for a region and year, from the rollups."""
-    depth = DEPTH_OF_LEVEL[region.level]
+def coverage_table(region: Region, year: int) -> dict:
+    """The coverage figures of a region and of each region right below it for a year, as the
+    dashboard shows them: from the rollups, the region's own total counted live where it is
+    desk-sized. The data-sharing API's coverage answer reads the same figures."""
     rows = {(r.region_id, r.year): r for r in CoverageRollup.objects.filter(
         Q(region_id=region.code) | Q(parent_code=region.code), year__in=[year, year - 1])}
     child_codes = sorted({code for code, y in rows if code != region.code})
@@ -202,13 +203,22 @@ def dashboard(region: Region, year: int) -> dict:
         if fig["row"] is None:
             continue
         children.append({"code": code, "name": names.get(code, code), **fig})
+    return {"summary": summary, "children": children, "child_codes": child_codes,
+            "live": live is not None}
+
+
+def dashboard(region: Region, year: int) -> dict:
+    """Everything the dashboard page shows for a region and year, from the rollups."""
+    depth = DEPTH_OF_LEVEL[region.level]
+    table = coverage_table(region, year)
+    summary, children, child_codes = table["summary"], table["children"], table["child_codes"]
     return {
         "region": region,
         "year": year,
         "target_percent": COVERAGE_TARGET_PERCENT,
         "summary": summary,
         "children": children,
-        "remainder": remainder(summary, children, live=live is not None),
+        "remainder": remainder(summary, children, live=table["live"]),
         "child_level": regions.LEVEL_LABELS[regions.level_of(child_codes[0])]
         if child_codes else "",
         "by_year": by_year(region, year),

@@ -30,6 +30,8 @@ class AuditEntry(models.Model):
         PASSWORD_CHANGE = "password_change", "修改密码"
         PERMISSION_CHANGE = "permission_change", "权限变更"
         OTP = "otp", "双因素认证"
+        # A call of the data-sharing API by another department's system (api/).
+        API = "api", "数据共享接口调用"
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True,

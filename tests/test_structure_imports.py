@@ -1,8 +1,7 @@
 """The import graph of the project's own modules: no cycles, and dependencies point one way.
 
 The graph is built with `ast` from the source of enrollment/, benefits/, outreach/, payments/,
-dashboards/,
-core/ (when present) and config/ (migrations left out: they are generated history). Imports
+dashboards/, api/, core/ (when present) and config/ (migrations left out: they are generated history). Imports
 inside functions count as imports: a lazy import is still a dependency that the module needs to
 do its work, and writing one is the usual way a cycle gets hidden rather than removed, so the
 rules below hold for them as well as for imports at module level.
@@ -13,7 +12,9 @@ Rules (the house style in ARCHITECTURE.md):
 - `enrollment` imports no `outreach`, `payments` or `dashboards` module, and `benefits` only where the
   enrollment service asks for the determination (`ENROLLMENT_TO_BENEFITS`);
 - `benefits`, `outreach` and `payments` never import each other, nor `dashboards`;
-- nobody imports `dashboards` (config wires it in by name, which is not an import);
+- nobody imports `dashboards` (config wires it in by name, which is not an import), except the
+  data-sharing API (`api`), which answers other departments with the dashboard's own figures;
+- nobody imports `api` (config wires it in by name);
 - `core` imports no app.
 """
 from __future__ import annotations
@@ -22,8 +23,11 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ["enrollment", "benefits", "outreach", "payments", "dashboards", "core", "config"]
-APPS = ["enrollment", "benefits", "outreach", "payments", "dashboards"]
+PACKAGES = ["enrollment", "benefits", "outreach", "payments", "dashboards", "api", "core",
+            "config"]
+APPS = ["enrollment", "benefits", "outreach", "payments", "dashboards", "api"]
+# Apps at the top of the graph, that read the ones below and that nobody imports.
+READ_SIDES = {"dashboards", "api"}
 # (importing module, imported module): the one sanctioned call from the registry up to the
 # policy layer, the determination asked when an enrollment is written.
 ENROLLMENT_TO_BENEFITS = {("enrollment.services.enrollments", "benefits.determination")}
@@ -144,6 +148,7 @@ def test_the_graph_sees_the_project():
             "outreach.models"} <= set(graph)
     assert "enrollment.regions" in graph["enrollment.models"]
     assert "dashboards.sql" in graph["dashboards.rollups"]
+    assert "api.selectors" in graph["api.views"]
 
 
 def test_no_import_cycles_except_services_and_tasks_of_one_app():
@@ -174,11 +179,18 @@ def test_benefits_outreach_and_payments_never_import_each_other_or_dashboards():
         assert _edges(graph, source, target) == set(), (source, target)
 
 
-def test_nobody_imports_dashboards():
+def test_nobody_imports_dashboards_but_the_api():
     graph = import_graph()
-    outside = {(m, t) for m, targets in graph.items() if _app(m) != "dashboards"
+    outside = {(m, t) for m, targets in graph.items() if _app(m) not in READ_SIDES
                for t in targets if _app(t) == "dashboards"}
     assert outside == set()
+
+
+def test_nobody_imports_the_api():
+    graph = import_graph()
+    assert {(m, t) for m, targets in graph.items() if _app(m) != "api"
+            for t in targets if _app(t) == "api"} == set()
+    assert _edges(graph, "api", "dashboards"), "the API reads the dashboard's figures"
 
 
 def test_core_imports_no_app():

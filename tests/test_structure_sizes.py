@@ -8,7 +8,8 @@ from pathlib import Path
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-PRODUCT_APPS = ("enrollment", "benefits", "outreach", "payments", "dashboards", "core", "config", "accounts")
+PRODUCT_APPS = ("enrollment", "benefits", "outreach", "payments", "dashboards", "api", "core",
+                "config", "accounts")
 MAX_LINES = 450
 
 

@@ -17,8 +17,13 @@ PAGES = [*test_enrollment.PAGES, *test_benefits.PAGES, *test_outreach.PAGES,
          ("audit_log", "/audit/"), ("audit_export", "/audit/export.xlsx")]
 AUTH_URLS = {"login", "logout", "password_change", "password_change_done", "password_reset",
              "password_reset_done", "password_reset_confirm", "password_reset_complete"}
-# Public on purpose: monitoring asks /healthz without a login; it shows no personal data.
-PUBLIC_URLS = {"healthz"}
+# Public on purpose: monitoring asks /healthz without a login; it shows no personal data. The
+# data-sharing API's OpenAPI schema describes it and holds no data.
+PUBLIC_URLS = {"healthz", "api:schema"}
+# The data-sharing API answers other departments' systems, which hold a token, not a login:
+# without one, 401 (tests/api checks every refusal).
+API_URLS = {"api:status": "/api/v1/status/", "api:coverage": "/api/v1/coverage/",
+            "api:unenrolled": "/api/v1/unenrolled/"}
 
 
 def _named_patterns(resolver=None, namespace=""):
@@ -34,7 +39,7 @@ def _named_patterns(resolver=None, namespace=""):
 
 
 def test_every_url_pattern_is_in_the_table():
-    covered = {name for name, _ in PAGES} | AUTH_URLS | PUBLIC_URLS
+    covered = {name for name, _ in PAGES} | AUTH_URLS | PUBLIC_URLS | set(API_URLS)
     assert set(_named_patterns()) - covered == set()
 
 
@@ -45,3 +50,11 @@ def test_every_url_pattern_is_in_the_table():
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_anonymous_is_redirected_to_login(client, world, name, url, method):
     checks.anonymous_is_redirected_to_login(client, world, name, url, method)
+
+
+@pytest.mark.parametrize("url", list(API_URLS.values()))
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_anonymous_api_call_is_refused_with_401(client, url, method):
+    response = getattr(client, method)(url)
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"

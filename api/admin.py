@@ -1,0 +1,82 @@
+"""Department tokens in the admin: the superuser issues, changes and switches them off; nobody
+else sees them. A new key is shown once, on the page that follows the issue, and stored only as
+its hash. Tokens are never deleted (their calls stay in the audit trail): they are switched
+off."""
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.template.response import TemplateResponse
+
+from enrollment import scope
+
+from . import services
+from .models import FIELD_CHOICES, DepartmentToken
+
+
+class DepartmentTokenForm(forms.ModelForm):
+    fields = forms.MultipleChoiceField(
+        label="可见个人信息", choices=FIELD_CHOICES, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="未勾选“完整证件号码”时号码以掩码返回；未勾选的姓名、电话不返回。")
+
+    class Meta:
+        model = DepartmentToken
+        fields = ["department", "region", "fields", "active", "expires_at", "note"]
+
+
+@admin.action(description="停用所选令牌")
+def deactivate(modeladmin, request, queryset):
+    count = services.tokens_deactivate(tokens=list(queryset), changed_by=request.user,
+                                       request=request)
+    messages.success(request, f"已停用 {count} 个令牌。")
+
+
+@admin.register(DepartmentToken)
+class DepartmentTokenAdmin(admin.ModelAdmin):
+    form = DepartmentTokenForm
+    list_display = ["department", "key_prefix", "region", "fields_text", "active", "expires_at",
+                    "created_by", "created_at"]
+    list_filter = ["active"]
+    search_fields = ["department", "key_prefix", "region__code", "region__name"]
+    readonly_fields = ["key_prefix", "created_by", "created_at"]
+    raw_id_fields = ["region"]
+    actions = [deactivate]
+
+    @admin.display(description="可见个人信息")
+    def fields_text(self, obj):
+        labels = dict(FIELD_CHOICES)
+        return "、".join(labels.get(f, f) for f in obj.fields) or "无（证件号码掩码）"
+
+    def _allowed(self, request):
+        return request.user.is_staff and scope.can_issue_api_tokens(request.user)
+
+    def has_module_permission(self, request):
+        return self._allowed(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_add_permission(self, request):
+        return self._allowed(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allowed(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.token_change(token=obj, changed_by=request.user,
+                                  changed=form.changed_data, request=request)
+        else:
+            request.api_new_key = services.token_issue(token=obj, issued_by=request.user,
+                                                       request=request)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # The key, once: rendered into this answer (never a message, a cookie or the session),
+        # which the site marks no-store.
+        return TemplateResponse(request, "api/token_created.html", {
+            **self.admin_site.each_context(request), "title": "令牌已签发", "token": obj,
+            "key": request.api_new_key, "opts": self.model._meta})
