@@ -59,6 +59,9 @@ class UnenrolledQuery(RegionQuery):
 
 # --- Answers (documentation) ------------------------------------------------------------------
 
+class ErrorOut(serializers.Serializer):
+    detail = serializers.CharField(help_text="中文说明；参数错误时键为参数名，值为说明列表")
+
 class RegionOut(serializers.Serializer):
     code = serializers.CharField(help_text="区划代码")
     name = serializers.CharField(help_text="区划名称")

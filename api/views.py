@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from django.conf import settings
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.exceptions import Throttled
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,7 +17,12 @@ from rest_framework.views import APIView
 from . import selectors, serializers, services
 from .throttling import rate_text
 
-ERRORS = {400: None, 401: None, 404: None, 429: None}
+ERRORS = {
+    400: OpenApiResponse(serializers.ErrorOut, "参数有误：键为参数名（如 id_number），值为中文说明"),
+    401: OpenApiResponse(serializers.ErrorOut, "未提供令牌，或令牌无效、已停用、已过期"),
+    404: OpenApiResponse(serializers.ErrorOut, "不存在，或不在令牌可查询的区划内（两者不作区分）"),
+    429: OpenApiResponse(serializers.ErrorOut, "超过每个令牌的调用频率；Retry-After 为等待秒数"),
+}
 
 
 class DepartmentApiView(APIView):
