@@ -24,6 +24,11 @@ class DepartmentTokenForm(forms.ModelForm):
         model = DepartmentToken
         fields = ["department", "region", "fields", "active", "expires_at", "note"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A whole region code (12 digits, 15 for a grid) stays readable in the raw id box.
+        self.fields["region"].widget.attrs["style"] = "width: 11em"
+
 
 @admin.action(description="停用所选令牌")
 def deactivate(modeladmin, request, queryset):
@@ -42,6 +47,11 @@ class DepartmentTokenAdmin(admin.ModelAdmin):
     readonly_fields = ["key_prefix", "created_by", "created_at"]
     raw_id_fields = ["region"]
     actions = [deactivate]
+
+    def get_fields(self, request, obj=None):
+        fields = ["department", "region", "fields", "active", "expires_at", "note"]
+        # Prefix, issuer and time exist once the token does (the key page follows the issue).
+        return fields + self.readonly_fields if obj is not None else fields
 
     @admin.display(description="可见个人信息")
     def fields_text(self, obj):
