@@ -3,7 +3,14 @@ worker counts together). The rate is the API_RATE setting, read on each call."""
 from __future__ import annotations
 
 from django.conf import settings
+from redis.exceptions import RedisError
+from rest_framework.exceptions import APIException
 from rest_framework.throttling import SimpleRateThrottle
+
+
+class CounterDown(APIException):
+    status_code = 503
+    default_detail = "调用计数服务暂时不可用，请稍后再试。"
 
 
 class DepartmentTokenThrottle(SimpleRateThrottle):
@@ -11,6 +18,13 @@ class DepartmentTokenThrottle(SimpleRateThrottle):
 
     def get_rate(self):
         return settings.API_RATE
+
+    def allow_request(self, request, view):
+        # Without the counts the limit cannot hold: refuse (503) rather than serve unlimited.
+        try:
+            return super().allow_request(request, view)
+        except (RedisError, OSError):
+            raise CounterDown() from None
 
     def get_cache_key(self, request, view):
         token = request.auth

@@ -22,6 +22,7 @@ ERRORS = {
     401: OpenApiResponse(serializers.ErrorOut, "未提供令牌，或令牌无效、已停用、已过期"),
     404: OpenApiResponse(serializers.ErrorOut, "不存在，或不在令牌可查询的区划内（两者不作区分）"),
     429: OpenApiResponse(serializers.ErrorOut, "超过每个令牌的调用频率；Retry-After 为等待秒数"),
+    503: OpenApiResponse(serializers.ErrorOut, "调用计数服务暂不可用，请稍后重试"),
 }
 
 

@@ -126,3 +126,21 @@ def test_a_token_usable_until_its_expiry(issue):
     token, _ = issue(expires_at=timezone.now() + dt.timedelta(minutes=5))
     assert token.usable()
     assert not token.usable(now=timezone.now() + dt.timedelta(minutes=6))
+
+
+def test_when_the_counts_cannot_be_read_the_call_is_refused_503(issue, call, world,
+                                                                monkeypatch):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from api.throttling import DepartmentTokenThrottle
+
+    _, key = issue()
+
+    def down(*args, **kwargs):
+        raise RedisConnectionError("Redis is down")
+
+    monkeypatch.setattr(DepartmentTokenThrottle.cache, "get", down)
+    response = _status(call, world, key)
+    assert response.status_code == 503
+    assert "调用计数服务暂时不可用" in response.json()["detail"]
+    assert "HTTP 503" in AuditEntry.objects.get(action=AuditEntry.Action.API).detail

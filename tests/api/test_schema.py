@@ -17,7 +17,7 @@ def test_the_schema_is_valid_openapi_with_every_endpoint(client):
                                     "/api/v1/unenrolled/"}
     status = schema["paths"]["/api/v1/status/"]["get"]
     assert {p["name"] for p in status["parameters"]} == {"id_number", "year"}
-    assert set(status["responses"]) == {"200", "400", "401", "404", "429"}
+    assert set(status["responses"]) == {"200", "400", "401", "404", "429", "503"}
     assert status["security"] == [{"departmentToken": []}]
     token = schema["components"]["securitySchemes"]["departmentToken"]
     assert (token["type"], token["in"], token["name"]) == ("apiKey", "header", "Authorization")
