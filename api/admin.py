@@ -26,8 +26,8 @@ class DepartmentTokenForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # A whole region code (12 digits, 15 for a grid) stays readable in the raw id box.
-        self.fields["region"].widget.attrs["style"] = "width: 11em"
+        # A whole region code stays readable in the raw id box (static/css/api_admin.css).
+        self.fields["region"].widget.attrs["class"] = "vForeignKeyRawIdAdminField api-region-code"
 
 
 @admin.action(description="停用所选令牌")
@@ -47,6 +47,9 @@ class DepartmentTokenAdmin(admin.ModelAdmin):
     readonly_fields = ["key_prefix", "created_by", "created_at"]
     raw_id_fields = ["region"]
     actions = [deactivate]
+
+    class Media:
+        css = {"all": ["css/api_admin.css"]}
 
     def get_fields(self, request, obj=None):
         fields = ["department", "region", "fields", "active", "expires_at", "note"]
