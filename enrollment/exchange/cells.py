@@ -159,6 +159,9 @@ class Rows:
         self.readers = [RowReader(number, cells, ctx) for number, cells in rows]
         self.ctx = ctx
         self._keys: dict[str, int] = {}
+        if not scope.can_write(ctx.actor):  # a read-only account's file is refused row by row
+            for reader in self.readers:
+                reader.problem("", "您的账号为只读权限，不能导入数据。", "请由村（社区）、乡镇或县级经办人员导入。")
 
     def duplicate(self, reader: RowReader, key: str, column: str) -> bool:
         """True (and a problem) when the key was on an earlier row of the batch."""

@@ -158,3 +158,12 @@ def test_unemployment_periods_are_recorded_apart_from_hardship(village_clerk, pe
     assert UnemploymentBenefit.objects.get().end_date == dt.date(2026, 12, 31)
     found = problems_of("unemployed", village_clerk, {**row, "领取终止日期": ""})
     assert found[0][1] == "领取终止日期"
+
+
+@pytest.mark.parametrize("kind", ["births", "students", "hardship", "veterans", "released",
+                                  "tax_payments", "employee", "unemployed"])
+def test_a_read_only_account_imports_nothing(kind, city_leader, people, shipped_policies):
+    from enrollment.exchange.base import feed
+
+    found = problems_of(kind, city_leader, feed(kind).example_row())
+    assert ("", "您的账号为只读权限，不能导入数据。") in [(c, m) for _, c, m in found]
