@@ -83,3 +83,15 @@ def test_every_bad_row_is_named(village_clerk, pupils, region_tree):
     assert columns == {2: "学生证件号码", 3: "学生证件号码", 4: "学校类型", 5: "学校名称",
                        6: "学生证件号码", 7: "学校所在区划代码", 8: "班级", 10: "学生证件号码"}
     assert not School.objects.exists()
+
+
+def test_a_school_of_another_village_is_not_renamed_from_here(village_clerk, neighbour_clerk,
+                                                              pupils):
+    run("students", village_clerk, roster())
+    pupil = factories.make_person(factories.NEIGHBOUR_GRID, name="赵小六",
+                                  birth_date=dt.date(2012, 2, 2))
+    row = roster(**{"学生证件号码": pupil.id_number, "姓名": "赵小六"})
+    found = problems_of("students", neighbour_clerk, {**row, "学校名称": "改名小学"})
+    assert found[0][1] == "学校名称" and "不在您的辖区内" in found[0][2]
+    assert run("students", neighbour_clerk, row).updated == 1  # linking to it is fine
+    assert School.objects.get().name == "星沙第一小学"

@@ -81,7 +81,8 @@ class BirthsFeed(Feed):
         return batch.result(found)
 
     def _read(self, reader, ctx, c, regions, parents) -> dict:
-        values = {"cert": c["cert"], "baby_id": c["baby_id"], "name": reader.text(NAME, max_length=50),
+        values = {"cert": c["cert"], "baby_id": c["baby_id"],
+                  "name": reader.text(NAME, max_length=50),
                   "sex": reader.choice(SEX, SEXES), "birth": reader.date(BIRTH)}
         code = reader.raw(HUKOU)
         if not code:

@@ -82,10 +82,12 @@ class StudentsFeed(Feed):
             return
         first = named.setdefault(values["code"], (reader.number, values["school"], values["kind"]))
         if first[1:] != (values["school"], values["kind"]):
-            reader.problem(SCHOOL, f"学校代码{values['code']}在第{first[0]}行的学校名称或类型与本行不同。",
+            reader.problem(SCHOOL, f"学校代码{values['code']}在第{first[0]}行的学校名称或类型"
+                                   "与本行不同。",
                            "同一学校代码请填写相同的学校名称和类型。")
-        elif school is not None and (school.name, school.kind) != (values["school"], values["kind"]) \
-                and not scope.region_in_scope(ctx.actor, school.region_id):
+        elif school is not None and (school.name, school.kind) != (
+                values["school"], values["kind"]) and not scope.region_in_scope(
+                ctx.actor, school.region_id):
             reader.problem(SCHOOL, f"学校代码{values['code']}已登记为“{school.name}”"
                                    f"（{school.get_kind_display()}），不在您的辖区内。",
                            "请核对学校代码；学校信息请由其所在地更新。")
