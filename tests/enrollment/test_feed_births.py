@@ -109,3 +109,10 @@ def test_a_newborn_registered_elsewhere_is_not_named(neighbour_clerk, village_cl
     found = problems_of("births", neighbour_clerk,
                         birth(**{"户籍地区划代码": factories.NEIGHBOUR_VILLAGE}))
     assert ("出生医学证明编号", "该新生儿已在其他辖区建档。") in [(c, m) for _, c, m in found]
+
+
+def test_one_id_number_on_two_certificates_is_a_duplicate(village_clerk, parents):
+    number = idnumbers.make_id("430121", dt.date(2026, 9, 15), 8, "F")
+    found = problems_of("births", village_clerk, birth(**{"新生儿证件号码": number}),
+                        birth(**{"新生儿证件号码": number, "出生医学证明编号": "R430123457"}))
+    assert [(r, c) for r, c, _ in found] == [(3, "新生儿证件号码")]

@@ -74,7 +74,8 @@ class BirthsFeed(Feed):
             c = cells[reader.number]
             values = self._read(reader, ctx, c, regions, parents)
             existing = self._existing(reader, c, by_cert, by_id, visible, values)
-            if reader.problems or batch.duplicate(reader, c["cert"], CERT):
+            if reader.problems or batch.duplicate(reader, c["cert"], CERT) or (
+                    c["baby_id"] and batch.duplicate(reader, f"id:{c['baby_id']}", BABY_ID)):
                 continue
             values["person_id"] = existing.pk if existing else None
             found[reader.number] = (c["cert"], values)
