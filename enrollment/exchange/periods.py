@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from ..models import Person
+from ..models import HardshipGroup, Person
 from ..services import groups
 from .base import Context, Feed, Outcome
 from .cells import Persons, RowReader, Rows
@@ -36,10 +36,10 @@ class PeriodFeed(Feed):
 
     def periods(self, values: dict, people: dict[int, Person], ctx: Context
                 ) -> list[groups.Period]:
-        source = values["source"] or ctx.source or self.department
         return [groups.Period(person=people[values["person_id"]], group=values["group"],
                               start_date=values["start"], end_date=values["end"],
-                              source=source[:50])]
+                              source=values["source"],
+                              default_source=ctx.source or self.department)]
 
     def describe(self, values: dict, people: dict[int, Person]) -> str:
         person = people[values["person_id"]]
@@ -47,8 +47,9 @@ class PeriodFeed(Feed):
         return f"{person.name}：{self.label(values)} {values['start']:%Y-%m-%d}{end}"
 
     def label(self, values: dict) -> str:
-        words = {v: k for k, v in self.categories.items()}
-        return words.get(values["group"], self.period_label or self.title)
+        if values["group"] in HardshipGroup.values:
+            return HardshipGroup(values["group"]).label.split("（")[0]
+        return self.period_label or self.title
 
     # --- checking ---------------------------------------------------------------------------
 

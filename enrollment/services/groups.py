@@ -22,7 +22,8 @@ class Period:
     start_date: dt.date
     end_date: dt.date | None = None
     group: str = ""  # a HardshipGroup value (PersonGroup only)
-    source: str = ""
+    source: str = ""  # the department the row names; blank keeps what is recorded
+    default_source: str = ""  # the source of a new period whose row names none
 
 
 def _require_scope(actor, periods: list[Period]) -> None:
@@ -47,14 +48,14 @@ def person_groups_record(*, actor, periods: list[Period], request=None) -> list[
     for period in periods:
         key = (period.person.pk, period.group, period.start_date)
         group = existing.get(key)
-        if group is not None and (group.end_date, group.source) == (period.end_date,
-                                                                    period.source):
+        source = period.source or (group.source if group else period.default_source)
+        if group is not None and (group.end_date, group.source) == (period.end_date, source):
             states.append(UNCHANGED)
             continue
         state = CREATED if group is None else UPDATED
         group = group or PersonGroup(person=period.person, group=period.group,
                                      start_date=period.start_date)
-        group.end_date, group.source = period.end_date, period.source
+        group.end_date, group.source = period.end_date, source[:50]
         group.clean()
         group._history_user = actor
         group.save()
@@ -62,7 +63,7 @@ def person_groups_record(*, actor, periods: list[Period], request=None) -> list[
         audit_record(user=actor, action=AuditEntry.Action.CREATE if state == CREATED
                      else AuditEntry.Action.UPDATE, person=period.person, obj=group,
                      detail=f"{group.get_group_display()}：{period.start_date:%Y-%m-%d}"
-                            f"{_end_text(period.end_date)}（{period.source or '未注明来源'}）",
+                            f"{_end_text(period.end_date)}（{source or '未注明来源'}）",
                      request=request)
         states.append(state)
     return states
@@ -82,14 +83,15 @@ def unemployment_periods_record(*, actor, periods: list[Period], request=None) -
             continue
         state = CREATED if row is None else UPDATED
         row = row or UnemploymentBenefit(person=period.person, start_date=period.start_date)
-        row.end_date, row.source = period.end_date, period.source
+        row.end_date = period.end_date
+        row.source = (period.source or row.source or period.default_source)[:100]
         row.clean()
         row.save()
         existing[key] = row
         audit_record(user=actor, action=AuditEntry.Action.CREATE if state == CREATED
                      else AuditEntry.Action.UPDATE, person=period.person, obj=row,
                      detail=f"失业保险金领取：{period.start_date:%Y-%m-%d}"
-                            f"{_end_text(period.end_date)}（{period.source or '未注明来源'}）",
+                            f"{_end_text(period.end_date)}（{row.source or '未注明来源'}）",
                      request=request)
         states.append(state)
     return states

@@ -9,7 +9,7 @@ from benefits.determination import case_from_registry
 from enrollment import idnumbers
 from enrollment.models import AuditEntry, PersonGroup, UnemploymentBenefit
 from tests import factories
-from tests.enrollment.feedkit import example_passes, problems_of, run
+from tests.enrollment.feedkit import TODAY, example_passes, problems_of, run
 
 pytestmark = pytest.mark.django_db
 
@@ -167,3 +167,22 @@ def test_a_read_only_account_imports_nothing(kind, city_leader, people, shipped_
 
     found = problems_of(kind, city_leader, feed(kind).example_row())
     assert ("", "您的账号为只读权限，不能导入数据。") in [(c, m) for _, c, m in found]
+
+
+def test_the_same_file_under_another_upload_label_changes_nothing(village_clerk, people):
+    """A row naming no department keeps the source recorded first: the import's own label
+    (which names the upload) does not make a second import an update."""
+    from django.db import transaction
+
+    from enrollment.exchange.base import Context, feed
+
+    row = hardship_row(**{"认定部门": "", "困难类别": "监测对象"})
+    outcome = run("hardship", village_clerk, row)
+    assert outcome.changes == ["新增 张三：防止返贫监测对象 2026-01-15起"]
+    assert PersonGroup.objects.get().source == "测试"
+    f = feed("hardship")
+    ctx = Context(actor=village_clerk, today=TODAY, source="民政 2026-12 第二次上传")
+    checked, _ = f.check_rows([(2, row)], ctx)
+    with transaction.atomic():
+        again = f.apply(checked, ctx)
+    assert (again.updated, again.unchanged) == (0, 1)

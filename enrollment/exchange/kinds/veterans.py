@@ -52,7 +52,7 @@ class VeteransFeed(PeriodFeed):
             found.append(Period(
                 person=people[values["spouse_person_id"]],
                 group=HardshipGroup.EXIT_VETERAN_SPOUSE, start_date=values["start"],
-                source=found[0].source))
+                default_source=found[0].default_source))
         return found
 
     def describe(self, values, people):
