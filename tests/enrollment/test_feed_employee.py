@@ -86,3 +86,15 @@ def test_every_bad_row_is_named(village_clerk, adult):
                        6: "缴费月数", 7: "参保起始月", 8: "缴费月数", 9: "证件号码",
                        11: "证件号码"}
     assert not Enrollment.objects.exists() and not Enterprise.objects.exists()
+
+
+def test_an_employer_of_another_village_is_named_not_renamed(village_clerk, neighbour_clerk,
+                                                             adult):
+    run("employee", village_clerk, job())
+    worker = factories.make_person(factories.NEIGHBOUR_GRID, name="赵六")
+    row = job(**{"证件号码": worker.id_number, "姓名": "赵六"})
+    found = problems_of("employee", neighbour_clerk, {**row, "单位名称": "星沙机械"})
+    assert found[0][1] == "单位名称" and "长沙星沙机械有限公司" in found[0][2]
+    assert run("employee", neighbour_clerk, row).created == 1
+    assert Enterprise.objects.get().name == "长沙星沙机械有限公司"
+    assert Enrollment.objects.get(person=worker).employer.credit_code == CODE

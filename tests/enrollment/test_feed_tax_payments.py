@@ -96,3 +96,9 @@ def test_resident_enrollment_is_not_written_for_a_neighbours_person(neighbour_cl
     found = problems_of("tax_payments", neighbour_clerk, pay())
     assert "不在您的辖区内" in found[0][2]
     assert Enrollment.objects.filter(scheme=Scheme.RESIDENT).count() == 0
+
+
+def test_a_payment_other_than_what_is_due_is_recorded_and_said(village_clerk, adult):
+    outcome = run("tax_payments", village_clerk, pay(**{"缴费金额": "400"}))
+    assert outcome.created == 1 and "与应缴440.00元不符" in outcome.changes[0]
+    assert Enrollment.objects.get().amount_paid == Decimal("400.00")

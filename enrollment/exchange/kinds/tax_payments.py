@@ -5,6 +5,8 @@ registration awaiting payment is paid by the record; any other enrollment of the
 door's refusal, shown on the row."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 
 from ...models import Channel, EnrollmentStatus, Person, Scheme
@@ -20,7 +22,7 @@ COLUMNS_OF = {"year": YEAR, "paid_on": PAID, "amount_paid": AMOUNT, "person": ID
 
 def _same_payment(e, values) -> bool:
     return (e.status == EnrollmentStatus.ACTIVE and e.paid_on == values["paid_on"]
-            and e.amount_paid == values["amount"])
+            and e.amount_paid == Decimal(values["amount"]))
 
 
 @register
@@ -45,7 +47,10 @@ class TaxPaymentsFeed(Feed):
         read = {}
         for reader in batch.readers:
             year = reader.integer(YEAR, low=2000, high=ctx.today.year + 1)
-            values = {"year": year, "amount": reader.amount(AMOUNT), "paid_on": reader.date(PAID),
+            amount = reader.amount(AMOUNT)
+            # Text, like the other cleaned values: the flow may keep checked rows as JSON.
+            values = {"year": year, "amount": None if amount is None else str(amount),
+                      "paid_on": reader.date(PAID),
                       "tax_channel": reader.text(CHANNEL, max_length=30),
                       "receipt": reader.text(RECEIPT, required=False, max_length=40)}
             person = persons.find(reader, numbers[reader.number], ID)
@@ -67,7 +72,8 @@ class TaxPaymentsFeed(Feed):
                              if e.status == EnrollmentStatus.AWAITING_PAYMENT), None)
             preview_problems(reader, COLUMNS_OF, actor=ctx.actor, person=person,
                              year=values["year"], paid_on=values["paid_on"],
-                             amount_paid=values["amount"], channel=Channel.TAX_RECORD,
+                             amount_paid=Decimal(values["amount"]),
+                             channel=Channel.TAX_RECORD,
                              instance=awaiting)
             if not reader.problems:
                 found[reader.number] = (key, values)
@@ -88,7 +94,7 @@ class TaxPaymentsFeed(Feed):
                              if e.status == EnrollmentStatus.AWAITING_PAYMENT), None)
             try:
                 e = enrollment_record(actor=ctx.actor, person=person, year=v["year"],
-                                      paid_on=v["paid_on"], amount_paid=v["amount"],
+                                      paid_on=v["paid_on"], amount_paid=Decimal(v["amount"]),
                                       channel=Channel.TAX_RECORD, instance=awaiting,
                                       request=ctx.request)
             except ValidationError as exc:
@@ -101,7 +107,7 @@ class TaxPaymentsFeed(Feed):
             receipt = f"，票据号{v['receipt']}" if v.get("receipt") else ""
             due = (e.amount_due or 0) + (e.repair_due or 0)
             differs = f"，与应缴{due}元不符，请核实" if e.amount_due is not None \
-                and due != v["amount"] else ""
+                and due != Decimal(v["amount"]) else ""
             outcome.note(f"{person.name}：{v['year']}年居民医保缴费{v['amount']}元"
                          f"（{v['paid_on']:%Y-%m-%d}，{v['tax_channel']}{receipt}）{differs}")
         return outcome
