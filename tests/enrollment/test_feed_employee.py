@@ -98,3 +98,12 @@ def test_an_employer_of_another_village_is_named_not_renamed(village_clerk, neig
     assert run("employee", neighbour_clerk, row).created == 1
     assert Enterprise.objects.get().name == "长沙星沙机械有限公司"
     assert Enrollment.objects.get(person=worker).employer.credit_code == CODE
+
+
+def test_two_rows_of_one_file_with_overlapping_months_are_a_problem(village_clerk, adult):
+    found = problems_of("employee", village_clerk, job(),
+                        job(**{"参保起始月": "2026-06", "缴费月数": "", "统一社会信用代码": OTHER_CODE,
+                               "单位名称": "另一公司"}),
+                        job(**{"参保起始月": "2026-09", "缴费月数": "3"}))
+    assert [(r, c) for r, c, _ in found] == [(3, "参保起始月")]
+    assert "与第2行的参保月份重叠" in found[0][2]

@@ -71,3 +71,11 @@ def test_the_template_reads_from_each_kind_of_file(kind, encoding, village_clerk
     checked, problems = feed(kind).check_rows(rows, Context(actor=village_clerk, today=TODAY))
     assert not problems, [(p.column, p.message) for p in problems]
     assert [c.row for c in checked] == [2]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_superuser_without_a_region_checks_the_example_too(kind, superuser, example_people):
+    rows = [(2, feed(kind).example_row())]
+    checked, problems = feed(kind).check_rows(
+        rows, Context(actor=superuser, today=dt.date(2026, 11, 20)))
+    assert not problems, [(p.column, p.message) for p in problems]

@@ -108,10 +108,10 @@ class EmployeeFeed(Feed):
             credit_code__in={v["code"] for _, _, v in read.values()})}
         live = live_enrollments([v["person_id"] for _, _, v in read.values()],
                                 [v["year"] for _, _, v in read.values()], Scheme.EMPLOYEE)
-        found = {}
+        found, spans = {}, {}
         for reader, person, values in read.values():
             key = f"{numbers[reader.number]}|{values['year']}|{values['start']}"
-            if batch.duplicate(reader, key, ID):
+            if batch.duplicate(reader, key, ID) or self._overlaps(reader, spans, person, values):
                 continue
             unit = units.get(values["code"])
             if unit is not None and unit.name != values["unit"] \
@@ -130,6 +130,19 @@ class EmployeeFeed(Feed):
             if not reader.problems:
                 found[reader.number] = (key, values)
         return batch.result(found)
+
+    @staticmethod
+    def _overlaps(reader, spans, person, values) -> bool:
+        """Two rows of one file whose months overlap (the one door would refuse the second
+        only while writing, stopping the whole file)."""
+        start, end = values["start"], values["end"] or dt.date.max
+        for row, other_start, other_end in spans.get(person.pk, []):
+            if other_start <= end and start <= other_end:
+                reader.problem(START, f"与第{row}行的参保月份重叠（同一人同一时期只能有一份职工医保）。",
+                               "请核对两行的参保起止月，删除或改正其中一行。")
+                return True
+        spans.setdefault(person.pk, []).append((reader.number, start, end))
+        return False
 
     @staticmethod
     def _existing(live, person, values):

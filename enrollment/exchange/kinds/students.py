@@ -32,7 +32,7 @@ class StudentsFeed(Feed):
         Column(NAME, example="张小明"),
         Column(GRADE, required=False, example="十年级"),
         Column(CLASS, required=False, example="3班"),
-        Column(WHERE, required=False, example="",
+        Column(WHERE, required=False, example="430121100001",
                note="新学校填写其所在地12位区划代码；留空为导入人所在区划"),
     )
 
