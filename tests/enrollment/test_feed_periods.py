@@ -186,3 +186,13 @@ def test_the_same_file_under_another_upload_label_changes_nothing(village_clerk,
     with transaction.atomic():
         again = f.apply(checked, ctx)
     assert (again.updated, again.unchanged) == (0, 1)
+
+
+@pytest.mark.parametrize("kind", ["veterans", "released", "unemployed"])
+def test_a_neighbours_person_is_rejected_not_skipped(kind, village_clerk, people):
+    from enrollment.exchange.base import feed
+
+    row = {**feed(kind).example_row(), "证件号码": people["neighbour"].id_number, "姓名": "赵六"}
+    found = problems_of(kind, village_clerk, row)
+    assert [(r, c) for r, c, _ in found] == [(2, "证件号码")]
+    assert "不在您的辖区内" in found[0][2]
