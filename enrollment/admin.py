@@ -16,6 +16,7 @@ from .models import (
     Region,
     School,
     TransferRequest,
+    UnemploymentBenefit,
     User,
 )
 from .resources import EnrollmentResource, PersonResource
@@ -135,6 +136,14 @@ class PersonGroupAdmin(ScopedAdminMixin, SimpleHistoryAdmin):
     scope_fields = ("person__residence_region_id", "person__hukou_region_id")
     list_display = ["person", "group", "start_date", "end_date", "source"]
     list_filter = ["group"]
+    search_fields = ["=person__id_number", "person__name"]
+    raw_id_fields = ["person"]
+
+
+@admin.register(UnemploymentBenefit)
+class UnemploymentBenefitAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    scope_fields = ("person__residence_region_id", "person__hukou_region_id")
+    list_display = ["person", "start_date", "end_date", "source"]
     search_fields = ["=person__id_number", "person__name"]
     raw_id_fields = ["person"]
 

@@ -22,6 +22,7 @@ from .audit_entry import AuditEntry  # noqa: F401
 from .region_tree import Region
 from .staff import Role, User  # noqa: F401
 from .transfer_request import TransferRequest  # noqa: F401
+from .unemployment import UnemploymentBenefit  # noqa: F401
 
 
 class Household(models.Model):

@@ -18,9 +18,19 @@ from django.db.models import Q, QuerySet
 from enrollment import regions, scope
 from enrollment import services as registry
 from enrollment.audit import audit_record
-from enrollment.models import LIVE_STATUSES, AuditEntry, Channel, Enrollment, Person, Region, Scheme
+from enrollment.models import (
+    LIVE_STATUSES,
+    AuditEntry,
+    Channel,
+    Enrollment,
+    LifeStatus,
+    Person,
+    Region,
+    Scheme,
+    UnemploymentBenefit,
+)
 
-from .models import AccountKind, Payer, PayerMember, Transfer, TransferKind
+from .models import AccountKind, Payer, PayerKind, PayerMember, Transfer, TransferKind
 from .services import _external, _move, fund_account
 
 
@@ -85,6 +95,23 @@ def payer_add_members(*, actor, payer: Payer, year: int, persons: list[Person], 
         audit_record(user=actor, action=AuditEntry.Action.UPDATE, obj=payer, request=request,
                      detail=f"{payer.name}{year}年代缴名单新增{len(added)}人")
     return added
+
+
+def payer_add_unemployed(*, actor, payer: Payer, year: int, request=None) -> list[PayerMember]:
+    """The unemployment fund pays for the people who receive unemployment benefit on any day of
+    the year (the 人社 list the registry keeps as `UnemploymentBenefit`): those living or
+    registered in the payer's region and the actor's scope, alive, are put on its list."""
+    if payer.kind != PayerKind.UNEMPLOYMENT_FUND:
+        raise ValidationError({"payer": f"{payer.name}不是失业保险基金，不能按失业保险金领取名单代缴。"})
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    receiving = UnemploymentBenefit.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=first), start_date__lte=last)
+    persons = scope.filter_persons(actor, Person.objects.filter(
+        scope.region_q_prefix(regions.prefix_of(payer.region_id), "residence_region_id",
+                              "hukou_region_id"),
+        pk__in=receiving.values("person_id"), life_status=LifeStatus.ALIVE))
+    return payer_add_members(actor=actor, payer=payer, year=year, persons=list(persons),
+                             note="失业保险金领取人员", request=request)
 
 
 def _unpaid(payer: Payer, year: int, actor) -> list[Person]:

@@ -1,6 +1,8 @@
-"""The only code that writes to the registry, in three modules: `persons` (registering and
-changing people), `enrollments` (the one door every enrollment write goes through) and `files`
-(merging two files of one person, asking for a file another village holds).
+"""The only code that writes to the registry, in five modules: `persons` (registering and
+changing people), `enrollments` (the one door every enrollment write goes through), `files`
+(merging two files of one person, asking for a file another village holds), `groups` (periods
+a department vouches for: hardship and exit groups, unemployment benefit) and `units` (schools
+and employers as the departments' lists name them).
 
 Callers import from here; the names below are the registry's whole write interface.
 """
@@ -26,6 +28,7 @@ from .files import (
     transfers_asked,
     transfers_to_answer,
 )
+from .groups import Period, person_groups_record, unemployment_periods_record
 from .persons import (
     ELSEWHERE_MESSAGE,
     PERSON_FIELDS,
@@ -38,6 +41,7 @@ from .persons import (
     person_reveal_id,
     person_update,
 )
+from .units import enterprise_save, school_save
 
 __all__ = [
     "ELSEWHERE_MESSAGE", "NON_FIELD", "PERSON_FIELDS", "EnrollmentPlan", "auto_stop_superseded",
@@ -48,4 +52,6 @@ __all__ = [
     "tier_choices",
     "merge_conflict_years", "person_merge", "person_merge_preview", "transfer_accept",
     "transfer_decline", "transfer_request_create", "transfers_asked", "transfers_to_answer",
+    "Period", "person_groups_record", "unemployment_periods_record", "enterprise_save",
+    "school_save",
 ]
