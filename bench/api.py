@@ -12,7 +12,6 @@ coverage (rollups), the first page of a county's ledger and a page 20 cursors de
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import random
 import statistics
