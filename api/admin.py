@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
+from django.utils import timezone
 
 from enrollment import scope
 
@@ -23,6 +24,12 @@ class DepartmentTokenForm(forms.ModelForm):
     class Meta:
         model = DepartmentToken
         fields = ["department", "region", "fields", "active", "expires_at", "note"]
+
+    def clean_expires_at(self):
+        value = self.cleaned_data["expires_at"]
+        if "expires_at" in self.changed_data and value and value <= timezone.now():
+            raise forms.ValidationError("有效期至应晚于现在；要停止使用令牌，请取消勾选“启用”。")
+        return value
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

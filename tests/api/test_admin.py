@@ -60,6 +60,12 @@ def test_an_unknown_field_name_is_refused(as_user, superuser):
     assert "birth_place" in response.content.decode()
 
 
+def test_an_expiry_in_the_past_is_refused_naming_the_field(as_user, superuser):
+    response = as_user(superuser).post(ADD, _form(expires_at_0="2020-01-01"))
+    assert response.status_code == 200 and not DepartmentToken.objects.exists()
+    assert "有效期至应晚于现在" in response.content.decode()
+
+
 def test_changing_a_token_keeps_its_key_and_is_audited(as_user, superuser, issue):
     token, key = issue()
     response = as_user(superuser).post(f"{LIST}{token.pk}/change/",
