@@ -23,7 +23,10 @@ def credit_terms(profile: Profile, standard: YearStandard, enrolled_on: date) ->
     line that says how the cover runs. Refused (CaseError on `enrollment.on_credit`) where the
     profile does not allow credit, or where the term would already have run out."""
     if not profile.credit_allowed:
-        raise CaseError("enrollment.on_credit", "本地政策未开展信用参保，请按正常缴费参保", rule="R-CREDIT")
+        raise CaseError(
+            "enrollment.on_credit", f"{profile.name or profile.code}未开展信用参保，请按正常缴费登记",
+            rule="R-CREDIT",
+        )
     if profile.credit_term_days:
         due = days_deadline(enrolled_on, profile.credit_term_days)
         term = f"登记后{profile.credit_term_days}天内"
@@ -33,7 +36,7 @@ def credit_terms(profile: Profile, standard: YearStandard, enrolled_on: date) ->
     if due < enrolled_on:
         raise CaseError(
             "enrollment.on_credit",
-            f"信用参保须在集中参保缴费期内（{standard.concentrated_end.isoformat()}前）登记，"
+            f"须在集中参保缴费期内（{standard.concentrated_end.isoformat()}前）登记，"
             "现已过期，请按正常缴费参保",
             rule="R-CREDIT",
         )
