@@ -71,11 +71,10 @@ def _credit(clerk, year: int, today) -> dict:
     and the clerk's desk."""
     from enrollment import services as registry
 
-    people = list(Person.objects.filter(residence_region__pk__startswith=DEMO_VILLAGE,
-                                        life_status="alive")
-                  .exclude(enrollments__year__in=[year, year - 1]).order_by("-pk")[:8])
+    village = Person.objects.filter(residence_region__pk__startswith=DEMO_VILLAGE,
+                                    life_status="alive").exclude(enrollments__year=year)
     made, settled, overdue = [], 0, 0
-    for person in people[:3]:
+    for person in village.order_by("-pk")[:3]:
         try:
             made.append(registry.enrollment_record(actor=clerk, person=person, year=year,
                                                    paid_on=today, on_credit=True))
@@ -87,7 +86,7 @@ def _credit(clerk, year: int, today) -> dict:
                                source="charity", sponsor="长沙县慈善总会", memo="信用参保欠费资助（演示）")
         services.wallet_pay(actor=clerk, person=owner, year=year, paid_on=today)
         settled = 1
-    for person in people[3:5]:
+    for person in village.exclude(enrollments__year=year - 1).order_by("-pk")[:2]:
         start, _ = calendar.collection_period(year - 1)
         try:
             registry.enrollment_record(actor=clerk, person=person, year=year - 1,
