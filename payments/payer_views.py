@@ -115,7 +115,7 @@ def payer_statement(request, pk):
         audit_record(user=request.user, action=AuditEntry.Action.EXPORT, obj=payer,
                      request=request, detail=f"导出{payer.name}{year}年代缴对账单")
         rows = [[i, line.person.name, line.person.masked_id, line.person.residence_region.name,
-                 line.member.added_at.date(), line.member.note, line.status, line.amount,
+                 line.member.added_at.date(), line.member.note, line.label, line.amount,
                  line.enrollment.paid_on if line.amount is not None else None, line.receipt]
                 for i, line in enumerate(statement.lines, 1)]
         rows.append(["", "合计", "", "", None, "", f"代缴{statement.covered}人", statement.total,

@@ -25,6 +25,13 @@ class StatementLine:
     def person(self) -> Person:
         return self.member.person
 
+    @property
+    def label(self) -> str:
+        """The status as shown: how someone enrolled otherwise paid (a parent, a wallet …)."""
+        if self.status == OTHERWISE and self.enrollment.channel:
+            return f"{self.status}（{self.enrollment.get_channel_display()}）"
+        return self.status
+
 
 @dataclass
 class PayerStatement:
