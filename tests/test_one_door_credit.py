@@ -165,3 +165,14 @@ def test_a_partial_payment_is_refused_and_the_debt_stays(clerk):
     e = Enrollment.objects.get(person=person, year=YEAR)
     assert e.credit_outstanding == Decimal("440.00") and e.paid_on is None
     assert not Receipt.objects.filter(enrollment=e).exists()
+
+
+def test_the_person_file_shows_the_debt_and_then_its_settlement(clerk, client):
+    person = _person()
+    by_service(None, clerk, person)
+    page = client.get(f"/persons/{person.pk}/").content.decode()
+    assert "信用参保（2026-11-10登记）" in page and "欠缴440.00元，2026-12-31前缴清" in page
+    services.enrollment_record(actor=clerk, person=person, year=YEAR,
+                               paid_on=dt.date(2026, 12, 1), channel="individual")
+    page = client.get(f"/persons/{person.pk}/").content.decode()
+    assert "2026-12-01缴清" in page and "欠缴440.00元" not in page
