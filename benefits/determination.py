@@ -22,7 +22,7 @@ from enrollment.models import (
 )
 
 from . import inputs
-from .models import YearStandard
+from .models import PolicyProfile, YearStandard
 from .rules.case import determination_to_dict
 from .rules.errors import CaseError
 from .rules.types import Determination
@@ -41,6 +41,7 @@ FIELD_OF = {
     "enrollment.first_at_school": "first_at_school",
     "person.birth_date": "paid_on",
     "enrollment.tier": "tier",
+    "enrollment.on_credit": "on_credit",
 }
 
 
@@ -88,7 +89,7 @@ def enrollment_apply_determination(*, enrollment: Enrollment, options: dict) -> 
     """Fill the enrollment's determination fields from the policy engine (not saved here: the
     caller saves the enrollment in its transaction). An enrollment not yet paid has nothing to
     determine. Bad input raises ValidationError naming the form field."""
-    if enrollment.scheme != Scheme.RESIDENT or not enrollment.paid_on:
+    if enrollment.scheme != Scheme.RESIDENT or not (enrollment.paid_on or enrollment.credit_since):
         return
     if options:
         enrollment.case_details = {**(enrollment.case_details or {}), **options}
@@ -96,6 +97,29 @@ def enrollment_apply_determination(*, enrollment: Enrollment, options: dict) -> 
     for name, value in determination_fields(d).items():
         setattr(enrollment, name, value)
     enrollment.determination = determination_to_dict(d)
+    if d.credit is not None:  # R-CREDIT: what is owed, and by when
+        enrollment.credit_due_on = dt.date.fromisoformat(d.credit["due_on"])
+        enrollment.credit_outstanding = d.amount_due + d.repair_due
+
+
+# --- R-CREDIT: credit enrollment (信用参保) ----------------------------------------------------
+
+
+def credit_offered(*, pooling_region_code: str) -> bool:
+    """R-CREDIT: whether the region's profile allows credit enrollment (the form shows the
+    信用参保 box only there)."""
+    profile = inputs.profile_for_region(pooling_region_code)
+    return bool(profile is not None and profile.credit_allowed)
+
+
+def credit_payment_counts_from(*, enrollment: Enrollment, paid_on: dt.date) -> dt.date:
+    """R-CREDIT: the date the payment settling a credit enrollment counts from: the enrollment's
+    own where the profile guarantees the debt (the cover ran from the enrollment), else the day
+    of payment (the cover runs from the payment)."""
+    profile = inputs.profile_for_region(enrollment.pooling_region_id)
+    if profile is not None and profile.credit_cover == PolicyProfile.CreditCover.ENROLLMENT:
+        return enrollment.credit_since
+    return paid_on
 
 
 # --- The case, found from the registry ------------------------------------------------------

@@ -140,7 +140,7 @@ def case_inputs_for(*, person: Person, year: int, paid_on: dt.date, pooling_regi
                     repair_years: int = 0, options: Mapping[str, Any] | None = None,
                     exclude_enrollment_pk=None, history: Mapping[str, str] | None = None,
                     group: str | None | bool = False, today: dt.date | None = None,
-                    tier: str = "") -> dict:
+                    tier: str = "", on_credit: bool = False) -> dict:
     """The case object (RULES.md section 7) for a payment by `person` for coverage `year`.
 
     `history` and `group` override what the registry says (the calculator's "what if");
@@ -166,7 +166,7 @@ def case_inputs_for(*, person: Person, year: int, paid_on: dt.date, pooling_regi
                    "category": options.get("category") or "general"},
         "history": dict(history),
         "enrollment": {"paid_on": _iso(paid_on), "repair_years": repair_years or 0,
-                       **enrollment_options(options)},
+                       **enrollment_options(options), **({"on_credit": True} if on_credit else {})},
         "claims": claims_for(person),
     }
 
@@ -182,9 +182,12 @@ def evaluate(case: Mapping[str, Any]) -> Determination:
 
 
 def case_for_enrollment(enrollment: Enrollment, *, today: dt.date | None = None) -> dict:
-    """The case of a recorded (or about to be recorded) resident enrollment."""
+    """The case of a recorded (or about to be recorded) resident enrollment; one enrolled on
+    credit and not yet paid is a credit case on its enrollment day (R-CREDIT)."""
+    on_credit = enrollment.paid_on is None and enrollment.credit_since is not None
     return case_inputs_for(
-        person=enrollment.person, year=enrollment.year, paid_on=enrollment.paid_on,
+        person=enrollment.person, year=enrollment.year, on_credit=on_credit,
+        paid_on=enrollment.credit_since if on_credit else enrollment.paid_on,
         pooling_region_code=enrollment.pooling_region_id, repair_years=enrollment.repair_years,
         options=enrollment.case_details, exclude_enrollment_pk=enrollment.pk, today=today,
         tier=enrollment.tier_code)

@@ -99,8 +99,11 @@ def worklist(request):
                                                follow_up_date__lte=today),
                                   "今天到期或已逾期的走访任务")
     live = coverage.counts_live(user.region_id)
+    overdue = [line for line in lines if line.kind == "credit_overdue"]
     return render(request, "dashboards/worklist.html", {
         "year": year, "today": today, "lines": lines[:10], "line_count": len(lines),
+        "credit_overdue": overdue[:10], "credit_overdue_count": len(overdue),
+        "credit_overdue_sum": sum((line.stake for line in overdue), 0),
         "numbers": coverage.coverage_counts(user.region, year) if live else None,
         "target": coverage.COVERAGE_TARGET_PERCENT,
         "collected": collected[:20],

@@ -42,6 +42,30 @@ def dashboard_sheet(data: dict) -> Sheet:
         widths=[16, 16, 10, 10, 10, 12, 12, 10, 14, 10, 10, 14, 12])
 
 
+MONEY_HEADERS = ["区划代码", "区划名称", "居民医保已征缴（元）", "困难群体资助参保（元）",
+                 "社会资助转入钱包（元）", "医保钱包缴费（元）", "第三方代缴（元）",
+                 "信用参保欠缴（元）", "信用参保逾期人数", "信用参保逾期金额（元）"]
+MONEY_COLUMNS = ("collected", "subsidies", "sponsorship_in", "wallet_paid", "payer_paid",
+                 "credit_outstanding", "credit_overdue", "credit_overdue_amount")
+
+
+def money_sheet(data: dict) -> Sheet:
+    """The 资金 table of the page: the same rollup rows, children, remainder and total."""
+    region, year = data["region"], data["year"]
+    rows = [[c["code"], c["name"], *[c[k] for k in MONEY_COLUMNS]] for c in data["children"]]
+    if data.get("remainder"):
+        rows.append(["", "未划入下级", *[data["remainder"][k] for k in MONEY_COLUMNS]])
+    rows.append([region.code, f"{region.name}（合计）",
+                 *[data["summary"][k] for k in MONEY_COLUMNS]])
+    money = {i: "#,##0.00" for i in range(2, len(MONEY_HEADERS)) if i != 8}
+    return Sheet(
+        title=f"{year}年资金", header=MONEY_HEADERS, rows=rows, number_formats=money,
+        caption=[f"{region.name} {year}年度参保资金（按{data['child_level'] or '区划'}）",
+                 as_of_line(data["refreshed_at"]) if data["refreshed_at"] else "数据尚未汇总"],
+        header_fill="DDEBF7", bold_last_row=True, freeze="C4",
+        widths=[16, 16, 16, 16, 16, 14, 14, 14, 12, 16])
+
+
 EVALUATION_NOTES = [
     "综合得分 = Σ(权重 × 完成率) ÷ Σ(有数据指标的权重) × 100；无数据的指标不计分，其权重不计入满分。",
     "调节系数 = 本地区综合得分 ÷ 同级地区综合得分的算术平均值（同级各地区系数平均为1），"

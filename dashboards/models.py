@@ -66,6 +66,21 @@ class CoverageRollup(models.Model):
     renewed_late = models.PositiveIntegerField("逾期续保", default=0)
     collected = models.DecimalField("居民医保已征缴金额（元）", max_digits=16, decimal_places=2,
                                     default=0)
+    # Money (docs/payments.md): the year's resident enrollments of the people living here, and
+    # the ledger's movements for them (sponsorship by the coverage year collected when it came).
+    subsidies = models.DecimalField("困难群体资助参保（元）", max_digits=16, decimal_places=2,
+                                    default=0)
+    sponsorship_in = models.DecimalField("社会资助转入钱包（元）", max_digits=16,
+                                         decimal_places=2, default=0)
+    wallet_paid = models.DecimalField("医保钱包缴费（元）", max_digits=16, decimal_places=2,
+                                      default=0)
+    payer_paid = models.DecimalField("第三方代缴（元）", max_digits=16, decimal_places=2,
+                                     default=0)
+    credit_outstanding = models.DecimalField("信用参保欠缴（元）", max_digits=16,
+                                             decimal_places=2, default=0)
+    credit_overdue = models.PositiveIntegerField("信用参保逾期人数", default=0)
+    credit_overdue_amount = models.DecimalField("信用参保逾期金额（元）", max_digits=16,
+                                                decimal_places=2, default=0)
     rate = models.FloatField("参保率（在册口径，%）", null=True, blank=True)
     refresh_stamp = models.CharField("刷新批次", max_length=32)
     refreshed_at = models.DateTimeField("刷新时间")

@@ -50,6 +50,8 @@ KINDS = {
     "exit": "退出其他保障",
     "hardship": "困难群体未参保",
     "renewal": "去年参保今年未缴",
+    "credit_overdue": "信用参保逾期",
+    "credit_due": "信用参保将到期",
 }
 
 
@@ -69,6 +71,14 @@ class Line:
     @property
     def kind_label(self) -> str:
         return KINDS[self.kind]
+
+    @property
+    def is_credit(self) -> bool:
+        return self.kind.startswith("credit")
+
+    @property
+    def overdue_days(self) -> int:
+        return max(-self.days_left, 0)
 
 
 class Profiles:
@@ -242,6 +252,25 @@ def renewals(persons, profiles: Profiles, today: dt.date) -> list[Line]:
     return lines
 
 
+def credit_debts(persons, profiles: Profiles, today: dt.date) -> list[Line]:
+    """R-CREDIT: people enrolled on credit whose debt is past its due date (信用参保逾期), or
+    falls due within the horizon; the due date and the amount are the enrollment's own."""
+    owed = (Enrollment.objects.filter(
+        person__in=persons.values("pk"), scheme=Scheme.RESIDENT, status__in=LIVE_STATUSES,
+        paid_on__isnull=True, credit_outstanding__gt=0,
+        credit_due_on__lte=today + dt.timedelta(days=HORIZON_DAYS))
+        .select_related("person__residence_region").order_by("credit_due_on", "pk")[:LIMIT])
+    lines = []
+    for e in owed:
+        days_left = (e.credit_due_on - today).days
+        when = f"已逾期{-days_left}天" if days_left < 0 else f"{e.credit_due_on:%m月%d日}前须缴清"
+        lines.append(Line(e.person, "credit_overdue" if days_left < 0 else "credit_due",
+                          f"{e.year}年度信用参保，欠缴{e.credit_outstanding}元，{when}",
+                          e.credit_due_on, days_left, stake=e.credit_outstanding,
+                          stake_text=f"欠缴{e.credit_outstanding}元", year=e.year))
+    return lines
+
+
 def _stake(line: Line, status: PersonYearStatus | None, profile: PolicyProfile) -> None:
     """What a renewal that lapses loses: the cap credit earned (continuity, zero-claim) and the
     waiting months a gap year adds."""
@@ -270,7 +299,7 @@ def lines(user, *, region_code: str = "", today: dt.date | None = None,
     persons = _persons(user, region_code)
     profiles = Profiles()
     found: dict[int, Line] = {}
-    for select in (newborns, employees, leavers, hardship, renewals):
+    for select in (credit_debts, newborns, employees, leavers, hardship, renewals):
         for line in select(persons, profiles, today):
             if line.person.pk in found:
                 found[line.person.pk].also.append(line.kind_label)

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from . import funnel, newborns
 from core.calendar import collection_period as concentrated_period
-from core.calendar import coverage_year_for
+from core.calendar import COLLECTION_OPENS_MONTH, coverage_year_for
 from core.calendar import open_years as calendar_open_years
 
 from .models import RefreshRun
@@ -29,9 +29,13 @@ from .sql import DAILY_DEPTHS, DEPTHS, Dialect, code_at, parent_at
 log = logging.getLogger(__name__)
 
 LIVE = ("awaiting", "active")
+# The money columns (docs/payments.md, "Money on the dashboards"), after the coverage ones.
+MONEY = ("subsidies", "sponsorship_in", "wallet_paid", "payer_paid", "credit_outstanding",
+         "credit_overdue", "credit_overdue_amount")
 METRICS = ("persons", "covered", "resident", "employee", "elsewhere", "paid", "hardship",
            "hardship_covered", "newborns", "newborns_90", "students", "students_covered",
-           "waiting", "renew_base", "renewed_on_time", "renewed_late", "collected")
+           "waiting", "renew_base", "renewed_on_time", "renewed_late", "collected",
+           *MONEY)
 PERSONS = "dashboards_tmp_persons"
 LEAF = "dashboards_tmp_leaf"
 DAILY_LEAF = "dashboards_tmp_daily"
@@ -55,6 +59,7 @@ def _leaf_sql(d: Dialect, *, only_listed: bool = False) -> str:
     enrollments and groups are read for those persons only, not for the whole registry."""
     listed = f"AND person_id IN (SELECT id FROM {PERSONS})" if only_listed else ""
     days = d.days_between("e.first_paid", "p.birth_date")
+    owed = "paid_on IS NULL AND credit_outstanding > 0"  # R-CREDIT: enrolled, not yet paid
     window = newborns.sql_days("p.code")
     return f"""
     CREATE TEMP TABLE {LEAF} AS
@@ -83,7 +88,14 @@ def _leaf_sql(d: Dialect, *, only_listed: bool = False) -> str:
         AS renewed_on_time,
       SUM(CASE WHEN l.person_id IS NOT NULL AND e.paid = 1 AND e.first_paid > %(renew_by)s
                THEN 1 ELSE 0 END) AS renewed_late,
-      SUM(COALESCE(e.collected, 0)) AS collected
+      SUM(COALESCE(e.collected, 0)) AS collected,
+      SUM(COALESCE(e.subsidies, 0)) AS subsidies,
+      SUM(COALESCE(w.sponsorship_in, 0)) AS sponsorship_in,
+      SUM(COALESCE(t.wallet_paid, 0)) AS wallet_paid,
+      SUM(COALESCE(t.payer_paid, 0)) AS payer_paid,
+      SUM(COALESCE(e.credit_outstanding, 0)) AS credit_outstanding,
+      SUM(COALESCE(e.credit_overdue, 0)) AS credit_overdue,
+      SUM(COALESCE(e.credit_overdue_amount, 0)) AS credit_overdue_amount
     FROM {PERSONS} p
     LEFT JOIN (
       SELECT person_id,
@@ -93,11 +105,18 @@ def _leaf_sql(d: Dialect, *, only_listed: bool = False) -> str:
         MAX(CASE WHEN status = 'active' THEN 1 ELSE 0 END) AS paid,
         MAX(CASE WHEN benefit_start > %(today)s THEN 1 ELSE 0 END) AS waiting,
         MIN(paid_on) AS first_paid,
-        SUM(CASE WHEN scheme = 'resident' THEN COALESCE(amount_paid, 0) ELSE 0 END) AS collected
+        SUM(CASE WHEN scheme = 'resident' THEN COALESCE(amount_paid, 0) ELSE 0 END) AS collected,
+        SUM(CASE WHEN scheme = 'resident' AND NOT elsewhere AND status = 'active'
+                 THEN COALESCE(subsidy, 0) ELSE 0 END) AS subsidies,
+        SUM(CASE WHEN {owed} THEN credit_outstanding ELSE 0 END) AS credit_outstanding,
+        MAX(CASE WHEN {owed} AND credit_due_on < %(today)s THEN 1 ELSE 0 END) AS credit_overdue,
+        SUM(CASE WHEN {owed} AND credit_due_on < %(today)s THEN credit_outstanding ELSE 0 END)
+          AS credit_overdue_amount
       FROM enrollment_enrollment
       WHERE year = %(year)s AND status IN ('awaiting', 'active') {listed}
       GROUP BY person_id
     ) e ON e.person_id = p.id
+    {_ledger_joins(only_listed)}
     LEFT JOIN (
       SELECT DISTINCT person_id FROM enrollment_persongroup
       WHERE start_date <= %(as_of)s AND (end_date IS NULL OR end_date >= %(as_of)s) {listed}
@@ -108,6 +127,36 @@ def _leaf_sql(d: Dialect, *, only_listed: bool = False) -> str:
     ) l ON l.person_id = p.id
     WHERE p.alive = 1
     GROUP BY p.code, p.path
+    """
+
+
+def _ledger_joins(only_listed: bool) -> str:
+    """The wallet ledger's money per person (payments/): sponsorship that reached the person's
+    wallet while the coverage year was collected for (net of its reversals), and the payments for the coverage year
+    from a wallet or a third-party payer (a reversed payment does not count)."""
+    wallet_listed = f"AND a.person_id IN (SELECT id FROM {PERSONS})" if only_listed else ""
+    paid_listed = f"AND e.person_id IN (SELECT id FROM {PERSONS})" if only_listed else ""
+    return f"""
+    LEFT JOIN (
+      SELECT a.person_id AS person_id, SUM(en.amount) AS sponsorship_in
+      FROM payments_entry en
+      JOIN payments_account a ON a.id = en.account_id AND a.kind = 'wallet'
+      JOIN payments_transfer t ON t.id = en.transfer_id
+      LEFT JOIN payments_transfer o ON o.id = t.reverses_id
+      WHERE (t.kind = 'sponsorship' OR (t.kind = 'reversal' AND o.kind = 'sponsorship'))
+        AND t.created_at >= %(money_from)s AND t.created_at < %(money_to)s {wallet_listed}
+      GROUP BY a.person_id
+    ) w ON w.person_id = p.id
+    LEFT JOIN (
+      SELECT e.person_id AS person_id,
+        SUM(CASE WHEN t.kind = 'payment' THEN t.amount ELSE 0 END) AS wallet_paid,
+        SUM(CASE WHEN t.kind = 'payer_payment' THEN t.amount ELSE 0 END) AS payer_paid
+      FROM payments_transfer t
+      JOIN enrollment_enrollment e ON e.id = t.enrollment_id
+      WHERE t.kind IN ('payment', 'payer_payment') AND e.year = %(year)s {paid_listed}
+        AND NOT EXISTS (SELECT 1 FROM payments_transfer r WHERE r.reverses_id = t.id)
+      GROUP BY e.person_id
+    ) t ON t.person_id = p.id
     """
 
 
@@ -188,13 +237,23 @@ def year_params(year: int, today: dt.date, stamp: str) -> dict:
     """The parameters of one coverage year's rollup SQL (the full refresh and the touched
     villages' refresh use the same)."""
     period_start, y_end = collection_period(year)
+    d = Dialect(connection.vendor)
     return {
+        # money that arrived while coverage year Y was the one collected for (from the opening
+        # of its collection, 1 September of the year before, for twelve months; Beijing time,
+        # created_at is stored in UTC): core.calendar.coverage_year_for of the arrival day
+        "money_from": d.timestamp(_beijing_midnight(year - 1, COLLECTION_OPENS_MONTH)),
+        "money_to": d.timestamp(_beijing_midnight(year, COLLECTION_OPENS_MONTH)),
         "year": year, "today": today, "y_start": dt.date(year, 1, 1), "y_end": y_end,
         "as_of": min(today, y_end) if year >= today.year else y_end,
         "period_start": period_start, "stamp": stamp, "now": timezone.now(),
         # a renewal is on time when paid by the end of the concentrated period
         "last_year": year - 1, "renew_by": concentrated_period(year)[1],
     }
+
+
+def _beijing_midnight(year: int, month: int) -> dt.datetime:
+    return timezone.make_aware(dt.datetime(year, month, 1))
 
 
 def _refresh_year(cursor, d: Dialect, year: int, today: dt.date, stamp: str,

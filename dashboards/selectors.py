@@ -81,6 +81,8 @@ METRICS = {
     "students": "在校学生",
     "students_uncovered": "在校学生未参保",
     "waiting": "等待期内",
+    "credit_owed": "信用参保欠费",
+    "credit_overdue": "信用参保逾期",
 }
 
 
@@ -102,6 +104,7 @@ def people(region: Region, year: int, metric: str, *, today: dt.date | None = No
     hardship = PersonGroup.objects.filter(
         Q(end_date__isnull=True) | Q(end_date__gte=as_of), person=OuterRef("pk"),
         start_date__lte=as_of)
+    owed = live.filter(paid_on__isnull=True, credit_outstanding__gt=0)  # R-CREDIT
     born = Q(birth_date__gte=dt.date(year, 1, 1), birth_date__lte=dt.date(year, 12, 31))
     filters = {
         "persons": Q(),
@@ -118,6 +121,8 @@ def people(region: Region, year: int, metric: str, *, today: dt.date | None = No
         "students": Q(school__isnull=False),
         "students_uncovered": Q(school__isnull=False) & ~Exists(live),
         "waiting": Exists(live.filter(benefit_start__gt=today)),
+        "credit_owed": Exists(owed),
+        "credit_overdue": Exists(owed.filter(credit_due_on__lt=today)),
     }
     return qs.filter(filters[metric]).select_related("residence_region")
 
@@ -133,7 +138,12 @@ def _late_newborns(live) -> Q:
 def live_counts(region: Region, year: int, *, today: dt.date | None = None) -> dict[str, int]:
     """The dashboard's numbers counted directly over persons (the slow way: tests compare the
     rollups with it, the benchmark times it). Never called by a page."""
-    return {m: people(region, year, m, today=today).count() for m in METRICS}
+    return {m: people(region, year, m, today=today).count() for m in METRICS
+            if m not in AMOUNT_ONLY}
+
+
+# Drill lists behind an amount, not a count: the rollup holds the money owed, not the persons.
+AMOUNT_ONLY = {"credit_owed"}
 
 
 # --- The page ------------------------------------------------------------------------------
@@ -179,6 +189,7 @@ def _figures(row: CoverageRollup | None, last: CoverageRollup | None, official: 
         "students_uncovered": max(row.students - row.students_covered, 0) if row else 0,
         "trend": rate - last_rate if rate is not None and last_rate is not None else None,
         "meets_target": rate is not None and rate >= COVERAGE_TARGET_PERCENT,
+        **{name: getattr(row, name) if row else 0 for name in MONEY},
     }
 
 
@@ -236,7 +247,10 @@ def dashboard(region: Region, year: int) -> dict:
     }
 
 
-ADDITIVE = ("persons", "covered", "uncovered", "hardship", "hardship_uncovered")
+# The money figures of the 资金 table (docs/payments.md), straight from the rollup row.
+MONEY = ("collected", "subsidies", "sponsorship_in", "wallet_paid", "payer_paid",
+         "credit_outstanding", "credit_overdue", "credit_overdue_amount")
+ADDITIVE = ("persons", "covered", "uncovered", "hardship", "hardship_uncovered", *MONEY)
 
 
 def remainder(summary: dict, children: list[dict], *, live: bool) -> dict | None:

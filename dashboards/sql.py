@@ -4,6 +4,8 @@ and the few places PostgreSQL and SQLite differ. Both modules import this one an
 other."""
 from __future__ import annotations
 
+import datetime as dt
+
 from enrollment import regions
 
 # Code prefix lengths of the levels, grid first: every level the rollups are kept at.
@@ -26,6 +28,13 @@ class Dialect:
         if self.vendor == "postgresql":
             return f"CAST({column} AS date)"
         return f"date({column})"
+
+    def timestamp(self, value):
+        """An aware datetime as a parameter compared with a stored timestamp: SQLite keeps
+        Django's timestamps as UTC text, so it gets the same text."""
+        if self.vendor == "postgresql":
+            return value
+        return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
 
     def analyze(self, cursor) -> None:
         if self.vendor == "postgresql":  # fresh statistics, so pages get the index plans

@@ -55,7 +55,8 @@ def dashboard_export(request):
                                     renewals.children_trend(region.code, year),
                                     data["refreshed_at"])
     return xlsx_response(f"{region.name}{year}年参保情况.xlsx",
-                         [exports.dashboard_sheet(data), renewal], as_of=data["refreshed_at"])
+                         [exports.dashboard_sheet(data), exports.money_sheet(data), renewal],
+                         as_of=data["refreshed_at"])
 
 
 def _evaluation(request):

@@ -13,6 +13,7 @@ from core import uploads
 from core.calendar import YEAR_MIN, coverage_year_for
 
 from . import idnumbers, regions, scope, services
+from .payment_fields import bound_year, credit_field, offer_credit, offer_tiers, tier_field  # noqa: F401
 from .models import (
     Channel,
     Enrollment,
@@ -170,39 +171,9 @@ def _this_year():
     return timezone.localdate().year
 
 
-def tier_field() -> forms.CharField:
-    """R-TIER's choice on a payment form: a text field behind radio buttons (a few tiers, each
-    label with its amount and cap readable on a phone, where a select would cut it). The one door
-    checks the code (an unknown one is refused naming 缴费档次), so a posted code is kept."""
-    return forms.CharField(label="缴费档次", required=False, max_length=20,
-                           widget=forms.RadioSelect,
-                           help_text="分档缴费：应缴金额、补缴价格和大病保险最高支付限额随档次而定。")
-
-
-def bound_year(form, default: int) -> int:
-    """The year typed into a bound form (for its tier choice), else `default`."""
-    try:
-        year = int(form.data.get(form.add_prefix("year")) or default) if form.is_bound else default
-    except (TypeError, ValueError):
-        return default
-    return year if YEAR_MIN <= year <= 9999 else default
-
-
-def offer_tiers(form, tiers: list[tuple[str, str]], year: int) -> bool:
-    """Put the year's tiers in the form's choice; True when it is to be shown: the year has
-    tiers, or a code was posted (so that its refusal shows next to the field)."""
-    posted = (form.data.get(form.add_prefix("tier")) or "") if form.is_bound else ""
-    if not tiers and not posted:
-        return False
-    choices = [("", f"不选档次（按{year}年缴费标准）"), *tiers]
-    if posted and posted not in dict(tiers):
-        choices.append((posted, f"{posted}（{year}年无此档次）"))
-    form.fields["tier"].widget.choices = choices
-    return True
-
-
 class EnrollmentForm(forms.ModelForm):
     tier = tier_field()
+    on_credit = credit_field()
     payer_id_number = forms.CharField(label="代缴亲属证件号码", required=False, max_length=18)
     transfer = forms.BooleanField(
         label="职工医保转居民医保", required=False,
@@ -237,10 +208,12 @@ class EnrollmentForm(forms.ModelForm):
         # The year's tiers only: the household income band that could suggest one is not held.
         year = bound_year(self, self.fields["year"].initial)
         tiers = offer_tiers(self, services.tier_choices(person=person, year=year), year)
+        credit = offer_credit(self, services.credit_offered(person))
         self.helper = FormHelper()
         self.helper.layout = Layout(
             Row(Column("year", css_class="col-md-4"), Column("scheme", css_class="col-md-4"),
                 Column("paid_on", css_class="col-md-4")),
+            *(["on_credit"] if credit else []),
             Row(Column("amount_paid", css_class="col-md-4"),
                 Column("channel", css_class="col-md-4"),
                 Column("repair_years", css_class="col-md-4")),
@@ -309,7 +282,7 @@ class EnrollmentForm(forms.ModelForm):
                     payer=data["payer"], payer_relation=data["payer_relation"],
                     repair_years=data["repair_years"], cover_start=data["cover_start"],
                     cover_end=data["cover_end"], transfer=data["transfer"],
-                    tier=data.get("tier") or "",
+                    tier=data.get("tier") or "", on_credit=bool(data.get("on_credit")),
                     case_override={"category": category} if category else None,
                     override_reason=data.get("override_reason") or "")
 

@@ -6,6 +6,7 @@ unique ID number); `clean()` turns the same rules into messages a person can rea
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -354,6 +355,13 @@ class Enrollment(models.Model):
                                  help_text="职工医保：本年度参保终止日期（停保次日为首个未参保日）")
     stopped_on = models.DateField("停保日期", null=True, blank=True)
     stop_reason = models.CharField("停保原因", max_length=200, blank=True)
+    # 信用参保 (R-CREDIT): enrolled on credit_since with credit_outstanding owed by credit_due_on;
+    # the payment that settles it sets credit_settled_on (docs/payments.md).
+    credit_since = models.DateField("信用参保登记日", null=True, blank=True)
+    credit_due_on = models.DateField("欠费缴清期限", null=True, blank=True)
+    credit_outstanding = models.DecimalField("欠缴金额", max_digits=10, decimal_places=2,
+                                             default=Decimal("0"))
+    credit_settled_on = models.DateField("欠费缴清日", null=True, blank=True)
 
     # Determination (benefits engine)
     amount_due = models.DecimalField("应缴金额", max_digits=10, decimal_places=2, null=True,
@@ -404,6 +412,8 @@ class Enrollment(models.Model):
         indexes = [
             models.Index(fields=["year", "scheme", "status"], name="enrollment_year_scheme"),
             models.Index(fields=["pooling_region", "year"], name="enrollment_region_year"),
+            models.Index(fields=["credit_due_on"], name="enrollment_credit_owed",
+                         condition=Q(credit_outstanding__gt=0)),  # the overdue lists
         ]
 
     def __str__(self):
@@ -412,6 +422,10 @@ class Enrollment(models.Model):
     @property
     def is_live(self):
         return self.status in LIVE_STATUSES
+
+    @property
+    def owes_credit(self):
+        return self.credit_outstanding > 0 and self.paid_on is None
 
     def clean(self):
         errors = {}

@@ -20,7 +20,8 @@ NON_FIELD = services.NON_FIELD
 def _labels() -> dict[str, str]:
     labels = {f.name: str(f.verbose_name) for f in Enrollment._meta.fields}
     labels.update(transfer="职工医保转居民医保", override_reason="参保情形",
-                  payer_id_number="代缴亲属证件号码", case_category="参保情形")
+                  payer_id_number="代缴亲属证件号码", case_category="参保情形",
+                  on_credit="信用参保")
     return labels
 
 

@@ -4,6 +4,7 @@ the wallet page, the statement and the receipts show something real."""
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -60,7 +61,42 @@ def seed(*, seed: int) -> dict:
         if moved >= 4:
             break
     return {"wallets": credited, "wallet_payments": paid, "relative_transfers": moved,
-            **_union(persons[30:], year, today)}
+            **_union(persons[30:], year, today), **_credit(clerk, year, today)}
+
+
+def _credit(clerk, year: int, today) -> dict:
+    """信用参保 (R-CREDIT, allowed where the demo city's hunan profile applies): three people
+    enrolled on credit for the coming year, one of them since paid from their wallet, and one
+    enrolled on credit in last year's concentrated period and never paid: overdue on the radar
+    and the clerk's desk."""
+    from enrollment import services as registry
+
+    village = Person.objects.filter(residence_region__pk__startswith=DEMO_VILLAGE,
+                                    life_status="alive").exclude(enrollments__year=year)
+    made, settled, overdue = [], 0, 0
+    for person in village.order_by("-pk")[:3]:
+        try:
+            made.append(registry.enrollment_record(actor=clerk, person=person, year=year,
+                                                   paid_on=today, on_credit=True))
+        except ValidationError:
+            pass  # outside the concentrated period: the profile's term has run out
+    if made:
+        owner = made[0].person
+        services.wallet_credit(actor=clerk, person=owner, amount=made[0].credit_outstanding,
+                               source="charity", sponsor="长沙县慈善总会", memo="信用参保欠费资助（演示）")
+        services.wallet_pay(actor=clerk, person=owner, year=year, paid_on=today)
+        settled = 1
+    for person in village.exclude(enrollments__year=year - 1).order_by("-pk")[:2]:
+        start, _ = calendar.collection_period(year - 1)
+        try:
+            registry.enrollment_record(actor=clerk, person=person, year=year - 1,
+                                       paid_on=start + timedelta(days=60), on_credit=True)
+            overdue += 1
+            break
+        except ValidationError:
+            continue
+    return {"credit_enrollments": len(made) + overdue, "credit_settled": settled,
+            "credit_overdue": overdue}
 
 
 def _union(persons: list[Person], year: int, today) -> dict:

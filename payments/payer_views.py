@@ -14,6 +14,7 @@ from enrollment.audit import audit_record
 from enrollment.models import AuditEntry
 
 from . import payers
+from .statements import payer_statement as build_statement
 from .forms import MembersForm, PayerForm, PayerPayForm
 
 
@@ -94,3 +95,38 @@ def payer_detail(request, pk):
     return render(request, "payments/payer_detail.html", {
         "payer": payer, "year": year, "report": report, "can_manage": can_manage,
         "members_form": members_form, "pay_form": pay_form})
+
+
+STATEMENT_HEADER = ["序号", "姓名", "证件号码", "常住地", "列入名单日期", "备注", "参保情况",
+                    "代缴金额（元）", "缴费日期", "收据号"]
+
+
+@login_required
+def payer_statement(request, pk):
+    """年度代缴对账单: the year's list with who the payer covered, amounts, receipts and totals,
+    as Excel (format=xlsx) or a print view with signature lines."""
+    payer = get_object_or_404(payers.visible_payers(request.user), pk=pk)
+    year = _year(request)
+    statement = build_statement(actor=request.user, payer=payer, year=year)
+    totals = (f"名单{statement.listed}人，本单位代缴{statement.covered}人，合计{statement.total}元；"
+              f"其他方式参保{statement.otherwise}人，信用参保欠费{statement.owing}人，"
+              f"未缴{statement.unpaid}人")
+    if request.GET.get("format") == "xlsx":
+        audit_record(user=request.user, action=AuditEntry.Action.EXPORT, obj=payer,
+                     request=request, detail=f"导出{payer.name}{year}年代缴对账单")
+        rows = [[i, line.person.name, line.person.masked_id, line.person.residence_region.name,
+                 line.member.added_at.date(), line.member.note, line.label, line.amount,
+                 line.enrollment.paid_on if line.amount is not None else None, line.receipt]
+                for i, line in enumerate(statement.lines, 1)]
+        rows.append(["", "合计", "", "", None, "", f"代缴{statement.covered}人", statement.total,
+                     None, ""])
+        sheet = Sheet(title="代缴对账单", header=STATEMENT_HEADER, rows=rows,
+                      caption=[f"{payer.name}（{payer.get_kind_display()}）{year}年度代缴对账单",
+                               totals],
+                      number_formats={4: "yyyy-mm-dd", 7: "#,##0.00", 8: "yyyy-mm-dd"},
+                      bold_last_row=True, header_fill="DDEBF7",
+                      widths=[6, 10, 20, 14, 12, 14, 14, 14, 12, 26])
+        return xlsx_response(f"{payer.name}-{year}-代缴对账单.xlsx", sheet)
+    return render(request, "payments/payer_statement_print.html", {
+        "payer": payer, "year": year, "statement": statement, "totals": totals,
+        "printed_on": calendar.today()})

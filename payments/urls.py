@@ -9,4 +9,5 @@ urlpatterns = [
     path("receipts/<int:pk>/", views.receipt_print, name="receipt_print"),
     path("payers/", payer_views.payer_list, name="payer_list"),
     path("payers/<int:pk>/", payer_views.payer_detail, name="payer_detail"),
+    path("payers/<int:pk>/statement/", payer_views.payer_statement, name="payer_statement"),
 ]

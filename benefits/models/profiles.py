@@ -32,6 +32,10 @@ class PolicyProfile(models.Model):
         HUNAN = "hunan", "湖南：入学当年9月1日起至次年年底（R-STU-HN）"
         SHANXI = "shanxi", "山西：缴费之日起至次年年底（R-STU-SX）"
 
+    class CreditCover(models.TextChoices):
+        PAYMENT = "payment", "自缴清欠费之日起"
+        ENROLLMENT = "enrollment", "自登记之日起（欠费有担保）"
+
     code = models.SlugField("方案代码", max_length=30, unique=True,
                             help_text="英文小写，如 hunan、shanxi；案例文件的 profile 字段")
     name = models.CharField("方案名称", max_length=100)
@@ -127,6 +131,16 @@ class PolicyProfile(models.Model):
     unemployment_bridge = models.BooleanField(
         "失业后至代缴前的月份视为参保", default=True,
         help_text="R-UNEMP：领取失业保险金人员，失业后至失业保险首次代缴前的月份不算断缴")
+
+    # Credit enrollment (信用参保, 000 三(一), 003 #14; CHOICES.md R-CREDIT).
+    credit_allowed = models.BooleanField(
+        "开展信用参保", default=False, help_text="R-CREDIT：可先登记参保、后缴费（湖南是，山西否）")
+    credit_cover = models.CharField(
+        "信用参保待遇起算", max_length=12, choices=CreditCover.choices,
+        default=CreditCover.PAYMENT, help_text="R-CREDIT")
+    credit_term_days = models.PositiveSmallIntegerField(
+        "信用参保缴费期限（天）", null=True, blank=True,
+        help_text="R-CREDIT：登记后该天数内缴清；留空表示集中参保缴费期结束前缴清")
 
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     history = HistoricalRecords()

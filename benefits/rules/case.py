@@ -287,6 +287,7 @@ def parse_case(
         paid_years=paid_years,
         tier=_text(e.get("tier"), "enrollment.tier"),
         payer_relation=_text(e.get("payer_relation"), "enrollment.payer_relation"),
+        on_credit=_bool(e.get("on_credit"), "enrollment.on_credit"),
     )
     unemployment = _unemployment(data.get("unemployment"))
 
@@ -348,6 +349,8 @@ def determination_to_dict(d: Determination) -> dict[str, Any]:
     }
     if d.tier is not None:
         out["tier"] = dict(d.tier)
+    if d.credit is not None:
+        out["credit"] = dict(d.credit)
     return out
 
 

@@ -15,6 +15,7 @@ from typing import Mapping
 
 from enrollment import relations
 
+from . import credit as on_credit_rules
 from . import plans, special, transfers
 from .catastrophic import catastrophic_cap
 from .dates import year_end, year_start
@@ -293,6 +294,12 @@ def determine(
     )
 
     payer_notes = relative_payer(enrollment.payer_relation)
+    credit_out, on_credit_notes = None, []
+    if enrollment.on_credit:
+        due_on, on_credit_notes = on_credit_rules.credit_terms(profile, standard, paid_on)
+        credit_out = {"cover": profile.credit_cover, "due_on": due_on.isoformat()}
+        if profile.credit_cover == on_credit_rules.COVER_FROM_PAYMENT:
+            start, end = None, None  # no cover until the debt is paid
     credit, credit_notes = employee_year_credit(profile, parsed_history, year)
     tier_notes, tier_out = tier_result(year_standard, tier_code)
     notes = (
@@ -300,6 +307,7 @@ def determine(
         + tier_notes
         + due.notes
         + payer_notes
+        + on_credit_notes
         + repair_notes
         + history_notes(summary, profile)
         + unemployment_notes
@@ -326,6 +334,7 @@ def determine(
         explanation=explanation,
         employee_year_credit=credit,
         tier=tier_out,
+        credit=credit_out,
     )
 
 

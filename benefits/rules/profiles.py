@@ -30,6 +30,9 @@ HUNAN = Profile(
     exit_insured_min_years=2,
     newborn_birth_year_share=Decimal("1"),  # 000 三(三) names no figure yet: no discount
     unemployment_bridge=True,
+    credit_allowed=True,  # R-CREDIT: 000 三(一) 信用参保, the bank guarantees the debt
+    credit_cover="enrollment",
+    credit_term_days=None,  # due by the end of the concentrated period
 )
 
 SHANXI = Profile(
@@ -56,6 +59,7 @@ SHANXI = Profile(
     exit_insured_min_years=2,
     newborn_birth_year_share=Decimal("1"),  # not used: R-NB-FREE makes the birth year free
     unemployment_bridge=True,
+    credit_allowed=False,  # R-CREDIT: seed 004 has no credit enrollment
 )
 
 PROFILES: dict[str, Profile] = {HUNAN.code: HUNAN, SHANXI.code: SHANXI}

@@ -113,6 +113,12 @@ class Profile:
     # Pilots of seed 000 (benefits/rules/CHOICES.md).
     newborn_birth_year_share: Decimal = Decimal("1")  # R-NB-DISCOUNT: share of I(birth year)
     unemployment_bridge: bool = True  # R-UNEMP: the months before the fund's first payment count
+    # R-CREDIT (信用参保, CHOICES.md): allowed or not, the cover rule ("payment": cover from the
+    # payment; "enrollment": from the enrollment, the debt guaranteed), the term (None: by the
+    # end of the concentrated period; N: N days after the enrollment).
+    credit_allowed: bool = False
+    credit_cover: str = "payment"
+    credit_term_days: int | None = None
 
     def __post_init__(self) -> None:
         # Accept ints, floats and strings from DB rows / JSON for the money and share fields.
@@ -128,6 +134,10 @@ class Profile:
             raise ValueError("next_year_option_month must be a month number")
         if not Decimal(0) <= self.newborn_birth_year_share <= Decimal(1):
             raise ValueError("newborn_birth_year_share is between 0 and 1")
+        if self.credit_cover not in ("payment", "enrollment"):
+            raise ValueError("credit_cover must be 'payment' or 'enrollment'")
+        if self.credit_term_days is not None and self.credit_term_days < 1:
+            raise ValueError("credit_term_days is at least one day (None: the concentrated period)")
 
     @classmethod
     def field_names(cls) -> tuple[str, ...]:
@@ -270,6 +280,7 @@ class Enrollment:
     paid_years: int = 1  # R-STU-ONCE: how many years this one payment is for
     tier: str | None = None  # R-TIER: the contribution tier chosen at payment
     payer_relation: str | None = None  # R-RELATIVES: a relative's employee account pays
+    on_credit: bool = False  # R-CREDIT: enrolled on `paid_on` with the contribution owed
 
 
 @dataclass(frozen=True)
@@ -334,3 +345,4 @@ class Determination:
     explanation: list[str]  # one plain Chinese line per entry of `rules`, same order
     employee_year_credit: int | None = None  # R-EMP-CONVERT; None where the profile has no rule
     tier: Mapping[str, Any] | None = None  # R-TIER: the tier applied, where the year has tiers
+    credit: Mapping[str, Any] | None = None  # R-CREDIT: {"cover", "due_on"} of a credit enrollment

@@ -10,6 +10,7 @@ from .enrollments import (
     NON_FIELD,
     EnrollmentPlan,
     auto_stop_superseded,
+    credit_offered,
     duplicate_message,
     enrollment_preview,
     enrollment_record,
@@ -45,6 +46,7 @@ from .units import enterprise_save, school_save
 
 __all__ = [
     "ELSEWHERE_MESSAGE", "NON_FIELD", "PERSON_FIELDS", "EnrollmentPlan", "auto_stop_superseded",
+    "credit_offered",
     "duplicate_message", "enrollment_preview", "enrollment_record", "enrollment_record_batch",
     "enrollment_stop", "household_for_registration", "likely_duplicate_message",
     "person_likely_duplicates", "person_link_id_number", "person_mark_life_status",

@@ -103,13 +103,21 @@ def enrollment_preview(*, actor, person: Person, year: int, paid_on: dt.date | N
                        repair_years: int = 0, case_override: dict | None = None,
                        override_reason: str = "", transfer: bool = False,
                        confirmed: bool = False, instance: Enrollment | None = None,
-                       tier: str = "") -> EnrollmentPlan:
+                       tier: str = "", on_credit: bool = False) -> EnrollmentPlan:
     """What `enrollment_record` would do with these arguments, writing nothing: the plan
     holds the unsaved enrollment with its determination, the case found from the registry,
-    and every refusal keyed by field. `instance` revises an existing enrollment instead."""
+    and every refusal keyed by field. `instance` revises an existing enrollment instead; a
+    payment for a person and year enrolled on credit settles that enrollment (R-CREDIT)."""
     scope.require_write(actor)
     if not scope.filter_persons(actor, Person.objects.filter(pk=person.pk)).exists():
         raise PermissionDenied
+    local_resident = scheme == Scheme.RESIDENT and not elsewhere
+    if instance is None and paid_on and local_resident and not on_credit:
+        owed = _existing_live_resident(person, year)
+        instance = owed if owed is not None and owed.owes_credit else None
+    settling = instance is not None and instance.owes_credit and bool(paid_on) and not on_credit
+    if settling:  # the debt's own terms: the payment adds nothing but the money
+        repair_years, tier = instance.repair_years, instance.tier_code
     enrollment = instance if instance is not None else Enrollment()
     if enrollment.pk is None:
         enrollment.created_by = actor
@@ -122,7 +130,12 @@ def enrollment_preview(*, actor, person: Person, year: int, paid_on: dt.date | N
             tier_code=(tier or "").strip(), status=(EnrollmentStatus.ACTIVE if paid_on or confirmed
                     else EnrollmentStatus.AWAITING_PAYMENT)).items():
         setattr(enrollment, name, value)
-    plan = EnrollmentPlan(enrollment=enrollment, found_case={}, case={})
+    plan = EnrollmentPlan(enrollment=enrollment, found_case={}, case={}, settling=settling)
+    case_day = paid_on
+    if on_credit:
+        case_day = _credit_enrollment(plan, paid_on, local_resident, amount_paid)
+    elif settling:
+        case_day = _credit_settlement(plan, paid_on)
     if enrollment.pk is not None:
         was = Enrollment.objects.filter(pk=enrollment.pk).values_list("status", flat=True).first()
         if was not in LIVE_STATUSES:
@@ -141,18 +154,55 @@ def enrollment_preview(*, actor, person: Person, year: int, paid_on: dt.date | N
                                                           exclude_pk=enrollment.pk)
     if clash:
         plan.refuse("cover_start", clash)
-    local_resident = scheme == Scheme.RESIDENT and not elsewhere
     if local_resident:
         existing = _existing_live_resident(person, year, exclude_pk=enrollment.pk)
         if existing:
             plan.refuse("year", duplicate_message(existing))
     if enrollment.tier_code:
         _check_tier(plan, local_resident)
-    if not (local_resident and paid_on) or plan.errors:
+    if not (local_resident and case_day) or plan.errors:
         enrollment.case_details = {}
         return plan
-    _plan_case(plan, person, year, paid_on, case_override, override_reason, transfer)
+    _plan_case(plan, person, year, case_day, case_override, override_reason, transfer)
+    if on_credit and not plan.errors and enrollment.credit_outstanding <= 0:
+        plan.refuse("on_credit", "本次应缴为0元，无需信用参保，请直接登记缴费。")
+    if settling and not plan.errors and amount_paid is not None:
+        owed = (enrollment.amount_due or 0) + (enrollment.repair_due or 0)
+        if amount_paid < owed:
+            plan.refuse("amount_paid", f"信用参保欠费须一次缴清{owed}元，"
+                                       "不接受部分缴费。")
     return plan
+
+
+def _credit_enrollment(plan: EnrollmentPlan, day, local_resident: bool, amount_paid):
+    """R-CREDIT: enrolled on `day`, nothing paid; the engine decides whether the profile allows
+    it, the amount owed and the due date. Returns the day the case is determined on."""
+    e = plan.enrollment
+    e.paid_on, e.status, e.credit_since = None, EnrollmentStatus.AWAITING_PAYMENT, day
+    if not local_resident:
+        plan.refuse("on_credit", "只适用于在本地参加城乡居民医保。")
+    if not day:
+        plan.refuse("paid_on", "信用参保时请填写登记日期。")
+    if amount_paid:
+        plan.refuse("amount_paid", "信用参保是先登记后缴费，请清空实缴金额。")
+    return day
+
+
+def _credit_settlement(plan: EnrollmentPlan, paid_on):
+    """R-CREDIT: a payment settling a credit enrollment: the whole debt at once (one receipt per
+    enrollment), counted from the date the profile's cover rule says."""
+    e = plan.enrollment
+    if paid_on < e.credit_since:
+        plan.refuse("paid_on", f"不能早于信用参保登记日{e.credit_since:%Y年%m月%d日}。")
+    e.credit_settled_on = paid_on
+    e.credit_outstanding = Decimal("0")
+    e.paid_on = _benefits().credit_payment_counts_from(enrollment=e, paid_on=paid_on)
+    return e.paid_on
+
+
+def credit_offered(person: Person) -> bool:
+    """R-CREDIT: whether the person's pooling region allows credit enrollment."""
+    return _benefits().credit_offered(pooling_region_code=pooling_region_of(person).code)
 
 
 def _check_tier(plan: EnrollmentPlan, local_resident: bool) -> None:
@@ -245,14 +295,17 @@ def enrollment_record(*, actor, person: Person, year: int, scheme: str = Scheme.
                       cover_end=None, repair_years: int = 0, case_override: dict | None = None,
                       override_reason: str = "", transfer: bool = False,
                       confirmed: bool = False, request=None,
-                      instance: Enrollment | None = None, tier: str = "") -> Enrollment:
+                      instance: Enrollment | None = None, tier: str = "",
+                      on_credit: bool = False) -> Enrollment:
     """Record an enrollment (and its payment, when paid_on is given): the one door every page,
     import, admin form and command goes through. The case is found from the registry (the
     clerk may override it with a reason, audited), the engine's determination is stored, and
     what must never be is refused with a message naming the field, nothing written.
     `confirmed` records an enrollment another system reports as in force (reconciliation lists)
     without a payment; `transfer` stops overlapping employee cover (R-AUTO-STOP); `tier` is
-    the contribution tier chosen at payment (R-TIER; empty: the year's own standard)."""
+    the contribution tier chosen at payment (R-TIER; empty: the year's own standard);
+    `on_credit` enrolls on `paid_on`'s date with the contribution owed (R-CREDIT), and a later
+    payment through any door settles it."""
     if scheme == Scheme.EMPLOYEE:
         # Two identical employee registrations at once (a double submit) wait for each other
         # here, so the second one sees the first and is refused.
@@ -263,9 +316,14 @@ def enrollment_record(*, actor, person: Person, year: int, scheme: str = Scheme.
         payer_relation=payer_relation, elsewhere=elsewhere, employer=employer,
         cover_start=cover_start, cover_end=cover_end, repair_years=repair_years,
         case_override=case_override, override_reason=override_reason, transfer=transfer,
-        confirmed=confirmed, instance=instance, tier=tier)
+        confirmed=confirmed, instance=instance, tier=tier, on_credit=on_credit)
     plan.raise_errors()
     enrollment = plan.enrollment
+    if plan.settling and not Enrollment.objects.filter(
+            pk=enrollment.pk, paid_on__isnull=True, credit_outstanding__gt=0).update(
+            credit_outstanding=Decimal("0")):
+        # Two cashiers at once: the second waits for the first and finds the debt paid.
+        raise ValidationError({"paid_on": "该信用参保欠费刚被缴清，请勿重复缴费。"})
     if enrollment.paid_on and enrollment.amount_paid is None and enrollment.amount_due is not None:
         # A clerk who leaves the amount empty collected what the determination says:
         # the contribution and any repair of gap years.
@@ -288,6 +346,11 @@ def enrollment_record(*, actor, person: Person, year: int, scheme: str = Scheme.
               f"缴费{enrollment.amount_paid or 0}元（{enrollment.get_channel_display() or '未缴费'}）")
     if enrollment.tier_code:
         detail += f"；缴费档次：{enrollment.tier_code}"
+    if on_credit:
+        detail += (f"；信用参保，欠缴{enrollment.credit_outstanding}元，"
+                   f"{enrollment.credit_due_on:%Y年%m月%d日}前缴清")
+    if plan.settling:
+        detail += f"；缴清信用参保欠费（{enrollment.credit_settled_on:%Y年%m月%d日}）"
     if plan.found_case:
         detail += f"；参保情形：{plan.found_case.get('reason', '')}"
     if plan.overridden:

@@ -34,6 +34,7 @@ class EnrollmentPlan:
     override_reason: str = ""
     errors: dict[str, list[str]] = field(default_factory=dict)
     employee_to_stop: list[tuple[Enrollment, dt.date]] = field(default_factory=list)
+    settling: bool = False  # a payment settling a credit enrollment (R-CREDIT)
 
     @property
     def ok(self) -> bool:

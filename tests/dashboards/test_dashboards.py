@@ -115,7 +115,7 @@ def test_rollup_matches_a_direct_count_over_persons(refreshed, code):
         "paid": r.paid, "hardship": r.hardship, "hardship_uncovered": r.hardship_uncovered,
         "newborns": r.newborns, "newborns_late": r.newborns - r.newborns_90,
         "students": r.students, "students_uncovered": r.students - r.students_covered,
-        "waiting": r.waiting,
+        "waiting": r.waiting, "credit_overdue": r.credit_overdue,
     }
 
 

@@ -18,6 +18,7 @@ PAGES = [
     ("receipt_print", "/payments/receipts/1/"),
     ("payer_list", "/payments/payers/"),
     ("payer_detail", "/payments/payers/1/"),
+    ("payer_statement", "/payments/payers/1/statement/"),
 ]
 
 NEIGHBOUR_404 = [
@@ -109,6 +110,8 @@ def test_another_countys_payer_is_not_found(as_user, county_admin, world):
                                  region=Region.objects.get(code=OTHER_COUNTY))
     client = as_user(county_admin)
     assert client.get(f"/payments/payers/{payer.pk}/").status_code == 404
+    assert client.get(f"/payments/payers/{payer.pk}/statement/").status_code == 404
+    assert client.get(f"/payments/payers/{payer.pk}/statement/?format=xlsx").status_code == 404
     assert "浏阳市总工会" not in client.get("/payments/payers/").content.decode()
     response = client.post(f"/payments/payers/{payer.pk}/", {
         "action": "members", "m-year": Y, "m-people": str(world["person"].pk)})

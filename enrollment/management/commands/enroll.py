@@ -24,6 +24,7 @@ LABELS = {
     "payer_relation": "代缴人与参保人关系（--payer-relation）",
     "transfer": "职工医保转居民医保（--transfer）", "override_reason": "参保情形",
     "amount_paid": "实缴金额", "status": "状态", "tier": "缴费档次（--tier）",
+    "on_credit": "信用参保（--on-credit）",
 }
 
 
@@ -43,6 +44,9 @@ def output(enrollment: Enrollment) -> dict:
         result = {"year": enrollment.year, "scheme": enrollment.scheme,
                   "amount_due": None, "benefit_start": None, "benefit_end": None}
     result["enrollment"] = enrollment.pk
+    if enrollment.credit_since:  # R-CREDIT: what is still owed, and by when
+        result["credit_outstanding"] = f"{enrollment.credit_outstanding:.2f}"
+        result["credit_due_on"] = enrollment.credit_due_on.isoformat()
     return result
 
 
@@ -64,6 +68,8 @@ class Command(BaseCommand):
         parser.add_argument("--transfer", action="store_true",
                             help="职工医保转居民医保：终止重叠的职工医保")
         parser.add_argument("--tier", default="", help="分档缴费：缴费时选择的档次代码")
+        parser.add_argument("--on-credit", action="store_true",
+                            help="信用参保：--paid-on 为登记日期，欠费按期限缴清（本地政策允许时）")
 
     def handle(self, *args, **o):
         try:
@@ -90,7 +96,7 @@ class Command(BaseCommand):
                 scheme=o["scheme"], cover_start=_date(o["cover_start"], "cover_start"),
                 cover_end=_date(o["cover_end"], "cover_end"), channel=channel,
                 repair_years=repair_years, payer=payer, payer_relation=o["payer_relation"],
-                transfer=o["transfer"], tier=o["tier"])
+                transfer=o["transfer"], tier=o["tier"], on_credit=o["on_credit"])
         except ValidationError as exc:
             raise Refused(refusal_line(exc, LABELS)) from None
         except PermissionDenied:

@@ -28,7 +28,7 @@ CHOICES_MD = ROOT / "benefits" / "rules" / "CHOICES.md"
 # Rules of section 6 that the registry, not the engine, applies (the registration service).
 REGISTRY_IDS = frozenset({"R-ID", "R-ONE-ENROLLMENT", "R-AUTO-STOP"})
 # Our own ids for seed 000's pilots, written down in CHOICES.md.
-OWN_IDS = frozenset({"R-TIER", "R-UNEMP", "R-NB-DISCOUNT"})
+OWN_IDS = frozenset({"R-TIER", "R-UNEMP", "R-NB-DISCOUNT", "R-CREDIT"})
 
 # A profile with a birth-year discount: the shipped ones charge the full contribution.
 DISCOUNT = {"hunan": dataclasses.replace(HUNAN, newborn_birth_year_share=Decimal("0.5")),
