@@ -324,6 +324,12 @@ def can_read_radar(user) -> bool:
     return region_prefix(user) is not None and not sees_own_tasks_only(user)
 
 
+def can_task_from_radar(user) -> bool:
+    """Hand a radar line to the grid worker of the person's grid as a task, in one tap: the
+    staff who read the radar and may give tasks to grid workers."""
+    return can_read_radar(user) and can_assign(user)
+
+
 def village_contacts(region_code: str) -> QuerySet:
     """Who a villager calls about enrollment: the active clerks of the village (or of the
     township above it, where the village has none), nearest first."""
