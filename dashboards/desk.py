@@ -34,10 +34,6 @@ def _require_radar(user) -> None:
         raise PermissionDenied("参保预警由村、乡、县经办人员和领导查看；网格员请在“我的任务”中办理。")
 
 
-def _whole_phone(user) -> bool:
-    return scope.sees_whole_phones(user, user.region_id or "")
-
-
 def _radar_request(request) -> dict:
     region_code = request.GET.get("region", "")
     kind = request.GET.get("kind", "")
@@ -66,8 +62,7 @@ def radar_page(request):
         **found, "page": page, "villages": villages, "away": away, "kinds": radar.KINDS,
         "limit": radar.LIMIT, "horizon": radar.HORIZON_DAYS, "total": len(found["lines"]),
         "today": beijing_today(), "can_write": scope.can_write(request.user),
-        "can_task": scope.can_task_from_radar(request.user) and scope.can_write(request.user),
-        "whole_phone": _whole_phone(request.user)})
+        "can_task": scope.can_task_from_radar(request.user) and scope.can_write(request.user)})
 
 
 def _with_open_tasks(lines) -> None:
@@ -124,9 +119,9 @@ def radar_export(request):
     found = _radar_request(request)
     audit_record(user=request.user, action=AuditEntry.Action.EXPORT, request=request,
                  detail=f"导出参保预警名单{len(found['lines'])}人")
-    whole = _whole_phone(request.user)
+    user = request.user
     rows = ([line.deadline, line.days_left, line.flag, line.kind_label, line.person.name,
-             line.person.masked_id, line.person.phone if whole else line.person.masked_phone,
+             line.person.masked_id, scope.shown_phone(user, line.person, line.person.phone),
              line.person.residence_region.name, line.reason, line.stake_text,
              "、".join(line.also)] for line in found["lines"])
     return xlsx_response("参保预警名单.xlsx", Sheet(
@@ -162,5 +157,5 @@ def worklist(request):
         "collected_sum": collected.aggregate(n=Count("pk"), amount=Sum("amount_paid")),
         "waiting": waiting.select_related("entry", "worker").order_by("follow_up_date", "pk")[:20],
         "waiting_count": waiting.count(), "waiting_label": waiting_label,
-        "can_write": scope.can_write(user), "whole_phone": _whole_phone(user),
+        "can_write": scope.can_write(user),
         "can_task": scope.can_task_from_radar(user) and scope.can_write(user)})
