@@ -4,6 +4,7 @@ from axes.admin import AccessAttemptAdmin, AccessFailureLogAdmin, AccessLogAdmin
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin, messages
 
+from core.admin import ReadOnlyAdminMixin
 from enrollment import scope
 from enrollment.audit import audit_record
 from enrollment.models import AuditEntry
@@ -13,7 +14,7 @@ from .forms import AdminLoginForm
 admin.site.login_form = AdminLoginForm
 
 
-class SecurityAdminOnly:
+class SecurityAdminOnly(ReadOnlyAdminMixin):
     """Locks and login records belong to the security administrator (and the superuser)."""
 
     def has_module_permission(self, request):
@@ -21,15 +22,6 @@ class SecurityAdminOnly:
 
     def has_view_permission(self, request, obj=None):
         return scope.can_manage_accounts(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.action(description="解除所选锁定")
@@ -63,7 +55,7 @@ class LoginFailureLogAdmin(SecurityAdminOnly, AccessFailureLogAdmin):
     pass
 
 
-class SecurityAdminResetsDevices:
+class SecurityAdminResetsDevices(ReadOnlyAdminMixin):
     """A lost phone: the security administrator deletes the user's authenticator, and the user
     binds a new one at the next login. Nobody but the user sees or sets a secret."""
 
@@ -72,12 +64,6 @@ class SecurityAdminResetsDevices:
 
     def has_view_permission(self, request, obj=None):
         return scope.can_manage_accounts(request.user)
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     def has_delete_permission(self, request, obj=None):
         return scope.can_manage_accounts(request.user)

@@ -20,6 +20,7 @@ from enrollment.models import (
     Scheme,
     School,
 )
+from enrollment.services.plans import employee_cover
 
 from . import inputs
 from .models import PolicyProfile, YearStandard
@@ -200,16 +201,14 @@ HARDSHIP_LABELS = [("special_hardship", "特困人员"), ("low_income", "低保�
 
 def _employee_cover_ended(person: Person, paid_on: dt.date) -> dt.date | None:
     """The first uncovered day after the person's last employee cover, when it ended on or
-    before the payment (and no employee cover is still running)."""
+    before the payment (and no employee cover is still running). How a stop ends the cover is
+    the one door's reading (enrollment.services.plans.employee_cover), not a copy of it."""
     employee = list(person.enrollments.filter(scheme=Scheme.EMPLOYEE)
                     .exclude(status=EnrollmentStatus.AWAITING_PAYMENT)
                     .order_by("-cover_start", "-year", "-pk")[:1])
     if not employee:
         return None
-    last = employee[0]
-    end = last.cover_end
-    if end is None and last.status == EnrollmentStatus.STOPPED and last.stopped_on:
-        end = last.stopped_on - dt.timedelta(days=1)
+    _, end = employee_cover(employee[0])
     if end is None or end >= paid_on:
         return None
     return end + dt.timedelta(days=1)

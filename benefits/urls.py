@@ -13,6 +13,9 @@ urlpatterns = [
     path("recalc/jobs/<int:pk>/", views.recalc_job, name="recalc_job"),
     path("recalc/jobs/<int:pk>/progress.json", views.recalc_job_json, name="recalc_job_json"),
     path("recalc/jobs/<int:pk>/resume/", views.recalc_job_resume, name="recalc_job_resume"),
+    path("recalc/jobs/<int:pk>/changes/", views.recalc_changes, name="recalc_changes"),
+    path("recalc/jobs/<int:pk>/changes.xlsx", views.recalc_changes_export,
+         name="recalc_changes_export"),
     # The claims summaries upload; its addresses stay under recalc/ so that existing links work
     path("recalc/claims/", claims_views.claims_upload, name="claims_upload"),
     path("recalc/claims/confirm/", claims_views.claims_confirm, name="claims_confirm"),

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 
+from core.admin import ReadOnlyAdminMixin
 from enrollment import scope
 from enrollment.admin_scope import ScopedAdminMixin
 
@@ -36,19 +37,13 @@ class OfficialPopulationAdmin(ScopedAdminMixin, ImportExportModelAdmin):
         return self.has_add_permission(request)
 
 
-class _ReadOnlyRollupAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class _ReadOnlyRollupAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     """Rollups are written by the refresh only."""
 
     scope_fields = ("region_id",)
     list_select_related = ["region"]
     show_full_result_count = False
     raw_id_fields = ["region"]
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CoverageRollup)
@@ -74,7 +69,7 @@ class FunnelRollupAdmin(_ReadOnlyRollupAdmin):
 
 
 @admin.register(RefreshRun)
-class RefreshRunAdmin(admin.ModelAdmin):
+class RefreshRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["started_at", "reason", "years", "seconds", "finished_at"]
     list_filter = ["reason"]
     search_fields = ["reason", "error"]
@@ -85,18 +80,11 @@ class RefreshRunAdmin(admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(EvaluationWeight)
-class EvaluationWeightAdmin(admin.ModelAdmin):
+class EvaluationWeightAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """One row per indicator, created with the table; only the weights change (superuser)."""
+
     list_display = ["indicator", "weight", "note", "updated_at"]
     list_editable = ["weight", "note"]
     readonly_fields = ["indicator"]
@@ -107,11 +95,5 @@ class EvaluationWeightAdmin(admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
 
-    def has_add_permission(self, request):
-        return False  # one row per indicator, created with the table
-
     def has_change_permission(self, request, obj=None):
         return scope.can_set_evaluation_weights(request.user)
-
-    def has_delete_permission(self, request, obj=None):
-        return False

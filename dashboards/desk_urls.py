@@ -8,5 +8,6 @@ from . import desk
 urlpatterns = [
     path("radar/", desk.radar_page, name="outreach_radar"),
     path("radar/export.xlsx", desk.radar_export, name="outreach_radar_export"),
+    path("radar/task/", desk.radar_task, name="outreach_radar_task"),
     path("today/", desk.worklist, name="outreach_worklist"),
 ]

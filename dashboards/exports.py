@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from core.exports import Sheet, as_of_line
+from enrollment import scope
 
 HEADERS = ["区划代码", "区划名称", "在册人口", "常住人口", "已参保", "参保率（在册）",
            "参保率（常住）", "目标人数", "目标来源", "距目标差额", "困难群体", "困难群体未参保",
@@ -127,10 +128,11 @@ def renewal_sheet(region, year: int, own: list[dict], children: dict, as_of) -> 
 PEOPLE_HEADER = ["姓名", "证件号码", "性别", "出生日期", "常住地", "联系电话", "住址"]
 
 
-def people_sheet(region, year: int, label: str, qs) -> Sheet:
-    """The persons behind one number, masked as on the page."""
+def people_sheet(region, year: int, label: str, qs, user) -> Sheet:
+    """The persons behind one number, masked as on the page (phone numbers whole only where
+    `user` calls them: enrollment.scope.sees_whole_phone)."""
     rows = ([p.name, p.masked_id, p.get_sex_display(), p.birth_date, p.residence_region.name,
-             p.masked_phone, p.address]
+             scope.shown_phone(user, p, p.phone), p.address]
             for p in qs.iterator(chunk_size=2000))
     return Sheet(title=label[:31], header=PEOPLE_HEADER, rows=rows,
                  caption=[f"{region.name} {year}年度 {label}名单", as_of_line()],

@@ -118,7 +118,7 @@ def people_export(request):
     audit_record(user=request.user, action=AuditEntry.Action.EXPORT, request=request,
                  detail=f"导出{region.name}{year}年度{label}名单")
     return xlsx_response(f"{region.name}{year}年度{label}名单.xlsx",
-                         exports.people_sheet(region, year, label, qs))
+                         exports.people_sheet(region, year, label, qs, request.user))
 
 
 @login_required

@@ -4,6 +4,8 @@ from django.contrib.auth.admin import UserAdmin
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ReadOnlyAdminMixin
+
 from . import scope, services
 from .admin_scope import ScopedAdminMixin
 from .models import (
@@ -225,7 +227,7 @@ class TransferRequestAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     scope_fields = ("user__region_id",)
     list_display = ["at", "user", "action", "object_repr", "ip"]
     list_filter = ["action"]
@@ -245,12 +247,3 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return scope.can_read_audit(request.user) or super().has_view_permission(request, obj)
-
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -327,6 +327,12 @@ def can_read_radar(user) -> bool:
     return region_prefix(user) is not None and not sees_own_tasks_only(user)
 
 
+def can_task_from_radar(user) -> bool:
+    """Hand a radar line to the grid worker of the person's grid as a task, in one tap: the
+    staff who read the radar and may give tasks to grid workers."""
+    return can_read_radar(user) and can_assign(user)
+
+
 def village_contacts(region_code: str) -> QuerySet:
     """Who a villager calls about enrollment: the active clerks of the village (or of the
     township above it, where the village has none), nearest first."""
@@ -337,13 +343,46 @@ def village_contacts(region_code: str) -> QuerySet:
         .order_by("-region_id", "pk")
 
 
-def sees_whole_phones(user, region_code: str) -> bool:
-    """A village clerk calls their own villagers from the deadline radar: the numbers of their
-    own village are whole there; everyone else sees them masked (a grid worker sees the whole
-    number on their own tasks)."""
-    return (region_prefix(user) is not None and not user.is_superuser
-            and user.role == Role.VILLAGE_CLERK and bool(region_code)
-            and region_code.startswith(regions.prefix_of(user.region_id)))
+def sees_whole_phone(user, whose) -> bool:
+    """Whole phone numbers where the work is calling them: a village clerk's own villagers
+    (those living in the village: the clerk of the village a person is only registered in, 人户
+    分离, sees the number masked, as everyone else does), a grid worker's own tasks. Leaders,
+    townships and counties, other villages and a grid worker elsewhere see them masked.
+
+    `whose`: a region code, a person, a ledger entry, or a task (a task names its worker, so a
+    grid worker sees the numbers of the tasks given to them). Every page and export that
+    shows a phone number asks this."""
+    if region_prefix(user) is None or user.is_superuser:
+        return False
+    if is_grid_worker(user):
+        return getattr(whose, "worker_id", None) == user.pk
+    if user.role != Role.VILLAGE_CLERK:
+        return False
+    code = _residence_code(whose)
+    return bool(code) and code.startswith(regions.prefix_of(user.region_id))
+
+
+def _residence_code(whose) -> str:
+    """Where the owner of a phone number lives: a code, a person's residence, a residence-side
+    ledger entry's village (a household-registration entry names no residence), a task's entry's."""
+    if isinstance(whose, str):
+        return whose
+    if hasattr(whose, "residence_region_id"):
+        return whose.residence_region_id or ""
+    if hasattr(whose, "entry_id"):
+        return _residence_code(whose.entry)
+    if getattr(whose, "side", "") == "residence":
+        return whose.region_id or ""
+    return ""
+
+
+def shown_phone(user, whose, phone: str | None) -> str:
+    """The phone number as `user` may see it for `whose` (see sees_whole_phone)."""
+    from . import idnumbers
+
+    if not phone:
+        return ""
+    return phone if sees_whole_phone(user, whose) else idnumbers.mask_phone(phone)
 
 
 # --- The data-sharing API: department tokens -------------------------------------------------

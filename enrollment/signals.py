@@ -6,7 +6,8 @@ nothing above it). A Django signal rather than a generic walk over `_meta.relate
 each app knows its own uniqueness rules (one ledger entry per person, year and side; one claims
 summary per person and year) and decides what happens to a row the surviving file already has.
 
-Receivers are called with `survivor`, `merged` (Person) and `apply` (bool), inside the merge's
+Receivers are called with `survivor`, `merged` (Person), `apply` (bool) and `actor` (the user
+merging, for the receivers' own audit rows), inside the merge's
 transaction, and return a list of (label, count) describing their rows that move; with
 `apply=False` they only count (the preview), with `apply=True` they move them. A receiver that
 raises refuses the whole merge (nothing is written).

@@ -81,7 +81,8 @@ def person_export(request):
     audit_record(user=request.user, action=AuditEntry.Action.EXPORT, request=request,
                  detail=f"导出人员名单，查询条件：{query or '全部'}")
     rows = ([p.name, p.masked_id, p.get_sex_display(), p.birth_date, p.residence_region.name,
-             p.hukou_region_id, p.masked_phone, p.get_life_status_display()]
+             p.hukou_region_id, scope.shown_phone(request.user, p, p.phone),
+             p.get_life_status_display()]
             for p in qs.iterator(chunk_size=2000))
     return csv_response("人员名单.csv", ["姓名", "证件号码", "性别", "出生日期", "常住地", "户籍地",
                                      "联系电话", "人员状态"], rows)

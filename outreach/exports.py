@@ -5,15 +5,18 @@ from __future__ import annotations
 from django.http import HttpResponse
 
 from core.exports import Sheet, xlsx_response
+from enrollment import scope
 
 
 def workbook_response(filename: str, title: str, header: list[str], rows) -> HttpResponse:
     return xlsx_response(filename, Sheet(title=title, header=header, rows=rows))
 
 
-def ledger_rows(qs):
+def ledger_rows(qs, user):
+    """The ledger as Excel; phone numbers whole only where `user` calls them
+    (enrollment.scope.sees_whole_phone)."""
     for e in qs.iterator(chunk_size=2000):
-        yield [e.year, e.name, e.masked_id, e.masked_phone, e.region.name,
+        yield [e.year, e.name, e.masked_id, scope.shown_phone(user, e, e.phone), e.region.name,
                e.grid.name if e.grid_id else "", e.get_side_display(),
                "是" if e.separated else "", e.get_reason_display(), e.reason_note,
                e.get_status_display(),

@@ -85,7 +85,7 @@ def my_open_tasks(user):
     members = Prefetch("entry__person__household__members",
                        queryset=Person.objects.order_by("birth_date", "pk"))
     return (Task.objects.filter(worker=user, status__in=OPEN_TASK_STATUSES)
-            .select_related("entry__person__household", "grid", "region")
+            .select_related("entry__person__household", "grid", "region", "batch")
             .prefetch_related(members)
             .order_by(F("follow_up_date").asc(nulls_last=True), "pk"))
 

@@ -68,7 +68,7 @@ def ledger_export(request):
     audit_record(user=request.user, action=AuditEntry.Action.EXPORT, request=request,
                  detail=f"导出{f['year']}年未参保台账")
     return exports.workbook_response(f"未参保台账{f['year']}.xlsx", f"{f['year']}年未参保台账",
-                                     exports.LEDGER_HEADER, exports.ledger_rows(qs))
+                                     exports.LEDGER_HEADER, exports.ledger_rows(qs, request.user))
 
 
 @login_required

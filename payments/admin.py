@@ -3,34 +3,22 @@ entries that balance, the wallet locked, an audit row); an edited or deleted ent
 every balance after it wrong, so the admin offers neither."""
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdminMixin
 from enrollment.admin_scope import ScopedAdminMixin
 
 from .models import Account, Entry, Payer, PayerMember, Receipt, Transfer
 
 
-class ReadOnlyAdmin(ScopedAdminMixin, admin.ModelAdmin):
-    def has_add_permission(self, request, *args):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Scoped to the user's region, and read-only."""
 
 
-class EntryInline(admin.TabularInline):
+class EntryInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Entry
     fields = ("account", "amount")
     readonly_fields = fields
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Account)

@@ -2,13 +2,14 @@
 read-only (the recalculation is the only writer)."""
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdminMixin
 from enrollment.admin_scope import ScopedAdminMixin
 
-from ..models import PersonYearStatus, RecalcChunk, RecalcJob
+from ..models import PersonYearStatus, RecalcChange, RecalcChunk, RecalcJob
 
 
 @admin.register(PersonYearStatus)
-class PersonYearStatusAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class PersonYearStatusAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     scope_fields = ("person__residence_region_id", "person__hukou_region_id")
     list_display = ["person", "year", "pooling_region", "profile_code", "continuity_years",
                     "gap_years", "effective_cap", "waiting_months", "benefit_start", "error"]
@@ -17,12 +18,6 @@ class PersonYearStatusAdmin(ScopedAdminMixin, admin.ModelAdmin):
     raw_id_fields = ["person", "enrollment", "pooling_region", "job"]
     list_select_related = ["person", "pooling_region"]
     show_full_result_count = False
-
-    def has_add_permission(self, request, *args):
-        return False  # written by the recalculation only
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class RecalcChunkInline(admin.TabularInline):
@@ -35,7 +30,7 @@ class RecalcChunkInline(admin.TabularInline):
 
 
 @admin.register(RecalcJob)
-class RecalcJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class RecalcJobAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     scope_fields = ("region_id",)
     list_display = ["pk", "year", "region", "trigger", "status", "chunks_done", "chunks_total",
                     "persons", "changed", "created_at", "finished_at"]
@@ -44,15 +39,9 @@ class RecalcJobAdmin(ScopedAdminMixin, admin.ModelAdmin):
     raw_id_fields = ["region", "requested_by"]
     inlines = [RecalcChunkInline]
 
-    def has_add_permission(self, request, *args):
-        return False  # started from the recalculation page or the command
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(RecalcChunk)
-class RecalcChunkAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class RecalcChunkAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     scope_fields = ("pooling_region_id",)
     list_display = ["job", "pooling_region", "id_from", "id_to", "status", "attempts", "persons",
                     "changed", "finished_at"]
@@ -60,8 +49,13 @@ class RecalcChunkAdmin(ScopedAdminMixin, admin.ModelAdmin):
     search_fields = ["pooling_region__pk", "pooling_region__name", "=job__id"]
     raw_id_fields = ["job", "pooling_region"]
 
-    def has_add_permission(self, request, *args):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+@admin.register(RecalcChange)
+class RecalcChangeAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    scope_fields = ("pooling_region_id",)
+    list_display = ["job", "person", "pooling_region", "bonus_before", "bonus_after",
+                    "credit_before", "credit_after", "wait_before", "wait_after"]
+    search_fields = ["=job__id", "person__name"]
+    raw_id_fields = ["job", "person", "pooling_region"]
+    list_select_related = ["person", "pooling_region"]
+    show_full_result_count = False

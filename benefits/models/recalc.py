@@ -96,3 +96,61 @@ class RecalcChunk(models.Model):
 
     def __str__(self):
         return f"{self.pooling_region_id} [{self.id_from}–{self.id_to}]"
+
+
+class RecalcChange(models.Model):
+    """What one job changed for one person: the cap credits (continuity bonus, zero-claim
+    credit) and the waiting period before and after. Written by the chunk's own transaction from
+    the old and new status rows (benefits.recalc.write); `*_after` empty: the person's status
+    was removed (their enrollment is gone). A person computed for the first time for the year
+    has no row: there is nothing to compare with."""
+
+    job = models.ForeignKey(RecalcJob, verbose_name="任务", on_delete=models.CASCADE,
+                            related_name="changes", db_index=False)
+    person = models.ForeignKey("enrollment.Person", verbose_name="人员", on_delete=models.CASCADE,
+                               related_name="+", db_index=False, db_constraint=False)
+    pooling_region = models.ForeignKey(Region, verbose_name="统筹区", on_delete=models.DO_NOTHING,
+                                       related_name="+", db_index=False, db_constraint=False)
+    bonus_before = models.DecimalField("连续参保激励（前）", max_digits=12, decimal_places=2,
+                                       null=True)
+    bonus_after = models.DecimalField("连续参保激励（后）", max_digits=12, decimal_places=2,
+                                      null=True)
+    credit_before = models.DecimalField("零报销激励（前）", max_digits=12, decimal_places=2,
+                                        null=True)
+    credit_after = models.DecimalField("零报销激励（后）", max_digits=12, decimal_places=2,
+                                       null=True)
+    wait_before = models.PositiveSmallIntegerField("等待期（前，月）", null=True)
+    wait_after = models.PositiveSmallIntegerField("等待期（后，月）", null=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "待遇重算变化"
+        ordering = ["job", "person"]
+        # The result page lists a job's changes by person (keyset) and counts them by kind.
+        indexes = [models.Index(fields=["job", "person"], name="recalc_change_job_person")]
+
+    def __str__(self):
+        return f"任务#{self.job_id} 人员{self.person_id}"
+
+    @staticmethod
+    def _credit(bonus, credit):
+        return (bonus or 0) + (credit or 0)
+
+    @property
+    def credit_total_before(self):
+        return self._credit(self.bonus_before, self.credit_before)
+
+    @property
+    def credit_total_after(self):
+        return self._credit(self.bonus_after, self.credit_after)
+
+    @property
+    def gained(self) -> bool:
+        return self.credit_total_after > self.credit_total_before
+
+    @property
+    def lost(self) -> bool:
+        return self.credit_total_after < self.credit_total_before
+
+    @property
+    def wait_changed(self) -> bool:
+        return self.wait_before != self.wait_after

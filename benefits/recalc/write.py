@@ -4,6 +4,11 @@ The chunk's rows go into a temporary stage table (PostgreSQL: COPY; SQLite: exec
 INSERT … SELECT … ON CONFLICT (person_id, year) DO UPDATE … WHERE the values are distinct, and one
 DELETE of the chunk's rows whose enrollment is gone. The row counts of those two statements are
 the rows whose values changed: a second run straight after changes nothing.
+
+Before each of the two, one INSERT … SELECT keeps what the job changed for a person (the cap
+credits and the waiting period, before → after) in `benefits_recalcchange`, joining the stage to
+the old rows on the unique (person, year) key: in the chunk's transaction, so a redone chunk
+leaves no half of it, and set-based, so the bulk path pays one indexed join per chunk.
 """
 from __future__ import annotations
 
@@ -62,12 +67,40 @@ def _upsert_sql(vendor: str) -> str:
     )
 
 
+CHANGES = "benefits_recalcchange"
+# The values the result page compares: the two cap credits and the waiting period.
+_TRACKED = ("continuity_bonus", "zero_claim_credit", "waiting_months")
+_CHANGE_COLUMNS = ("job_id, person_id, pooling_region_id, bonus_before, bonus_after, "
+                   "credit_before, credit_after, wait_before, wait_after")
+
+
+def _changes_of_upsert_sql(vendor: str) -> str:
+    distinct = "IS DISTINCT FROM" if vendor == "postgresql" else "IS NOT"
+    old = ", ".join(f"o.{c}" for c in _TRACKED)
+    new = ", ".join(f"s.{c}" for c in _TRACKED)
+    return (
+        f"INSERT INTO {CHANGES} ({_CHANGE_COLUMNS}) "
+        "SELECT %s, s.person_id, s.pooling_region_id, o.continuity_bonus, s.continuity_bonus, "
+        "o.zero_claim_credit, s.zero_claim_credit, o.waiting_months, s.waiting_months "
+        f"FROM recalc_stage s JOIN {TABLE} o ON o.person_id = s.person_id AND o.year = s.year "
+        f"WHERE ({old}) {distinct} ({new})"
+    )
+
+
 _DELETE_SQL = (
     f"DELETE FROM {TABLE} WHERE year = %s AND pooling_region_id = %s "
     "AND person_id BETWEEN %s AND %s "
     # NOT IN over the stage is a hashed subplan, whatever the statistics say.
     "AND person_id NOT IN (SELECT person_id FROM recalc_stage)"
 )
+
+
+def _changes_of_delete_sql(delete_sql: str) -> str:
+    """The rows the DELETE removes, as changes to nothing (the enrollment is gone)."""
+    where = delete_sql.split(" WHERE ", 1)[1]
+    return (f"INSERT INTO {CHANGES} ({_CHANGE_COLUMNS}) "
+            "SELECT %s, person_id, pooling_region_id, continuity_bonus, NULL, "
+            f"zero_claim_credit, NULL, waiting_months, NULL FROM {TABLE} WHERE {where}")
 
 
 def write_chunk(*, year: int, region: str, id_from: int, id_to: int, job_id: int | None,
@@ -90,16 +123,21 @@ def write_chunk(*, year: int, region: str, id_from: int, id_to: int, job_id: int
             marks = ", ".join(["%s"] * len(STAGE_COLUMNS))
             cursor.executemany(f"INSERT INTO recalc_stage VALUES ({marks})",
                                [_sqlite_row(r) for r in rows])
+        if job_id is not None:
+            cursor.execute(_changes_of_upsert_sql(vendor), [job_id])
         cursor.execute(_upsert_sql(vendor), [job_id, timezone.now()])
         changed = max(cursor.rowcount, 0)
         if only is None:
-            cursor.execute(_DELETE_SQL, [year, region, id_from, id_to])
+            delete, params = _DELETE_SQL, [year, region, id_from, id_to]
         elif vendor == "postgresql":
-            cursor.execute(_DELETE_SQL + " AND person_id = ANY(%s::bigint[])",
-                           [year, region, id_from, id_to, only])
+            delete = _DELETE_SQL + " AND person_id = ANY(%s::bigint[])"
+            params = [year, region, id_from, id_to, only]
         else:
-            cursor.execute(_DELETE_SQL + " AND person_id IN (SELECT value FROM json_each(%s))",
-                           [year, region, id_from, id_to, json.dumps(only)])
+            delete = _DELETE_SQL + " AND person_id IN (SELECT value FROM json_each(%s))"
+            params = [year, region, id_from, id_to, json.dumps(only)]
+        if job_id is not None:
+            cursor.execute(_changes_of_delete_sql(delete), [job_id, *params])
+        cursor.execute(delete, params)
         changed += max(cursor.rowcount, 0)
         cursor.execute("DELETE FROM recalc_stage")
     return changed

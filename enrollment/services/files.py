@@ -64,7 +64,7 @@ def person_merge_preview(*, actor, survivor: Person, merged: Person) -> list[tup
     _check_merge(actor, survivor, merged)
     rows = _own_rows(merged)
     for _receiver, answer in person_merge_rows.send(sender=Person, survivor=survivor,
-                                                    merged=merged, apply=False):
+                                                    merged=merged, apply=False, actor=actor):
         rows.extend(answer or [])
     return rows
 
@@ -97,7 +97,7 @@ def person_merge(*, actor, survivor: Person, merged: Person, request=None) -> Pe
         group.save(update_fields=["person"])
     TransferRequest.objects.filter(person=merged).update(person=survivor)
     for _receiver, answer in person_merge_rows.send(sender=Person, survivor=survivor,
-                                                    merged=merged, apply=True):
+                                                    merged=merged, apply=True, actor=actor):
         moved.extend(answer or [])
     now = timezone.now()
     merged.merged_into, merged.merged_at = survivor, now

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import template
 
-from enrollment import coverage, idnumbers
+from enrollment import coverage, idnumbers, scope
 
 register = template.Library()
 
@@ -15,6 +15,14 @@ def mask_id(value):
 @register.filter
 def mask_phone(value):
     return idnumbers.mask_phone(value)
+
+
+@register.simple_tag(takes_context=True)
+def whole_phone(context, whose) -> bool:
+    """`{% whole_phone person as whole %}`: the page's user sees this phone number whole
+    (enrollment.scope.sees_whole_phone); otherwise show it masked and without a tel: link."""
+    request = context.get("request")
+    return bool(request) and scope.sees_whole_phone(request.user, whose)
 
 
 @register.filter

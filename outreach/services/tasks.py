@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from enrollment import regions, scope
 from enrollment.audit import audit_record
-from enrollment.models import AuditEntry, Region, User
+from enrollment.models import AuditEntry, Person, Region, User
 
 from ..models import (
     Batch,
@@ -25,6 +25,7 @@ from ..models import (
     LedgerEntry,
     OPEN_TASK_STATUSES,
     Reason,
+    Side,
     Task,
     TaskStatus,
     Visit,
@@ -294,3 +295,89 @@ def batch_report(*, actor, batch: Batch, request=None) -> int:
                  detail=f"汇总反馈{n}项任务")
     return n
 
+
+
+# --- One tap from the deadline radar -------------------------------------------------------------
+
+
+def open_task_of(*, person_id: int, year: int) -> Task | None:
+    """The person's open task of a coverage year, on either side of the ledger."""
+    return (Task.objects.filter(entry__person_id=person_id, entry__year=year,
+                                status__in=OPEN_TASK_STATUSES).order_by("pk").first())
+
+
+def _grid_and_worker(village: str, grid: str | None):
+    """The grid a person is worked from and its (longest-serving) active worker: the person's
+    own grid, or, for a person recorded at village level, the village's only staffed grid."""
+    staffed = GridAssignment.objects.filter(active=True).order_by("start_date", "pk")
+    if grid:
+        found = staffed.filter(grid_id=grid).first()
+    else:
+        grids = set(staffed.filter(grid__code__startswith=village)
+                    .values_list("grid_id", flat=True)[:2])
+        found = staffed.filter(grid_id__in=grids).first() if len(grids) == 1 else None
+    return (found.grid_id, found.worker) if found else (grid, None)
+
+
+@transaction.atomic
+def task_from_radar(*, actor, person: Person, year: int, reason: str,
+                    due_date: dt.date | None = None, request=None) -> tuple[Task, bool]:
+    """A task for the grid worker of the person's grid, straight from a radar line (one tap,
+    no push and sign in between: the clerk who sees the deadline hands it on). The reason is the
+    radar line's and goes with the task. A person with an open task of that year keeps it:
+    (task, False)."""
+    scope.require_write(actor)
+    if not scope.can_task_from_radar(actor) or not scope.filter_persons(
+            actor, Person.objects.filter(pk=person.pk)).exists():
+        raise PermissionDenied("只能为本辖区的人员派发任务。")
+    if not 2000 <= year <= timezone.localdate().year + 1:
+        raise ValidationError({"year": "年度不正确。"})
+    existing = open_task_of(person_id=person.pk, year=year)
+    if existing:
+        return existing, False
+    residence = person.residence_region_id
+    side = Side.RESIDENCE if scope.region_in_scope(actor, residence) else Side.HUKOU
+    code = residence if side == Side.RESIDENCE else person.hukou_region_id
+    village = regions.ancestor_code(code, regions.VILLAGE)
+    grid, worker = _grid_and_worker(village, code if regions.level_of(code) == regions.GRID
+                                    else None)
+    if worker is None:
+        raise ValidationError({"person": f"{person.name}所在的{'网格' if grid else '村（社区）'}"
+                                         "暂无在岗网格员，请先在“网格管理”中分配网格员。"})
+    entry = _entry_for(person, year, side, village, grid)
+    if hasattr(entry, "task"):
+        raise ValidationError({"person": f"{person.name}{year}年度的摸排任务已"
+                                         f"{entry.task.get_status_display()}，无需再派。"})
+    township = regions.ancestor_code(village, regions.TOWNSHIP)
+    now = timezone.now()
+    batch = Batch.objects.create(year=year, township_id=township, due_date=due_date,
+                                 note=reason.strip()[:200], size=1, created_by=actor,
+                                 pushed_by_region_id=actor.region_id or township)
+    try:
+        with transaction.atomic():
+            task = Task.objects.create(entry=entry, batch=batch, region_id=village, grid_id=grid,
+                                       worker=worker, status=TaskStatus.SIGNED, signed_by=actor,
+                                       signed_at=now, follow_up_date=due_date)
+    except IntegrityError:  # the same line tapped in another tab a moment earlier
+        raise ValidationError({"person": f"{person.name}{year}年度的任务刚被其他人派发，"
+                                         "请刷新页面。"}) from None
+    audit_record(user=actor, action=AuditEntry.Action.CREATE, obj=task, request=request,
+                 person=person, detail=f"参保预警派发任务给网格员{worker.display_name}："
+                                       f"{batch.note}")
+    return task, True
+
+
+def _entry_for(person: Person, year: int, side: str, village: str, grid: str | None):
+    """The person's ledger entry of the year on that side, made now if the ledger has not been
+    generated since the person appeared (an enrolled person has nothing to work)."""
+    entry = LedgerEntry.objects.filter(year=year, person=person, side=side).first()
+    if entry is None:
+        entry = LedgerEntry.objects.create(
+            year=year, person=person, side=side, region_id=village, grid_id=grid,
+            separated=person.hukou_region_id[:12] != person.residence_region_id[:12],
+            name=person.name, id_number=person.id_number or person.birth_cert_number or "",
+            phone=person.phone)
+    elif entry.status in (EntryStatus.ENROLLED, EntryStatus.GONE):
+        raise ValidationError({"person": f"{person.name}{year}年度已"
+                                         f"{entry.get_status_display()}，无需派发任务。"})
+    return entry

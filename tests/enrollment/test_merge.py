@@ -176,3 +176,28 @@ def test_a_merged_file_is_not_edited(as_user, county_admin, two_files):
     assert "已合并" in str(exc.value)
     merged.refresh_from_db()
     assert merged.name == "钱小宝"
+
+
+def test_a_task_left_open_on_the_entry_the_merge_closes_is_finished(county_admin, two_files,
+                                                                    grid_worker):
+    from outreach.models import Batch, Task
+
+    survivor, merged = two_files
+    LedgerEntry.objects.create(person=survivor, year=2027, region_id="430121100001",
+                               name=survivor.name)
+    theirs = LedgerEntry.objects.create(person=merged, year=2027, region_id="430121100001",
+                                        name=merged.name)
+    batch = Batch.objects.create(year=2027, township_id="430121100000",
+                                 pushed_by_region_id=COUNTY)
+    task = Task.objects.create(entry=theirs, batch=batch, region_id="430121100001",
+                               worker=grid_worker, status="investigating")
+    preview = services.person_merge_preview(actor=county_admin, survivor=survivor, merged=merged)
+    assert ("重复台账上的未办结任务（办结）", 1) in preview
+    services.person_merge(actor=county_admin, survivor=survivor, merged=merged)
+    task.refresh_from_db()
+    assert task.status == "cannot" and task.cannot_reason == "duplicate"
+    assert f"已并入档案{survivor.pk}" in task.cannot_note and task.finished_at is not None
+    assert not Task.objects.filter(worker=grid_worker, status__in=[
+        "pushed", "signed", "investigating", "mobilised"]).exists()
+    audit = AuditEntry.objects.get(person=merged, detail__contains="摸排任务自动办结")
+    assert audit.user == county_admin

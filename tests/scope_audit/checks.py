@@ -1,6 +1,7 @@
 """The checks every app's tables run (the assertions of the scope audit)."""
 from __future__ import annotations
 
+from enrollment import scope
 from enrollment.models import AuditEntry, Enrollment, Person
 from outreach.models import Campaign
 
@@ -50,7 +51,16 @@ def screen_shows_masked_id_numbers(client, world, url):
     body = (xlsx_text(response.content) if response["Content-Type"].startswith(
         "application/vnd.openxml") else response.content.decode("utf-8-sig"))
     assert person.id_number not in body
-    assert "13900001111" not in body.replace('href="tel:13900001111"', "")
+    # Phone numbers are masked too, except for the village clerk of the person's village, who
+    # calls them (enrollment.scope.sees_whole_phone; tests/scope_audit/test_whole_phones.py).
+    if not scope.sees_whole_phone(_user_of(client), person):
+        assert "13900001111" not in body.replace('href="tel:13900001111"', "")
+
+
+def _user_of(client):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(pk=client.session["_auth_user_id"])
 
 
 def page_shows_the_masked_id(client, world, url):

@@ -24,6 +24,8 @@ PAGES = [
     ("recalc_job", "/benefits/recalc/jobs/1/"),
     ("recalc_job_json", "/benefits/recalc/jobs/1/progress.json"),
     ("recalc_job_resume", "/benefits/recalc/jobs/1/resume/"),
+    ("recalc_changes", "/benefits/recalc/jobs/1/changes/"),
+    ("recalc_changes_export", "/benefits/recalc/jobs/1/changes.xlsx"),
     ("claims_upload", "/benefits/recalc/claims/"),
     ("claims_confirm", "/benefits/recalc/claims/confirm/"),
     ("claims_errors", "/benefits/recalc/claims/errors.xlsx"),

@@ -35,6 +35,7 @@ PAGES = [
     ("outreach_campaign", "/outreach/campaigns/{campaign}/"),
     ("outreach_radar", "/outreach/radar/"),
     ("outreach_radar_export", "/outreach/radar/export.xlsx"),
+    ("outreach_radar_task", "/outreach/radar/task/"),
     ("outreach_worklist", "/outreach/today/"),
 ]
 
