@@ -19,6 +19,7 @@ from . import idnumbers, regions, relations
 # own; importing them here registers them with the app and keeps `from enrollment.models import
 # Region, AuditEntry, User` working.
 from .audit_entry import AuditEntry  # noqa: F401
+from .finding import ComparisonRun, Finding, FindingNote  # noqa: F401
 from .region_tree import Region
 from .staff import Role, User  # noqa: F401
 from .transfer_request import TransferRequest  # noqa: F401

@@ -1,5 +1,5 @@
 """The only code that writes to the registry, in three modules: `persons` (registering and
-changing people), `enrollments` (the one door every enrollment write goes through) and `files`
+changing people), `findings` (resolving what the monthly comparison found), `enrollments` (the one door every enrollment write goes through) and `files`
 (merging two files of one person, asking for a file another village holds).
 
 Callers import from here; the names below are the registry's whole write interface.
@@ -26,6 +26,14 @@ from .files import (
     transfers_asked,
     transfers_to_answer,
 )
+from .findings import (
+    comparison_start,
+    finding_dismiss,
+    finding_mark_elsewhere,
+    finding_merge,
+    finding_note,
+    finding_stop,
+)
 from .persons import (
     ELSEWHERE_MESSAGE,
     PERSON_FIELDS,
@@ -46,6 +54,8 @@ __all__ = [
     "person_likely_duplicates", "person_link_id_number", "person_mark_life_status",
     "person_register", "person_reveal_id", "person_update", "pooling_region_of",
     "tier_choices",
+    "comparison_start", "finding_dismiss", "finding_mark_elsewhere", "finding_merge",
+    "finding_note", "finding_stop",
     "merge_conflict_years", "person_merge", "person_merge_preview", "transfer_accept",
     "transfer_decline", "transfer_request_create", "transfers_asked", "transfers_to_answer",
 ]
