@@ -55,9 +55,11 @@ def parts_of(region: Region | None) -> list[str]:
 def params_for(day: dt.date, run_id: int, prefix: str, now: dt.datetime) -> dict:
     return {
         "like": prefix + "%", "today": day, "this_year": day.year,
-        "year": coverage_year_for(day), "run": run_id, "now": now,
+        "year": coverage_year_for(day), "run": run_id,
         "newborn_until": day - dt.timedelta(days=NEWBORN_DAYS),
         "newborn_from": day - dt.timedelta(days=365),
+        # As the ORM writes it (SQLite keeps text), so `found_at=now` finds this run's rows.
+        "now": connection.ops.adapt_datetimefield_value(now),
     }
 
 
