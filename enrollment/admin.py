@@ -245,3 +245,4 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+from . import admin_findings  # noqa: E402,F401  (the comparison's rows, read-only)

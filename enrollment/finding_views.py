@@ -81,8 +81,8 @@ def finding_export(request):
                          notes=[f"最多导出{EXPORT_LIMIT}条；证件号码已脱敏。"])
 
 
-@require_POST
 @login_required
+@require_POST
 def comparison_run(request):
     """立即比对: a comparison of a region in the user's scope, through the worker."""
     form = RunForm(request.POST)
