@@ -175,6 +175,8 @@ class Person(models.Model):
             models.Index(fields=["residence_region", "life_status"], name="person_res_life"),
             models.Index(fields=["inputs_changed_at"], name="person_inputs_changed"),
             models.Index(fields=["residence_region", "name", "id"], name="person_res_name_id"),
+            # The monthly comparison's likely duplicates: same name and birth date.
+            models.Index(fields=["name", "birth_date"], name="person_name_birth"),
         ]
         constraints = [
             models.CheckConstraint(

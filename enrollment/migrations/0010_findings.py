@@ -89,4 +89,8 @@ class Migration(migrations.Migration):
             model_name='finding',
             index=models.Index(fields=['person', 'status'], name='finding_person_status'),
         ),
+        migrations.AddIndex(
+            model_name='person',
+            index=models.Index(fields=['name', 'birth_date'], name='person_name_birth'),
+        ),
     ]
