@@ -110,7 +110,8 @@ ACTIONS = {
 def _forms(finding, data=None, action=""):
     persons = [p for p in (finding.person, finding.other_person) if p is not None]
     return {
-        "stop": StopForm(data if action == "stop" else None, persons=persons),
+        "stop": StopForm(data if action == "stop" else None, persons=persons,
+                         initial={"enrollment": (finding.details or {}).get("enrollment")}),
         "elsewhere": ElsewhereForm(data if action == "elsewhere" else None,
                                    initial={"year": finding.year}),
         "merge": MergeForm(data if action == "merge" else None, finding=finding),

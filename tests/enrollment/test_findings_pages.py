@@ -80,6 +80,8 @@ def test_a_separated_person_is_one_row_both_villages_work(as_user, village_clerk
 
 def test_stop_goes_through_the_one_door_and_is_audited(as_user, village_clerk, dead):
     enrollment = Enrollment.objects.get(person=dead.person)
+    page = as_user(village_clerk).get(f"/findings/{dead.pk}/").content.decode()
+    assert f'<option value="{enrollment.pk}" selected>' in page  # the one the finding names
     response = as_user(village_clerk).post(f"/findings/{dead.pk}/", {
         "action": "stop", "enrollment": enrollment.pk, "on": "2026-12-01", "reason": "人员死亡"})
     assert response.status_code == 302
