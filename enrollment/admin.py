@@ -247,3 +247,6 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return scope.can_read_audit(request.user) or super().has_view_permission(request, obj)
+
+
+from . import admin_findings  # noqa: E402,F401  (the comparison's rows, read-only)

@@ -20,6 +20,7 @@ from . import idnumbers, regions, relations
 # own; importing them here registers them with the app and keeps `from enrollment.models import
 # Region, AuditEntry, User` working.
 from .audit_entry import AuditEntry  # noqa: F401
+from .finding import ComparisonRun, Finding, FindingNote  # noqa: F401
 from .region_tree import Region
 from .staff import Role, User  # noqa: F401
 from .transfer_request import TransferRequest  # noqa: F401
@@ -176,6 +177,8 @@ class Person(models.Model):
             models.Index(fields=["residence_region", "life_status"], name="person_res_life"),
             models.Index(fields=["inputs_changed_at"], name="person_inputs_changed"),
             models.Index(fields=["residence_region", "name", "id"], name="person_res_name_id"),
+            # The monthly comparison's likely duplicates: same name and birth date.
+            models.Index(fields=["name", "birth_date"], name="person_name_birth"),
         ]
         constraints = [
             models.CheckConstraint(

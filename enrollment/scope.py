@@ -289,6 +289,28 @@ def can_request_transfer(user) -> bool:
     return can_write(user) and (user.is_superuser or user.role in TRANSFER_ROLES)
 
 
+# --- The monthly comparison: the review queue (比对核查) -------------------------------------
+
+def can_review_findings(user) -> bool:
+    """The review queue of the monthly comparison: staff of a region (the city leader reads),
+    not a grid worker, who works from their own tasks."""
+    return region_prefix(user) is not None and not sees_own_tasks_only(user)
+
+
+def can_resolve_findings(user) -> bool:
+    """Resolve a finding (stop, mark enrolled elsewhere, dismiss, record a check) and start a
+    comparison of one's region now; merging two files also needs `can_merge_persons`."""
+    return can_write(user) and can_review_findings(user)
+
+
+def filter_findings(user, qs: QuerySet) -> QuerySet:
+    """Findings the user may see: owned by their region (household registration) or about a
+    person living in it (人户分离: one row that both places see)."""
+    if not can_review_findings(user):
+        return qs.none()
+    return qs.filter(region_q(user, "region_id", "residence_region_id"))
+
+
 # --- Dashboards: the evaluation --------------------------------------------------------------
 
 def can_set_evaluation_weights(user) -> bool:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import file_views, reconcile_views, views
+from . import file_views, finding_views, reconcile_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -28,6 +28,10 @@ urlpatterns = [
     path("reconcile/", reconcile_views.reconcile, name="reconcile"),
     path("reconcile/template/<str:kind>.xlsx", reconcile_views.reconcile_template,
          name="reconcile_template"),
+    path("findings/", finding_views.finding_list, name="finding_list"),
+    path("findings/export/", finding_views.finding_export, name="finding_export"),
+    path("findings/run/", finding_views.comparison_run, name="comparison_run"),
+    path("findings/<int:pk>/", finding_views.finding_detail, name="finding_detail"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
     path("households/<int:pk>/receipt/", views.household_receipt, name="household_receipt"),
     path("enrollments/<int:pk>/stop/", views.enrollment_stop, name="enrollment_stop"),

@@ -42,6 +42,10 @@ PAGES = [
     ("transfer_create", "/transfers/new/"),
     ("transfer_accept", "/transfers/1/accept/"),
     ("transfer_decline", "/transfers/1/decline/"),
+    ("finding_list", "/findings/"),
+    ("finding_export", "/findings/export/"),
+    ("comparison_run", "/findings/run/"),
+    ("finding_detail", "/findings/1/"),
 ]
 
 

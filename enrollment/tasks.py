@@ -1,0 +1,24 @@
+"""Celery tasks of the registry: thin, take ids, safe to run twice.
+
+The monthly comparison: the beat schedule (1st of each month, migration 0011) starts a run over
+every township; each part is its own task and its own transaction, acks_late, so a worker
+killed in a part has the message redelivered and the part (rolled back) redone.
+"""
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="enrollment.compare_part", acks_late=True, reject_on_worker_lost=True)
+def compare_part(run_id: int, prefix: str) -> dict:
+    from .exchange import comparison
+
+    return comparison.run_part(run_id=run_id, prefix=prefix)
+
+
+@shared_task(name="enrollment.compare_monthly", ignore_result=True)
+def compare_monthly() -> int:
+    """Start the month's comparison over the whole deployment; returns the run id."""
+    from .services.findings import comparison_start
+
+    return comparison_start(actor=None, region=None).pk
