@@ -22,6 +22,7 @@ from .audit_entry import AuditEntry  # noqa: F401
 from .region_tree import Region
 from .staff import Role, User  # noqa: F401
 from .transfer_request import TransferRequest  # noqa: F401
+from .exchange.models import FeedImport, OfficialPopulation  # noqa: F401,E402
 
 
 class Household(models.Model):
@@ -104,6 +105,7 @@ class LifeStatus(models.TextChoices):
     DECEASED = "deceased", "死亡"
     EMIGRATED = "emigrated", "出国（境）定居"
     MOVED_OUT = "moved_out", "迁出"
+    MISSING, DEREGISTERED = ("missing", "失踪"), ("deregistered", "户籍注销")  # 公安 lists
     MERGED = "merged", "已合并（重复档案）"  # kept, never deleted: see services/files.py
 
 
@@ -330,11 +332,15 @@ class Enrollment(models.Model):
     year = models.PositiveSmallIntegerField("待遇年度")
     scheme = models.CharField("险种", max_length=10, choices=Scheme.choices,
                               default=Scheme.RESIDENT)
-    pooling_region = models.ForeignKey(Region, verbose_name="参保统筹区",
+    # Empty only elsewhere outside this deployment's regions (then elsewhere_code and _name).
+    pooling_region = models.ForeignKey(Region, verbose_name="参保统筹区", null=True, blank=True,
                                        on_delete=models.PROTECT, related_name="+")
     elsewhere = models.BooleanField(
         "外地参保", default=False,
         help_text="在本系统管辖以外的统筹区参保（由比对数据或人口流入地标记得知）")
+    elsewhere_code = models.CharField("外地参保地区划代码", max_length=12, blank=True,
+                                      help_text="参保地不在本系统区划内时（如省外）")
+    elsewhere_name = models.CharField("外地参保地名称", max_length=100, blank=True)
     status = models.CharField("状态", max_length=12, choices=EnrollmentStatus.choices,
                               default=EnrollmentStatus.AWAITING_PAYMENT, db_index=True)
     paid_on = models.DateField("缴费日期", null=True, blank=True)
@@ -399,6 +405,12 @@ class Enrollment(models.Model):
                 condition=Q(scheme="resident", status__in=["awaiting", "active"]),
                 name="one_resident_enrollment_per_person_year",
             ),
+            # A pooling region is known: ours, or (elsewhere only) the outside code.
+            models.CheckConstraint(
+                condition=Q(pooling_region__isnull=False) | (Q(elsewhere=True)
+                                                             & ~Q(elsewhere_code="")),
+                name="enrollment_pooling_region_known",
+            ),
         ]
         indexes = [
             models.Index(fields=["year", "scheme", "status"], name="enrollment_year_scheme"),
@@ -411,6 +423,13 @@ class Enrollment(models.Model):
     @property
     def is_live(self):
         return self.status in LIVE_STATUSES
+
+    @property
+    def pooling_label(self) -> str:
+        """Where the enrollment is pooled, also for a region outside this deployment."""
+        if self.pooling_region_id:
+            return self.pooling_region.name
+        return self.elsewhere_name or self.elsewhere_code
 
     def clean(self):
         errors = {}
