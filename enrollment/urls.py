@@ -1,6 +1,8 @@
-from django.urls import path
+from django.urls import include, path
+from django.views.generic import RedirectView
 
-from . import file_views, reconcile_views, views
+from . import file_views, views
+from .exchange import views as exchange_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -25,8 +27,11 @@ urlpatterns = [
     path("enrollments/batch/", views.enrollment_batch, name="enrollment_batch"),
     path("enrollments/batch/print/", views.enrollment_batch_print,
          name="enrollment_batch_print"),
-    path("reconcile/", reconcile_views.reconcile, name="reconcile"),
-    path("reconcile/template/<str:kind>.xlsx", reconcile_views.reconcile_template,
+    path("exchange/", include("enrollment.exchange.urls")),
+    # The hand comparison (部门比对) became the data exchange: its old addresses lead there.
+    path("reconcile/", RedirectView.as_view(pattern_name="exchange_kinds", permanent=True),
+         name="reconcile"),
+    path("reconcile/template/<str:kind>.xlsx", exchange_views.old_template,
          name="reconcile_template"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),
     path("households/<int:pk>/receipt/", views.household_receipt, name="household_receipt"),
