@@ -24,8 +24,13 @@ def frozen_today(monkeypatch):
 
 
 def csv_bytes(header, rows, encoding="utf-8") -> bytes:
-    lines = [",".join(header)] + [",".join(str(v) for v in r) for r in rows]
-    return ("\n".join(lines) + "\n").encode(encoding)
+    import csv
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode(encoding)
 
 
 def xlsx_bytes(header, rows) -> bytes:
@@ -40,3 +45,24 @@ def xlsx_bytes(header, rows) -> bytes:
 
 def staged_files(staging):
     return [p for p in staging.glob("u*/*") if p.is_file()] if staging.exists() else []
+
+
+@pytest.fixture
+def run_feed(django_capture_on_commit_callbacks):
+    """Stage a file as `actor`, confirm it and run its job (inline, as without Redis)."""
+    from enrollment.exchange import flow
+
+    def run(actor, kind, content, name="名单.csv", *, valid_only=False):
+        imp = flow.stage(actor=actor, kind=kind, content=content, name=name)
+        if imp.rejected and not valid_only:
+            return imp
+        with django_capture_on_commit_callbacks(execute=True):
+            flow.confirm(actor=actor, imp=imp, valid_only=valid_only)
+        imp.refresh_from_db()
+        return imp
+
+    return run
+
+
+def problems_of(imp) -> list[tuple[int, str]]:
+    return [(p["row"], p["column"]) for p in imp.problems]
