@@ -1,3 +1,4 @@
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 
@@ -29,8 +30,8 @@ urlpatterns = [
          name="enrollment_batch_print"),
     path("exchange/", include("enrollment.exchange.urls")),
     # The hand comparison (部门比对) became the data exchange: its old addresses lead there.
-    path("reconcile/", RedirectView.as_view(pattern_name="exchange_kinds", permanent=True),
-         name="reconcile"),
+    path("reconcile/", login_required(RedirectView.as_view(pattern_name="exchange_kinds",
+                                                           permanent=True)), name="reconcile"),
     path("reconcile/template/<str:kind>.xlsx", exchange_views.old_template,
          name="reconcile_template"),
     path("households/<int:pk>/", views.household_detail, name="household_detail"),

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from core import paging
+from core.once import single_use
 from core.exports import Sheet, xlsx_response
 
 from .. import scope
@@ -97,6 +98,7 @@ def import_detail(request, pk):
 
 @login_required
 @require_POST
+@single_use("feed_confirm")
 def confirm(request, pk):
     _require(request.user)
     imp = _import_or_404(request.user, pk)
@@ -116,6 +118,7 @@ def confirm(request, pk):
 
 @login_required
 @require_POST
+@single_use("feed_retry")
 def retry(request, pk):
     _require(request.user)
     imp = _import_or_404(request.user, pk)
@@ -162,6 +165,7 @@ def history(request):
 RECONCILE_KINDS = {"deaths": "deregistrations", "moves": "moves", "elsewhere": "elsewhere"}
 
 
+@login_required
 def old_template(request, kind):
     """/reconcile/template/<kind>.xlsx, from before the data exchange: its kind's template."""
     if kind not in RECONCILE_KINDS:
