@@ -10,6 +10,7 @@ from .models import (
     AuditEntry,
     Enrollment,
     Enterprise,
+    FeedImport,
     Household,
     Person,
     PersonGroup,
@@ -236,6 +237,29 @@ class AuditEntryAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return scope.can_read_audit(request.user) or super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FeedImport)
+class FeedImportAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    """The department files imported through 数据交换: read-only here (the flow writes them)."""
+
+    scope_fields = ("region_id",)
+    list_display = ["pk", "title", "status", "rows", "created", "updated", "unchanged",
+                    "rejected", "user", "region", "created_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["title", "file_name", "user__username"]
+    exclude = ["problems", "staged_token"]
+    readonly_fields = [f.name for f in FeedImport._meta.fields
+                       if f.name not in ("problems", "staged_token")]
 
     def has_add_permission(self, request, *args):
         return False
