@@ -165,9 +165,10 @@ def stage(*, actor, kind: str, content: bytes, name: str, source: str = "") -> F
 
 
 def confirm(*, actor, imp: FeedImport, valid_only: bool, request=None,
-            enqueue: bool = True) -> FeedImport:
-    """The user's go-ahead: the job is queued after commit. Without `valid_only` a file with
-    bad rows is refused (all or nothing)."""
+            enqueue=None) -> FeedImport:
+    """The user's go-ahead: `enqueue(import_id)` (jobs.enqueue_run) is called after commit;
+    without it the caller runs the job (the command). Without `valid_only` a file with bad
+    rows is refused (all or nothing)."""
     require_import(actor, feed_for(imp.kind))
     if imp.rejected and not valid_only:
         raise ValidationError("文件中有错误行，全部改正后重新上传；或选择“只导入有效行”。")
@@ -179,24 +180,15 @@ def confirm(*, actor, imp: FeedImport, valid_only: bool, request=None,
         audit_record(user=actor, action=AuditEntry.Action.IMPORT, obj=imp, request=request,
                      detail=f"确认导入{imp.title}（{imp.file_name}，{imp.rows}行"
                             f"{'，只导入有效行' if valid_only else ''}）")
-        if enqueue:
-            transaction.on_commit(lambda: enqueue_run(imp.pk))
+        if enqueue is not None:
+            transaction.on_commit(lambda: enqueue(imp.pk))
     imp.refresh_from_db()
     return imp
 
 
-def enqueue_run(import_id: int) -> None:
-    from core import queue
-
-    from ..tasks import feed_import_run
-
-    if not queue.publish(feed_import_run, args=(import_id,)):
-        FeedImport.objects.filter(pk=import_id, status__in=OPEN).update(
-            status=Status.FAILED, error=queue.QUEUE_DOWN, finished_at=timezone.now())
-
-
-def retry(*, actor, imp: FeedImport, request=None) -> FeedImport:
-    """Run a failed job (or one whose worker died) again; the apply is idempotent."""
+def retry(*, actor, imp: FeedImport, enqueue, request=None) -> FeedImport:
+    """Run a failed job (or one whose worker died) again; the apply is idempotent. `enqueue` as
+    for `confirm`."""
     require_import(actor, feed_for(imp.kind))
     if not can_retry(imp):
         raise ValidationError("该导入没有中断，无需重试。")
@@ -205,7 +197,7 @@ def retry(*, actor, imp: FeedImport, request=None) -> FeedImport:
             status=Status.PENDING, error="")
         audit_record(user=actor, action=AuditEntry.Action.IMPORT, obj=imp, request=request,
                      detail=f"重试导入{imp.title}")
-        transaction.on_commit(lambda: enqueue_run(imp.pk))
+        transaction.on_commit(lambda: enqueue(imp.pk))
     imp.refresh_from_db()
     return imp
 

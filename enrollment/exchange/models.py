@@ -67,6 +67,20 @@ class FeedImport(models.Model):
                                self.Status.ABANDONED)
 
     @property
+    def status_label(self) -> str:
+        """The status as lists show it: a staged file never confirmed has expired (swept)."""
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from core.uploads import STAGED_TTL
+
+        if self.status == self.Status.STAGED and self.created_at and (
+                timezone.now() - self.created_at > dt.timedelta(seconds=STAGED_TTL)):
+            return "已过期（未导入）"
+        return self.get_status_display()
+
+    @property
     def change_lines(self) -> list[str]:
         return [line for line in self.changes.splitlines() if line]
 

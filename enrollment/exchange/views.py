@@ -16,7 +16,7 @@ from core.once import single_use
 from core.exports import Sheet, xlsx_response
 
 from .. import scope
-from . import flow
+from . import flow, jobs
 from .base import Feed
 
 Status = flow.Status
@@ -110,7 +110,7 @@ def confirm(request, pk):
         return redirect("exchange_kinds")
     try:
         flow.confirm(actor=request.user, imp=imp, valid_only=request.POST.get("mode") == "valid",
-                     request=request)
+                     request=request, enqueue=jobs.enqueue_run)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     return redirect("exchange_import", pk=imp.pk)
@@ -123,7 +123,7 @@ def retry(request, pk):
     _require(request.user)
     imp = _import_or_404(request.user, pk)
     try:
-        flow.retry(actor=request.user, imp=imp, request=request)
+        flow.retry(actor=request.user, imp=imp, request=request, enqueue=jobs.enqueue_run)
     except ValidationError as exc:
         messages.error(request, exc.messages[0])
     return redirect("exchange_import", pk=imp.pk)

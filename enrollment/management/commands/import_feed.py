@@ -58,7 +58,7 @@ class Command(BaseCommand):
             imp.refresh_from_db()
             return imp
         try:
-            flow.confirm(actor=user, imp=imp, valid_only=o["valid_only"], enqueue=False)
+            flow.confirm(actor=user, imp=imp, valid_only=o["valid_only"])
         except ValidationError as exc:
             raise Refused(exc.messages[0]) from None
         return flow.run(imp.pk)

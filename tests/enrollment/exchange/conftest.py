@@ -50,14 +50,14 @@ def staged_files(staging):
 @pytest.fixture
 def run_feed(django_capture_on_commit_callbacks):
     """Stage a file as `actor`, confirm it and run its job (inline, as without Redis)."""
-    from enrollment.exchange import flow
+    from enrollment.exchange import flow, jobs
 
     def run(actor, kind, content, name="名单.csv", *, valid_only=False):
         imp = flow.stage(actor=actor, kind=kind, content=content, name=name)
         if imp.rejected and not valid_only:
             return imp
         with django_capture_on_commit_callbacks(execute=True):
-            flow.confirm(actor=actor, imp=imp, valid_only=valid_only)
+            flow.confirm(actor=actor, imp=imp, valid_only=valid_only, enqueue=jobs.enqueue_run)
         imp.refresh_from_db()
         return imp
 

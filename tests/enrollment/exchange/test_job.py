@@ -21,7 +21,7 @@ HEADER = ["证件号码", "姓名", "注销类型", "注销日期"]
 def confirmed(actor, rows, *, valid_only=False):
     imp = flow.stage(actor=actor, kind="deregistrations", content=csv_bytes(HEADER, rows),
                      name="注销.csv")
-    flow.confirm(actor=actor, imp=imp, valid_only=valid_only, enqueue=False)
+    flow.confirm(actor=actor, imp=imp, valid_only=valid_only)
     return imp
 
 
@@ -114,7 +114,7 @@ def test_an_abandoned_staged_file_is_swept(township_officer, make_person, settin
     assert uploads.sweep(now=time.time() + uploads.STAGED_TTL + 1) == 1
     assert staged_files(settings.UPLOAD_STAGING_DIR) == []
     imp = FeedImport.objects.get()
-    flow.confirm(actor=township_officer, imp=imp, valid_only=False, enqueue=False)
+    flow.confirm(actor=township_officer, imp=imp, valid_only=False)
     assert "已过期" in flow.run(imp.pk).error
 
 
@@ -154,3 +154,22 @@ def test_the_template_uploaded_as_it_is_passes(as_user, superuser, make_person):
     content = as_user(superuser).get("/exchange/deregistrations/template.xlsx").content
     imp = flow.stage(actor=superuser, kind="deregistrations", content=content, name="t.xlsx")
     assert imp.rejected == 0 and imp.rows == 1
+
+
+def test_the_progress_of_a_running_job_is_seen_outside_its_transaction(township_officer,
+                                                                        make_person,
+                                                                        monkeypatch):
+    people = [make_person(name=f"人{i}") for i in range(4)]
+    imp = confirmed(township_officer, [[p.id_number, p.name, "死亡", "2026-03-02"]
+                                       for p in people])
+    kind = flow.feed_for("deregistrations")
+    real_apply, seen = type(kind).apply, []
+
+    def apply_and_look(self, rows, ctx):
+        seen.append(flow.progress_of(FeedImport.objects.get(pk=imp.pk)))
+        return real_apply(self, rows, ctx)
+
+    monkeypatch.setattr(type(kind), "apply", apply_and_look)
+    monkeypatch.setattr(flow, "batch_rows", lambda: 2)
+    flow.run(imp.pk)
+    assert seen == [40, 70]  # checked, then one batch of two applied

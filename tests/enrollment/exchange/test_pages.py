@@ -160,3 +160,13 @@ def test_old_reconcile_addresses_redirect(as_user, township_officer):
     assert client.get("/reconcile/template/deaths.xlsx")["Location"] == \
         "/exchange/deregistrations/template.xlsx"
     assert client.get("/reconcile/template/nonsense.xlsx").status_code == 404
+
+
+def test_a_staged_file_never_confirmed_shows_as_expired(staged):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    client, imp = staged
+    FeedImport.objects.filter(pk=imp.pk).update(created_at=timezone.now() - dt.timedelta(hours=2))
+    assert "已过期（未导入）" in client.get("/exchange/history/").content.decode()
