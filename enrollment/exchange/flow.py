@@ -46,7 +46,7 @@ def max_rows() -> int:
 
 
 def max_size() -> int:
-    return getattr(settings, "FEED_MAX_BYTES", 60 * 1024 * 1024)
+    return getattr(settings, "FEED_MAX_BYTES", 20 * 1024 * 1024)
 
 
 def batch_rows() -> int:
@@ -246,7 +246,8 @@ def run(import_id: int) -> FeedImport:
         return imp  # already finished (a second delivery), or never confirmed
     try:
         with transaction.atomic():
-            imp = FeedImport.objects.select_for_update().select_related("user").get(pk=import_id)
+            imp = FeedImport.objects.select_for_update(of=("self",)).select_related("user").get(
+                pk=import_id)
             if imp.status != Status.RUNNING:
                 return imp
             _apply(imp)
