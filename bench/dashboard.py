@@ -149,7 +149,7 @@ def load(persons: int, seed: int) -> dict:
         cur.execute("TRUNCATE enrollment_region, enrollment_person, enrollment_enrollment, "
                     "enrollment_persongroup, enrollment_school, dashboards_coveragerollup, "
                     "dashboards_dailycollection, dashboards_funnelrollup, "
-                    "dashboards_officialpopulation RESTART IDENTITY CASCADE")
+                    "enrollment_officialpopulation RESTART IDENTITY CASCADE")
     tree = region_tree()
     Copier(Region, ("code", "name", "level", "parent_id", "path")).run(
         (code, name, regions.level_of(code), parent, regions.prefix_of(code))

@@ -115,7 +115,7 @@ def person_timeline(user, person: Person, *, today: dt.date | None = None) -> li
 def _classify(row: TimelineYear, today: dt.date, neutral: int, counting: int) -> None:
     live = row.live_resident
     if live is not None and live.elsewhere:
-        row.kind, row.label = "resident", f"居民医保（在{live.pooling_region.name}参保）"
+        row.kind, row.label = "resident", f"居民医保（在{live.pooling_label}参保）"
     elif live is not None and live.paid_on:
         on_time = live.in_concentrated_period
         row.kind = "resident" if on_time else "resident_late"

@@ -227,6 +227,11 @@ if not DEBUG:
 # Uploads (core/uploads.py): the limits every upload page states and enforces.
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 UPLOAD_MAX_ROWS = env.int("UPLOAD_MAX_ROWS", default=50_000)
+# Department feeds (数据交换, enrollment/exchange): a county's monthly file is larger than a
+# clerk's upload; the job checks and applies it in batches of FEED_BATCH_ROWS.
+FEED_MAX_BYTES = env.int("FEED_MAX_BYTES", default=20 * 1024 * 1024)  # nginx: 20m
+FEED_MAX_ROWS = env.int("FEED_MAX_ROWS", default=300_000)
+FEED_BATCH_ROWS = env.int("FEED_BATCH_ROWS", default=1000)
 
 # Import-export: imports run in one transaction, all or nothing per file.
 IMPORT_EXPORT_USE_TRANSACTIONS = True

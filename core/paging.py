@@ -74,29 +74,33 @@ def _after(qs, columns, values, op):
 
 
 def keyset_page(qs, params, *, keys=("pk",), per_page: int = PER_PAGE,
-                count: bool = False) -> KeysetPage:
+                count: bool = False, descending: bool = False) -> KeysetPage:
     """The page of `qs` named by `params` (request.GET: `after=` or `before=` cursor), ordered
-    by `keys`. `count`: also give the total (exact on SQLite, estimated on PostgreSQL)."""
+    by `keys` (all descending with `descending`: newest first). `count`: also give the total
+    (exact on SQLite, estimated on PostgreSQL)."""
     fields, columns = _columns(qs, keys)
-    order = [k for k in keys]
+    down, up = ("<", ">") if descending else (">", "<")
+    order = [f"-{k}" for k in keys] if descending else list(keys)
+    backwards = list(keys) if descending else [f"-{k}" for k in keys]
     after = decode_cursor(params.get("after", ""), len(keys)) if params.get("after") else None
     before = decode_cursor(params.get("before", ""), len(keys)) if params.get("before") else None
     if before:
         number = max(1, before[0])
-        rows = list(_after(qs, columns, before[1], "<")
-                    .order_by(*[f"-{k}" for k in order])[:per_page + 1])
+        rows = list(_after(qs, columns, before[1], up)
+                    .order_by(*backwards)[:per_page + 1])
         has_previous = len(rows) > per_page and number > 1
         rows = rows[:per_page][::-1]
         has_next = True
     else:
         number = after[0] if after else 1
-        base = _after(qs, columns, after[1], ">") if after else qs
+        base = _after(qs, columns, after[1], down) if after else qs
         rows = list(base.order_by(*order)[:per_page + 1])
         has_next = len(rows) > per_page
         rows = rows[:per_page]
         has_previous = after is not None
     if not rows and before:  # the rows before the cursor went away: start again at page 1
-        return keyset_page(qs, {}, keys=keys, per_page=per_page, count=count)
+        return keyset_page(qs, {}, keys=keys, per_page=per_page, count=count,
+                           descending=descending)
 
     def key_of(row):
         return [getattr(row, f.attname) for f in fields]

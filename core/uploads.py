@@ -73,9 +73,10 @@ def limits_text() -> str:
     return f"文件不超过{max_bytes() // (1024 * 1024)}MB、{max_rows_default()}行（.xlsx 或 .csv）。"
 
 
-def check_size(size: int) -> None:
-    if size > max_bytes():
-        raise UploadError(f"文件超过{max_bytes() // (1024 * 1024)}MB，请按乡镇拆分后分批上传。")
+def check_size(size: int, limit: int | None = None) -> None:
+    limit = max_bytes() if limit is None else limit
+    if size > limit:
+        raise UploadError(f"文件超过{limit // (1024 * 1024)}MB，请按乡镇拆分后分批上传。")
 
 
 def suffix_of(name: str) -> str:
@@ -117,10 +118,12 @@ def _xlsx_rows(content: bytes) -> list[list]:
                           " .xlsx 或 CSV 再上传。") from None
 
 
-def read_table(content: bytes, name: str, *, max_rows: int | None = None) -> Table:
+def read_table(content: bytes, name: str, *, max_rows: int | None = None,
+               max_size: int | None = None) -> Table:
     """The upload as a header and numbered rows; blank rows are left out (their numbers are
-    kept by the rows after them). Size and rows are limited (`limits_text`)."""
-    check_size(len(content))
+    kept by the rows after them). Size and rows are limited (`limits_text`; department feeds
+    pass their own, larger limits)."""
+    check_size(len(content), max_size)
     max_rows = max_rows_default() if max_rows is None else max_rows
     if suffix_of(name) == ".xlsx":
         raw = _xlsx_rows(content)

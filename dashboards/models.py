@@ -1,5 +1,6 @@
-"""Leadership read side: rollup tables refreshed by jobs (dashboards/rollups.py), and the
-official resident populations (常住人口) that coverage is reported against.
+"""Leadership read side: rollup tables refreshed by jobs (dashboards/rollups.py). The official
+resident populations (常住人口) that coverage is reported against are enrollment's (the
+statistics bureau's feed writes them) and read here.
 
 Pages read these tables only; nothing here is computed over persons while a page loads.
 """
@@ -10,30 +11,8 @@ from decimal import Decimal
 from django.core.validators import MinValueValidator
 from django.db import models
 
-from enrollment.models import Region
-
-
-class OfficialPopulation(models.Model):
-    """常住人口 of a region in a year, from the statistics bureau: the denominator leadership
-    reports coverage against. Imported per region and year (admin import or upload)."""
-
-    region = models.ForeignKey(Region, verbose_name="区划", on_delete=models.PROTECT,
-                               related_name="+")
-    year = models.PositiveSmallIntegerField("年度")
-    population = models.PositiveIntegerField("常住人口")
-    source = models.CharField("数据来源", max_length=100, blank=True,
-                              help_text="如：统计局年度人口抽样调查")
-    updated_at = models.DateTimeField("更新时间", auto_now=True)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "常住人口（统计口径）"
-        ordering = ["year", "region_id"]
-        constraints = [
-            models.UniqueConstraint(fields=["region", "year"], name="one_population_per_region_year"),
-        ]
-
-    def __str__(self):
-        return f"{self.region_id} {self.year}年常住人口 {self.population}"
+from enrollment.models import OfficialPopulation, Region  # noqa: F401  (enrollment keeps
+# the official population, fed by the statistics bureau's file; dashboards read it)
 
 
 class CoverageRollup(models.Model):

@@ -12,6 +12,7 @@ from .models import (
     AuditEntry,
     Enrollment,
     Enterprise,
+    FeedImport,
     Household,
     Person,
     PersonGroup,
@@ -247,6 +248,20 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return scope.can_read_audit(request.user) or super().has_view_permission(request, obj)
+
+
+@admin.register(FeedImport)
+class FeedImportAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """The department files imported through 数据交换: read-only here (the flow writes them)."""
+
+    scope_fields = ("region_id",)
+    list_display = ["pk", "title", "status", "rows", "created", "updated", "unchanged",
+                    "rejected", "user", "region", "created_at"]
+    list_filter = ["kind", "status"]
+    search_fields = ["title", "file_name", "user__username"]
+    exclude = ["problems", "staged_token"]
+    readonly_fields = [f.name for f in FeedImport._meta.fields
+                       if f.name not in ("problems", "staged_token")]
 
 
 from . import admin_findings  # noqa: E402,F401  (the comparison's rows, read-only)

@@ -9,7 +9,6 @@ from django import forms
 from django.urls import reverse
 from django.utils import timezone
 
-from core import uploads
 from core.calendar import YEAR_MIN, coverage_year_for
 
 from . import idnumbers, regions, scope, services
@@ -297,22 +296,6 @@ class EnrollmentStopForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("submit", "确认停保", css_class="btn-danger"))
-
-
-class ReconciliationUploadForm(forms.Form):
-    kind = forms.ChoiceField(label="名单类型", choices=[
-        ("deaths", "死亡人员名单（民政、公安）"),
-        ("moves", "户籍迁出名单（公安）"),
-        ("elsewhere", "异地参保 / 职工参保名单（省平台、税务）"),
-    ])
-    file = forms.FileField(label="名单文件")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = ("Excel（.xlsx）或 CSV（UTF-8 或 GBK），第一行为表头；"
-                                         f"可先下载模板。{uploads.limits_text()}")
-        self.helper = FormHelper()
-        self.helper.form_tag = False
 
 
 class BatchEnrollmentForm(forms.Form):

@@ -21,10 +21,12 @@ from . import idnumbers, regions, relations
 # Region, AuditEntry, User` working.
 from .audit_entry import AuditEntry  # noqa: F401
 from .finding import ComparisonRun, Finding, FindingNote  # noqa: F401
+from .institutions import Enterprise, School  # noqa: F401
 from .region_tree import Region
 from .staff import Role, User  # noqa: F401
 from .transfer_request import TransferRequest  # noqa: F401
 from .unemployment import UnemploymentBenefit  # noqa: F401
+from .exchange.models import FeedImport, OfficialPopulation  # noqa: F401,E402
 
 
 class Household(models.Model):
@@ -46,49 +48,6 @@ class Household(models.Model):
         return f"{self.head_name}户（{self.number}）"
 
 
-class School(models.Model):
-    """一校一档: schools enroll their students once a year (R-STU-ONCE)."""
-
-    class Kind(models.TextChoices):
-        PRIMARY = "primary", "中小学"
-        COLLEGE = "college", "高等院校"
-        VOCATIONAL = "vocational", "职业院校"
-        KINDERGARTEN = "kindergarten", "幼儿园"
-
-    code = models.CharField("学校代码", max_length=20, unique=True)
-    name = models.CharField("学校名称", max_length=100)
-    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
-    region = models.ForeignKey(Region, verbose_name="所在地", on_delete=models.PROTECT)
-    contact = models.CharField("联系人", max_length=50, blank=True)
-    phone = EncryptedTextField("联系电话", max_length=20, blank=True)
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = verbose_name_plural = "学校"
-        ordering = ["code"]
-
-    def __str__(self):
-        return self.name
-
-
-class Enterprise(models.Model):
-    """一企一档: employers whose staff are in the employee scheme."""
-
-    credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
-    name = models.CharField("单位名称", max_length=100)
-    region = models.ForeignKey(Region, verbose_name="所在地", on_delete=models.PROTECT)
-    contact = models.CharField("联系人", max_length=50, blank=True)
-    phone = EncryptedTextField("联系电话", max_length=20, blank=True)
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = verbose_name_plural = "用人单位"
-        ordering = ["credit_code"]
-
-    def __str__(self):
-        return self.name
-
-
 class IdType(models.TextChoices):
     RESIDENT_ID = "resident_id", "居民身份证"
     HMT_PERMIT = "hmt_permit", "港澳台居民居住证"
@@ -107,6 +66,7 @@ class LifeStatus(models.TextChoices):
     DECEASED = "deceased", "死亡"
     EMIGRATED = "emigrated", "出国（境）定居"
     MOVED_OUT = "moved_out", "迁出"
+    MISSING, DEREGISTERED = ("missing", "失踪"), ("deregistered", "户籍注销")  # 公安 lists
     MERGED = "merged", "已合并（重复档案）"  # kept, never deleted: see services/files.py
 
 
@@ -335,11 +295,15 @@ class Enrollment(models.Model):
     year = models.PositiveSmallIntegerField("待遇年度")
     scheme = models.CharField("险种", max_length=10, choices=Scheme.choices,
                               default=Scheme.RESIDENT)
-    pooling_region = models.ForeignKey(Region, verbose_name="参保统筹区",
+    # Empty only elsewhere outside this deployment's regions (then elsewhere_code and _name).
+    pooling_region = models.ForeignKey(Region, verbose_name="参保统筹区", null=True, blank=True,
                                        on_delete=models.PROTECT, related_name="+")
     elsewhere = models.BooleanField(
         "外地参保", default=False,
         help_text="在本系统管辖以外的统筹区参保（由比对数据或人口流入地标记得知）")
+    elsewhere_code = models.CharField("外地参保地区划代码", max_length=12, blank=True,
+                                      help_text="参保地不在本系统区划内时（如省外）")
+    elsewhere_name = models.CharField("外地参保地名称", max_length=100, blank=True)
     status = models.CharField("状态", max_length=12, choices=EnrollmentStatus.choices,
                               default=EnrollmentStatus.AWAITING_PAYMENT, db_index=True)
     paid_on = models.DateField("缴费日期", null=True, blank=True)
@@ -411,6 +375,12 @@ class Enrollment(models.Model):
                 condition=Q(scheme="resident", status__in=["awaiting", "active"]),
                 name="one_resident_enrollment_per_person_year",
             ),
+            # A pooling region is known: ours, or (elsewhere only) the outside code.
+            models.CheckConstraint(
+                condition=Q(pooling_region__isnull=False) | (Q(elsewhere=True)
+                                                             & ~Q(elsewhere_code="")),
+                name="enrollment_pooling_region_known",
+            ),
         ]
         indexes = [
             models.Index(fields=["year", "scheme", "status"], name="enrollment_year_scheme"),
@@ -429,6 +399,13 @@ class Enrollment(models.Model):
     @property
     def owes_credit(self):
         return self.credit_outstanding > 0 and self.paid_on is None
+
+    @property
+    def pooling_label(self) -> str:
+        """Where the enrollment is pooled, also for a region outside this deployment."""
+        if self.pooling_region_id:
+            return self.pooling_region.name
+        return self.elsewhere_name or self.elsewhere_code
 
     def clean(self):
         errors = {}

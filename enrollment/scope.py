@@ -59,6 +59,24 @@ def can_manage_payers(user) -> bool:
     return can_write(user) and (user.is_superuser or user.role in OUTREACH_MANAGER_ROLES)
 
 
+# --- Data exchange: department feeds ---------------------------------------------------------
+
+# Department files (公安, 卫健, 统计 …) arrive at the township or the county, not the village.
+FEED_ROLES = {Role.TOWNSHIP_OFFICER, Role.COUNTY_ADMIN}
+
+
+def can_import_feeds(user) -> bool:
+    """数据交换: upload another department's file for one's region, confirm it and read the
+    reports (township and county staff; not village clerks, grid workers or leaders)."""
+    return can_write(user) and (user.is_superuser or user.role in FEED_ROLES)
+
+
+def can_import_population(user) -> bool:
+    """The statistics bureau's official population, the dashboards' denominator: county
+    administrators (as in the admin)."""
+    return can_import_feeds(user) and is_admin(user)
+
+
 # --- Benefits: the yearly recalculation ------------------------------------------------------
 
 def can_recalculate(user) -> bool:
@@ -252,7 +270,7 @@ ADMIN_WRITABLE = {
     "outreach.enrollmenttarget": {Role.COUNTY_ADMIN},
     "outreach.campaigntarget": {Role.COUNTY_ADMIN},
     # The official population is the denominator of the county's targets.
-    "dashboards.officialpopulation": {Role.COUNTY_ADMIN},
+    "enrollment.officialpopulation": {Role.COUNTY_ADMIN},
 }
 
 

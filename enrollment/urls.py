@@ -1,6 +1,9 @@
-from django.urls import path
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+from django.views.generic import RedirectView
 
-from . import file_views, finding_views, reconcile_views, views
+from . import file_views, finding_views, views
+from .exchange import views as exchange_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -25,8 +28,11 @@ urlpatterns = [
     path("enrollments/batch/", views.enrollment_batch, name="enrollment_batch"),
     path("enrollments/batch/print/", views.enrollment_batch_print,
          name="enrollment_batch_print"),
-    path("reconcile/", reconcile_views.reconcile, name="reconcile"),
-    path("reconcile/template/<str:kind>.xlsx", reconcile_views.reconcile_template,
+    path("exchange/", include("enrollment.exchange.urls")),
+    # The hand comparison (部门比对) became the data exchange: its old addresses lead there.
+    path("reconcile/", login_required(RedirectView.as_view(pattern_name="exchange_kinds",
+                                                           permanent=True)), name="reconcile"),
+    path("reconcile/template/<str:kind>.xlsx", exchange_views.old_template,
          name="reconcile_template"),
     path("findings/", finding_views.finding_list, name="finding_list"),
     path("findings/export/", finding_views.finding_export, name="finding_export"),

@@ -90,6 +90,11 @@ class Feed:
         count as unchanged."""
         raise NotImplementedError
 
+    def may_import(self, user) -> bool:
+        """Whether this user may import this kind, beyond `scope.can_import_feeds` (which the
+        flow asks first). Override to narrow it, asking a capability of enrollment/scope.py."""
+        return True
+
     # --- shared helpers -------------------------------------------------------------------
 
     @classmethod

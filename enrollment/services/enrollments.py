@@ -43,7 +43,7 @@ def _existing_live_resident(person: Person, year: int, exclude_pk=None):
 def duplicate_message(existing: Enrollment) -> str:
     paid = f"，{existing.paid_on}缴费" if existing.paid_on else ""
     return (f"{existing.person.name}在{existing.year}年已有城乡居民医保参保登记"
-            f"（{existing.pooling_region.name}，{existing.get_status_display()}{paid}），"
+            f"（{existing.pooling_label}，{existing.get_status_display()}{paid}），"
             "同一年度只能参加一次居民医保；如需变更请先停保原登记。")
 
 
@@ -62,7 +62,7 @@ def auto_stop_superseded(*, actor, enrollment: Enrollment) -> list[Enrollment]:
     on = enrollment.cover_start or enrollment.paid_on or timezone.localdate()
     reason = ("参加职工医保，自动终止居民医保（R-AUTO-STOP）"
               if enrollment.scheme == Scheme.EMPLOYEE
-              else f"在{enrollment.pooling_region.name}参保，自动终止本地居民医保（R-AUTO-STOP）")
+              else f"在{enrollment.pooling_label}参保，自动终止本地居民医保（R-AUTO-STOP）")
     for old in olds:
         if _guarded_status_change(old, old.status, EnrollmentStatus.STOPPED,
                                   stopped_on=on, stop_reason=reason):
@@ -103,11 +103,14 @@ def enrollment_preview(*, actor, person: Person, year: int, paid_on: dt.date | N
                        repair_years: int = 0, case_override: dict | None = None,
                        override_reason: str = "", transfer: bool = False,
                        confirmed: bool = False, instance: Enrollment | None = None,
-                       tier: str = "", on_credit: bool = False) -> EnrollmentPlan:
+                       tier: str = "", on_credit: bool = False, elsewhere_code: str = "",
+                       elsewhere_name: str = "") -> EnrollmentPlan:
     """What `enrollment_record` would do with these arguments, writing nothing: the plan
     holds the unsaved enrollment with its determination, the case found from the registry,
     and every refusal keyed by field. `instance` revises an existing enrollment instead; a
-    payment for a person and year enrolled on credit settles that enrollment (R-CREDIT)."""
+    payment for a person and year enrolled on credit settles that enrollment (R-CREDIT).
+    `elsewhere_code`/`_name`: an enrollment elsewhere in a region outside this deployment's
+    list (no pooling region of ours)."""
     scope.require_write(actor)
     if not scope.filter_persons(actor, Person.objects.filter(pk=person.pk)).exists():
         raise PermissionDenied
@@ -123,7 +126,10 @@ def enrollment_preview(*, actor, person: Person, year: int, paid_on: dt.date | N
         enrollment.created_by = actor
     enrollment.person = person
     for name, value in dict(
-            year=year, scheme=scheme, pooling_region=pooling_region or pooling_region_of(person),
+            year=year, scheme=scheme, pooling_region=pooling_region or (
+                None if elsewhere and elsewhere_code else pooling_region_of(person)),
+            elsewhere_code=elsewhere_code if elsewhere else "",
+            elsewhere_name=elsewhere_name if elsewhere else "",
             paid_on=paid_on, amount_paid=amount_paid, channel=channel or "", payer=payer,
             payer_relation=payer_relation or "", elsewhere=elsewhere, employer=employer,
             cover_start=cover_start, cover_end=cover_end, repair_years=repair_years or 0,
@@ -296,7 +302,8 @@ def enrollment_record(*, actor, person: Person, year: int, scheme: str = Scheme.
                       override_reason: str = "", transfer: bool = False,
                       confirmed: bool = False, request=None,
                       instance: Enrollment | None = None, tier: str = "",
-                      on_credit: bool = False) -> Enrollment:
+                      on_credit: bool = False, elsewhere_code: str = "",
+                      elsewhere_name: str = "") -> Enrollment:
     """Record an enrollment (and its payment, when paid_on is given): the one door every page,
     import, admin form and command goes through. The case is found from the registry (the
     clerk may override it with a reason, audited), the engine's determination is stored, and
@@ -316,7 +323,8 @@ def enrollment_record(*, actor, person: Person, year: int, scheme: str = Scheme.
         payer_relation=payer_relation, elsewhere=elsewhere, employer=employer,
         cover_start=cover_start, cover_end=cover_end, repair_years=repair_years,
         case_override=case_override, override_reason=override_reason, transfer=transfer,
-        confirmed=confirmed, instance=instance, tier=tier, on_credit=on_credit)
+        confirmed=confirmed, instance=instance, tier=tier, on_credit=on_credit,
+        elsewhere_code=elsewhere_code, elsewhere_name=elsewhere_name)
     plan.raise_errors()
     enrollment = plan.enrollment
     if plan.settling and not Enrollment.objects.filter(

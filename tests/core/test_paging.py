@@ -82,3 +82,26 @@ def test_keyset_pagination_partial_links_by_cursor_and_says_estimate():
     html = render_to_string("partials/pagination.html", {"page": page}, request=request)
     assert "?q=%E5%BC%A0&amp;after=NEXT" in html and "?q=%E5%BC%A0&amp;before=PREV" in html
     assert "第2页" in html and "共约12345条" in html and "page=" not in html
+
+
+def test_descending_keyset_pages_newest_first_and_back(db, region_tree):
+    people = [Person.objects.create(**{**_person_fields(i)}) for i in range(7)]
+    qs = Person.objects.all()
+    first = paging.keyset_page(qs, {}, keys=("pk",), per_page=3, descending=True)
+    assert [p.pk for p in first.rows] == [p.pk for p in people[::-1][:3]] and first.has_next
+    second = paging.keyset_page(qs, {"after": first.next_cursor}, keys=("pk",), per_page=3,
+                                descending=True)
+    assert [p.pk for p in second.rows] == [p.pk for p in people[::-1][3:6]]
+    back = paging.keyset_page(qs, {"before": second.previous_cursor}, keys=("pk",), per_page=3,
+                              descending=True)
+    assert [p.pk for p in back.rows] == [p.pk for p in first.rows]
+
+
+def _person_fields(i):
+    import datetime as dt
+
+    from enrollment import idnumbers
+
+    return {"id_number": idnumbers.make_unique_id(4000000 + i, dt.date(1990, 1, 1), "M"),
+            "name": f"甲{i}", "sex": "M", "birth_date": dt.date(1990, 1, 1),
+            "hukou_region_id": GRID[:12], "residence_region_id": GRID}

@@ -15,7 +15,6 @@ from tests import factories
 
 # 䶮 (CJK extension A) exists in GB18030 but not in GBK: a real given name.
 NAME = "李䶮"
-DEATH_HEADER = "证件号码,姓名,死亡日期,数据来源\n"
 
 
 def xlsx_bytes(rows) -> bytes:
@@ -60,24 +59,26 @@ def test_row_limit():
         uploads.read_table("a\n1\n2\n3\n".encode(), "a.csv", max_rows=2)
 
 
-# --- /reconcile/ reads through it ------------------------------------------------------------
+# --- the data exchange reads through it -----------------------------------------------------
 
 def _post(client, content: bytes, name: str):
-    return client.post("/reconcile/", {"kind": "deaths",
-                                       "file": SimpleUploadedFile(name, content)})
+    return client.post("/exchange/deregistrations/", {"file": SimpleUploadedFile(name, content)})
 
 
 @pytest.mark.parametrize("encoding", ["gb18030", "utf-8-sig"])
-def test_reconcile_reads_gb18030_and_bom_files(as_user, village_clerk, make_person, encoding):
+def test_feeds_read_gb18030_and_bom_files(as_user, township_officer, make_person, encoding):
+    from enrollment.models import FeedImport
+
     person = make_person(name=NAME)
-    text = DEATH_HEADER + f"{person.id_number},{NAME},2026-03-02,民政\n"
-    response = _post(as_user(village_clerk), text.encode(encoding), "死亡名单.csv")
-    assert response.status_code == 200
-    assert [(r.status, r.name) for r in response.context["rows"]] == [("ok", NAME)]
+    text = "证件号码,姓名,注销类型,注销日期\n" + f"{person.id_number},{NAME},死亡,2026-03-02\n"
+    response = _post(as_user(township_officer), text.encode(encoding), "注销名单.csv")
+    assert response.status_code == 302
+    imp = FeedImport.objects.get()
+    assert (imp.rows, imp.rejected) == (1, 0)
 
 
-def test_reconcile_garbage_xlsx_is_a_message_not_a_500(as_user, village_clerk, region_tree):
-    response = _post(as_user(village_clerk), b"this is not a zip file", "名单.xlsx")
+def test_feed_garbage_xlsx_is_a_message_not_a_500(as_user, township_officer):
+    response = _post(as_user(township_officer), b"this is not a zip file", "名单.xlsx")
     assert response.status_code == 200
     assert "不是有效的 Excel" in response.content.decode()
 

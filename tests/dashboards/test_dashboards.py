@@ -190,9 +190,9 @@ def test_city_leader_cannot_change_anything(refreshed, as_user, city_leader):
     assert client.post(reverse("dashboards:refresh")).status_code == 403
     assert RefreshRun.objects.count() == runs
     # the admin: official populations and rollups read-only
-    assert client.get("/admin/dashboards/officialpopulation/add/").status_code == 403
+    assert client.get("/admin/enrollment/officialpopulation/add/").status_code == 403
     assert client.get("/admin/dashboards/coveragerollup/").status_code == 200
-    assert client.get("/admin/dashboards/officialpopulation/import/").status_code == 403
+    assert client.get("/admin/enrollment/officialpopulation/import/").status_code == 403
 
 
 def test_county_admin_refreshes(registry, as_user, county_admin, django_capture_on_commit_callbacks):

@@ -89,14 +89,29 @@ def test_batch_collection_still_saves(redis_down, as_user, village_clerk, make_p
     assert Enrollment.objects.filter(person__in=people).count() == 2
 
 
-def test_reconcile_apply_still_saves(redis_down, as_user, village_clerk, make_person):
-    from tests.faults.test_replay import _elsewhere_preview
+@committing
+def test_a_feed_import_is_marked_failed_and_can_be_retried(redis_down, as_user, township_officer,
+                                                          make_person, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
 
-    person = make_person()
-    client = as_user(village_clerk)
-    payload = _elsewhere_preview(client, person, "居民").context["payload"]
-    assert client.post("/reconcile/", {"payload": payload}).status_code == 302
-    assert Enrollment.objects.filter(person=person, elsewhere=True).exists()
+    from enrollment.models import FeedImport
+
+    settings.UPLOAD_STAGING_DIR = tmp_path / "staged"
+    person = make_person(name="王老汉")
+    client = as_user(township_officer)
+    content = f"证件号码,姓名,注销类型,注销日期\n{person.id_number},王老汉,死亡,2026-03-02\n"
+    client.post("/exchange/deregistrations/", {
+        "file": SimpleUploadedFile("注销.csv", content.encode())})
+    imp = FeedImport.objects.get()
+    started = time.monotonic()
+    response = client.post(f"/exchange/imports/{imp.pk}/confirm/", {"mode": "all"},
+                           follow=True)
+    assert time.monotonic() - started < FAST
+    imp.refresh_from_db()
+    assert imp.status == "failed" and imp.error == QUEUE_DOWN
+    html = response.content.decode()
+    assert QUEUE_DOWN in html and "重试" in html
+    assert Person.objects.get(pk=person.pk).life_status == "alive"
 
 
 @committing

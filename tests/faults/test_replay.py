@@ -1,6 +1,6 @@
 """Replayed and double-submitted writes are idempotent: each write form carries a single-use
 token, the second POST of the same token writes nothing and is sent to the first one's result
-with "该表单已提交，请勿重复提交"; the reconcile confirm is keyed by its signed list; and the one
+with "该表单已提交，请勿重复提交" (a department file's confirmation too); and the one
 door refuses a second employee enrollment for the same person and months."""
 from __future__ import annotations
 
@@ -16,12 +16,12 @@ from enrollment import services
 from enrollment.models import Enrollment, Person
 from tests import factories
 from tests.benefits.test_views import newborn_post
-from tests.enrollment.test_reconciliation import xlsx
+from tests.enrollment.exchange.conftest import xlsx_bytes
 from tests.enrollment.test_views import VALID_ID, registration
 
 pytestmark = pytest.mark.django_db
 
-ELSEWHERE_HEADER = ["证件号码", "姓名", "年度", "险种", "参保地区划代码"]
+ELSEWHERE_HEADER = ["证件号码", "姓名", "年度", "险种", "参保地区划代码", "参保地名称"]
 
 
 def token_in(response) -> str:
@@ -84,28 +84,31 @@ def test_batch_collection_posted_twice_records_once(as_user, village_clerk, make
 
 
 def _elsewhere_preview(client, person, scheme):
-    upload = xlsx(ELSEWHERE_HEADER, [[person.id_number, person.name, 2026, scheme,
-                                      factories.OTHER_COUNTY]])
-    return client.post("/reconcile/", {"kind": "elsewhere", "file": upload})
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from enrollment.models import FeedImport
+
+    upload = SimpleUploadedFile("异地.xlsx", xlsx_bytes(ELSEWHERE_HEADER, [
+        [person.id_number, person.name, 2026, scheme, factories.OTHER_COUNTY, ""]]))
+    client.post("/exchange/elsewhere/", {"file": upload})
+    imp = FeedImport.objects.latest("pk")
+    return client.get(f"/exchange/imports/{imp.pk}/"), f"/exchange/imports/{imp.pk}/confirm/"
 
 
 @pytest.mark.parametrize("scheme", ["职工", "居民"])
-def test_reconcile_payload_posted_three_times_applies_once(as_user, village_clerk, make_person,
-                                                           scheme):
+def test_feed_confirm_posted_three_times_applies_once(as_user, township_officer, make_person,
+                                                      scheme, settings, tmp_path,
+                                                      django_capture_on_commit_callbacks):
+    settings.UPLOAD_STAGING_DIR = tmp_path / "staged"
     person = make_person()
-    client = as_user(village_clerk)
-    preview = _elsewhere_preview(client, person, scheme)
-    payload = preview.context["payload"]
-    responses = [client.post("/reconcile/", {"payload": payload}, follow=True)
-                 for _ in range(3)]
+    client = as_user(township_officer)
+    preview, url = _elsewhere_preview(client, person, scheme)
+    data = {"mode": "all", "form_token": token_in(preview)}
+    with django_capture_on_commit_callbacks(execute=True):
+        responses = [client.post(url, data, follow=True) for _ in range(3)]
     assert all(r.status_code == 200 for r in responses)
     assert Enrollment.objects.filter(person=person, year=2026, elsewhere=True).count() == 1
     assert said_replay(responses[1]) and said_replay(responses[2])
-
-
-def test_reconcile_page_carries_a_token(as_user, village_clerk, make_person):
-    preview = _elsewhere_preview(as_user(village_clerk), make_person(), "职工")
-    assert token_in(preview)
 
 
 def test_a_form_sent_back_with_errors_gives_its_token_back(as_user, village_clerk):

@@ -55,9 +55,9 @@ def admin_client(as_user, region_tree):
     return as_user(user)
 
 
-def test_garbage_xlsx_on_reconcile_is_a_form_error(as_user, village_clerk):
-    response = as_user(village_clerk).post("/reconcile/", {"kind": "deaths",
-                                                           "file": garbage_xlsx()})
+def test_garbage_xlsx_on_a_feed_is_a_form_error(as_user, township_officer):
+    response = as_user(township_officer).post("/exchange/deregistrations/",
+                                              {"file": garbage_xlsx()})
     assert "不是有效的 Excel" in clean_answer(response)
 
 
@@ -66,17 +66,20 @@ def test_garbage_xlsx_on_claims_upload_is_a_form_error(as_user, county_admin):
     assert "不是有效的 Excel" in clean_answer(response)
 
 
-def test_upload_pages_state_the_limits(as_user, village_clerk, county_admin, admin_client):
+def test_upload_pages_state_the_limits(as_user, township_officer, county_admin, admin_client,
+                                      settings):
+    settings.FEED_MAX_BYTES, settings.FEED_MAX_ROWS = 60 * 1024 * 1024, 300_000
     # The admin page first: `as_user` logs the one test client in as someone else.
     assert "50000行" in admin_client.get("/admin/enrollment/person/import/").content.decode()
-    assert "10MB" in as_user(village_clerk).get("/reconcile/").content.decode()
+    feed_page = as_user(township_officer).get("/exchange/deregistrations/").content.decode()
+    assert "60MB、300000行" in feed_page
     assert "50000行" in as_user(county_admin).get("/benefits/recalc/claims/").content.decode()
 
 
-def test_oversize_upload_is_refused_in_chinese(as_user, village_clerk, settings):
-    settings.UPLOAD_MAX_BYTES = 1024
+def test_oversize_upload_is_refused_in_chinese(as_user, township_officer, settings):
+    settings.FEED_MAX_BYTES = 1024
     big = SimpleUploadedFile("名单.csv", ("证件号码,姓名\n" + "1,张三\n" * 400).encode())
-    response = as_user(village_clerk).post("/reconcile/", {"kind": "deaths", "file": big})
+    response = as_user(township_officer).post("/exchange/deregistrations/", {"file": big})
     assert "文件超过" in clean_answer(response)
 
 

@@ -60,7 +60,7 @@ CITY_LEADER_POSTS = [
     ("/admin/enrollment/person/import/", {"format": "0"}),
     ("/admin/enrollment/enrollment/import/", {"format": "0"}),
     ("/admin/outreach/enrollmenttarget/import/", {"format": "0"}),
-    ("/admin/dashboards/officialpopulation/import/", {"format": "0"}),
+    ("/admin/enrollment/officialpopulation/import/", {"format": "0"}),
     ("/admin/enrollment/household/{household}/change/", {"head_name": "改名"}),
     ("/admin/outreach/campaign/{campaign}/change/", {"name": "改名"}),
     ("/admin/benefits/yearstandard/add/", {}),

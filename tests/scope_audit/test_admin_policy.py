@@ -37,7 +37,7 @@ POLICY = {
     "outreach.gridassignment": {"county_admin"},
     "outreach.enrollmenttarget": {"county_admin"},
     "outreach.campaigntarget": {"county_admin"},
-    "dashboards.officialpopulation": {"county_admin"},
+    "enrollment.officialpopulation": {"county_admin"},
 }
 
 MODEL_ADMINS = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)

@@ -1,5 +1,5 @@
 """The scope and input audit over the registry: persons, households, enrollments, batch collection,
-reconciliation (see __init__.py)."""
+the data exchange (see __init__.py)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -33,6 +33,15 @@ PAGES = [
     ("enrollment_batch_print", "/enrollments/batch/print/"),
     ("reconcile", "/reconcile/"),
     ("reconcile_template", "/reconcile/template/deaths.xlsx"),
+    ("exchange_kinds", "/exchange/"),
+    ("exchange_history", "/exchange/history/"),
+    ("exchange_upload", "/exchange/deregistrations/"),
+    ("exchange_template", "/exchange/deregistrations/template.xlsx"),
+    ("exchange_import", "/exchange/imports/1/"),
+    ("exchange_confirm", "/exchange/imports/1/confirm/"),
+    ("exchange_retry", "/exchange/imports/1/retry/"),
+    ("exchange_progress", "/exchange/imports/1/progress/"),
+    ("exchange_errors", "/exchange/imports/1/errors.xlsx"),
     ("household_detail", "/households/{household}/"),
     ("household_receipt", "/households/{household}/receipt/"),
     ("enrollment_stop", "/enrollments/{enrollment}/stop/"),
@@ -116,7 +125,7 @@ CITY_LEADER_POSTS = [
                                            "repair_years": 0}),
     ("/enrollments/batch/print/", {"unit": f"region:{VILLAGE}", "year": Y,
                                    "paid_on": TODAY.isoformat(), "channel": "village_batch"}),
-    ("/reconcile/", {"kind": "deaths"}),
+    ("/exchange/deregistrations/", {}),
     ("/households/{household}/", {"year": Y, "paid_on": TODAY.isoformat(),
                                   "channel": "individual", "person": "1"}),
 ]
@@ -188,6 +197,9 @@ BAD_QUERIES = [
     ("village_clerk", "/persons/id-check/?n=abc"),
     ("village_clerk", f"/persons/id-check/?n={HUGE}"),
     ("village_clerk", "/reconcile/template/nonsense.xlsx"),
+    ("county_admin", "/exchange/nonsense/template.xlsx"),
+    ("county_admin", f"/exchange/imports/{HUGE}/"),
+    ("county_admin", "/exchange/history/?after=%00&before=abc"),
     ("village_clerk", f"/persons/{HUGE}/"),
 ]
 
@@ -264,15 +276,21 @@ def test_neighbour_cannot_put_a_person_in_our_household_or_village(as_user, neig
     assert not Person.objects.filter(name="赵六").exists()
 
 
-def test_neighbour_reconciliation_list_does_not_match_our_person(as_user, neighbour_clerk,
-                                                                  world):
-    csv = f"证件号码,姓名,死亡日期\n{world['person'].id_number},王小明,2024-01-01\n"
-    upload = io.BytesIO(csv.encode("utf-8"))
-    upload.name = "deaths.csv"
-    response = as_user(neighbour_clerk).post("/reconcile/", {"kind": "deaths", "file": upload})
+def test_another_townships_feed_does_not_match_our_person(as_user, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from enrollment.models import FeedImport
+    from tests import factories
+
+    other = factories.make_user("other_township", "township_officer", "430181100000")
+    csv = f"证件号码,姓名,注销类型,注销日期\n{world['person'].id_number},王小明,死亡,2024-01-01\n"
+    client = as_user(other)
+    response = client.post("/exchange/deregistrations/",
+                           {"file": SimpleUploadedFile("deaths.csv", csv.encode())}, follow=True)
     assert response.status_code == 200
-    assert world["person"].masked_id not in response.content.decode() or \
-        "payload" not in response.content.decode()
+    imp = FeedImport.objects.get()
+    assert imp.rejected == 1 and "本辖区没有此人的档案" in imp.problems[0]["message"]
+    assert world["person"].name not in response.content.decode()
     assert Person.objects.get(pk=world["person"].pk).life_status == "alive"
 
 
