@@ -24,8 +24,8 @@ def remove_schedule(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("enrollment", "0010_findings"),
-        ("django_celery_beat", "0019_alter_periodictasks_options"),
+        ('enrollment', '0012_findings'),
+        ('django_celery_beat', '0019_alter_periodictasks_options'),
     ]
 
     operations = [migrations.RunPython(create_schedule, remove_schedule)]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrollment', '0009_encrypt_personal_data'),
+        ('enrollment', '0014_data_exchange'),
     ]
 
     operations = [

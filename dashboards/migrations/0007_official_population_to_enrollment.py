@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dashboards', '0005_evaluation_weights_and_renewal'),
+        ('dashboards', '0006_money_columns'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('benefits', '0006_perf_incremental'),
+        ('benefits', '0007_credit_enrollment'),
         ('enrollment', '0009_encrypt_personal_data'),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrollment', '0009_encrypt_personal_data'),
+        ('enrollment', '0011_unemployment_benefit'),
     ]
 
     operations = [

@@ -11,8 +11,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrollment', '0009_encrypt_personal_data'),
-        ('dashboards', '0006_official_population_to_enrollment'),
+        ('enrollment', '0013_compare_monthly_schedule'),
+        ('dashboards', '0007_official_population_to_enrollment'),
     ]
 
     operations = [
