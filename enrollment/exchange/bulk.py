@@ -35,6 +35,7 @@ from __future__ import annotations
 import io
 import multiprocessing
 import secrets
+import time
 from dataclasses import dataclass, field
 
 from django.db import connection, connections, transaction
@@ -65,6 +66,7 @@ class BulkResult:
     problems: list[RowProblem] = field(default_factory=list)  # at most MAX_PROBLEMS
     rejected: int = 0  # rows with at least one problem
     written: bool = False
+    seconds: dict = field(default_factory=dict)  # per phase, for the benchmark
 
 
 class _Encoder:
@@ -310,10 +312,14 @@ def import_person_csv(path, ctx: Context, *, workers: int = 2,
     with connection.cursor() as cursor:
         table = _create_stage(cursor)
     try:
+        started = time.perf_counter()
         result.rows, result.rejected, result.problems = _stage_file(path, table, workers)
+        result.seconds["read, check, encrypt, COPY"] = time.perf_counter() - started
         with transaction.atomic(), connection.cursor() as cursor:
+            started = time.perf_counter()
             cursor.execute(f"ANALYZE {table}")
             found = _file_problems(cursor, table, prefix or "")
+            result.seconds["duplicates and scope in SQL"] = time.perf_counter() - started
             if found:
                 result.rejected += len(found)
                 result.problems = sorted(result.problems + [p for _, p in found],
@@ -323,9 +329,11 @@ def import_person_csv(path, ctx: Context, *, workers: int = 2,
             if found:
                 cursor.execute(f"DELETE FROM {table} WHERE row = ANY(%s)",
                                [[row for row, _ in found]])
+            started = time.perf_counter()
             result.outcome = upsert_stage(cursor, table, ctx)
             _audit(ctx, result)
             result.written = True
+            result.seconds["upsert, history, audit"] = time.perf_counter() - started
     finally:
         _job.clear()
         with connection.cursor() as cursor:

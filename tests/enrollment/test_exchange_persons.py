@@ -142,3 +142,9 @@ def test_the_file_path_on_gb18030_is_all_or_nothing_and_audited_once(village_cle
     assert Person.objects.get().name == "吴九"
     entry = AuditEntry.objects.get(action="import")
     assert entry.action == "import" and "新增1" in entry.detail and "拒绝1" in entry.detail
+
+
+def test_a_superscript_digit_in_an_id_number_is_a_problem_not_a_crash(village_clerk):
+    _, problems = run(village_clerk, [cells(18, id_number="43012119800501²23X")])
+    assert [(p.row, p.column) for p in problems] == [(2, "证件号码")]
+    assert "前17位必须是数字" in problems[0].message
