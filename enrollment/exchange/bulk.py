@@ -39,7 +39,6 @@ import time
 from dataclasses import dataclass, field
 
 from django.db import connection, connections, transaction
-from django.utils import timezone
 
 from core import crypto, uploads
 
@@ -47,9 +46,8 @@ from .. import scope
 from ..audit import audit_record
 from ..models import AuditEntry, Household, Person, Region
 from .base import CheckedRow, Context, Outcome, RowProblem
-from .person_rows import (COLUMNS, PersonRowChecker, duplicate_problem, elsewhere_problem,
-                          merged_problem)
-from .person_write import apply_orm, change_note, history_reason, name_initials
+from .person_rows import PersonRowChecker, duplicate_problem, elsewhere_problem, merged_problem
+from .person_write import change_note, history_reason, name_initials
 
 MAX_PROBLEMS = 1000  # problems listed per import; the count of rejected rows is always complete
 BATCH = 5000  # rows per COPY and per ORM batch
@@ -291,7 +289,7 @@ def apply_checked(rows: list[CheckedRow], ctx: Context) -> Outcome:
 
 # --- The whole import ------------------------------------------------------------------------
 
-def _in_scope_regions(prefix: str | None) -> set[str]:
+def _region_codes(prefix: str | None) -> set[str]:
     """Every region code (a province has some hundred thousand villages and grids: a few MB),
     so that a worker can tell "does not exist" from "outside your scope" without a query."""
     return set(Region.objects.values_list("code", flat=True)) if prefix is not None else set()
@@ -307,7 +305,7 @@ def import_person_csv(path, ctx: Context, *, workers: int = 2,
     if connection.in_atomic_block or multiprocessing.current_process().daemon:
         workers = 1  # the workers could not see a table created inside the caller's transaction
     prefix = scope.region_prefix(ctx.actor)
-    _job.update(regions=_in_scope_regions(prefix), prefix=prefix, today=ctx.today)
+    _job.update(regions=_region_codes(prefix), prefix=prefix, today=ctx.today)
     result = BulkResult()
     with connection.cursor() as cursor:
         table = _create_stage(cursor)

@@ -12,7 +12,7 @@ from enrollment.exchange.bulk import import_person_csv
 from enrollment.exchange.kinds import persons as persons_kind
 from enrollment.models import AuditEntry, Household, Person
 from tests import factories
-from tests.enrollment.test_exchange_persons import HEADERS, cells, number, write_csv
+from tests.enrollment.test_exchange_persons import cells, write_csv
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY and set-based SQL"),
