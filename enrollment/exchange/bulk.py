@@ -137,8 +137,7 @@ def _child_init() -> None:
     connections.close_all()  # never share the parent's socket
 
 
-def _stage_file(path, table: str, workers: int) -> tuple[int, int, list[RowProblem]]:
-    headers, parts = uploads.csv_parts(path, workers)
+def _stage_file(headers, parts, table: str, workers: int) -> tuple[int, int, list[RowProblem]]:
     _job["headers"] = headers
     _job["table"] = table
     if workers > 1 and len(parts) > 1:
@@ -304,6 +303,7 @@ def import_person_csv(path, ctx: Context, *, workers: int = 2,
         return _import_orm(path, ctx, valid_only=valid_only)
     if connection.in_atomic_block or multiprocessing.current_process().daemon:
         workers = 1  # the workers could not see a table created inside the caller's transaction
+    headers, parts = _parts(path, workers)
     prefix = scope.region_prefix(ctx.actor)
     _job.update(regions=_region_codes(prefix), prefix=prefix, today=ctx.today)
     result = BulkResult()
@@ -311,7 +311,8 @@ def import_person_csv(path, ctx: Context, *, workers: int = 2,
         table = _create_stage(cursor)
     try:
         started = time.perf_counter()
-        result.rows, result.rejected, result.problems = _stage_file(path, table, workers)
+        result.rows, result.rejected, result.problems = _stage_file(headers, parts, table,
+                                                                    workers)
         result.seconds["read, check, encrypt, COPY"] = time.perf_counter() - started
         with transaction.atomic(), connection.cursor() as cursor:
             started = time.perf_counter()
@@ -339,6 +340,18 @@ def import_person_csv(path, ctx: Context, *, workers: int = 2,
     return result
 
 
+def _parts(path, workers: int):
+    """The file's header and parts; a file without a required column is refused whole."""
+    from .base import feed
+
+    headers, parts = uploads.csv_parts(path, workers)
+    missing = feed("persons").missing_headers(headers)
+    if missing:
+        raise uploads.UploadError(f"文件缺少必填列：{'、'.join(missing)}。请下载模板，按模板的"
+                                  "列名填写后重新上传。")
+    return headers, parts
+
+
 def _audit(ctx: Context, result: BulkResult) -> None:
     o = result.outcome
     audit_record(user=ctx.actor, action=AuditEntry.Action.IMPORT, request=ctx.request,
@@ -354,7 +367,7 @@ def _import_orm(path, ctx: Context, *, valid_only: bool) -> BulkResult:
     from .base import feed
 
     kind, result = feed("persons"), BulkResult()
-    headers, parts = uploads.csv_parts(path, 1)
+    headers, parts = _parts(path, 1)
 
     def batches():
         batch = []

@@ -53,6 +53,20 @@ _DATE = re.compile(r"^(\d{4})[-/.年]?(\d{1,2})[-/.月]?(\d{1,2})日?$")
 FIX = "请在文件中改正后重新上传。"
 
 
+def cell_text(value) -> str:
+    """A cell as text: an XLSX gives numbers and dates where the CSV gives text (a region code
+    typed as a number, a birth date formatted as a date)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
 def parse_date(text: str) -> dt.date | None:
     match = _DATE.match(text)
     if not match:

@@ -148,3 +148,20 @@ def test_a_superscript_digit_in_an_id_number_is_a_problem_not_a_crash(village_cl
     _, problems = run(village_clerk, [cells(18, id_number="43012119800501²23X")])
     assert [(p.row, p.column) for p in problems] == [(2, "证件号码")]
     assert "前17位必须是数字" in problems[0].message
+
+
+def test_xlsx_cells_as_numbers_and_dates_are_read_as_the_csv_text(village_clerk):
+    row = cells(19) | {"出生日期": dt.datetime(1980, 5, 1), "户籍地区划代码": int(factories.VILLAGE),
+                       "常住地区划代码": None, "联系电话": 13800138000.0}
+    outcome, problems = run(village_clerk, [row])
+    assert problems == [] and outcome.created == 1
+    assert Person.objects.get(id_number=number(19)).phone == "13800138000"
+
+
+def test_a_file_without_a_required_column_is_refused_whole(village_clerk, tmp_path):
+    from core.uploads import UploadError
+
+    path = tmp_path / "persons.csv"
+    path.write_text("证件号码,姓名\n" + number(20) + ",王五\n", encoding="utf-8")
+    with pytest.raises(UploadError, match="缺少必填列：性别、出生日期、户籍地区划代码"):
+        import_person_csv(path, Context(actor=village_clerk, today=TODAY))

@@ -12,8 +12,8 @@ from django.db import connection
 from ... import scope
 from ...models import Person, Region
 from ..base import CheckedRow, Context, Feed, Outcome, RowProblem, register
-from ..person_rows import (COLUMNS, HUKOU, RESIDENCE, PersonRowChecker, duplicate_problem,
-                           elsewhere_problem, merged_problem)
+from ..person_rows import (COLUMNS, HUKOU, RESIDENCE, PersonRowChecker, cell_text,
+                           duplicate_problem, elsewhere_problem, merged_problem)
 from ..person_write import apply_orm
 
 BULK_ROWS = 2000  # from this many rows on PostgreSQL, stage with COPY and write set-based
@@ -28,6 +28,7 @@ class PersonsFeed(Feed):
 
     def check_rows(self, rows: list[tuple[int, dict]], ctx: Context
                    ) -> tuple[list[CheckedRow], list[RowProblem]]:
+        rows = [(number, {k: cell_text(v) for k, v in cells.items()}) for number, cells in rows]
         codes = {(cells.get(h) or "").strip() for _, cells in rows for h in (HUKOU, RESIDENCE)}
         known = set(Region.objects.filter(code__in=codes - {""}).values_list("code", flat=True))
         prefix = scope.region_prefix(ctx.actor)
