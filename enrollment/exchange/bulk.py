@@ -7,9 +7,10 @@ set-based (ARCHITECTURE.md "Scale").
    range is read by a worker process, row by row (never the whole file in memory): the checks of
    `person_rows` (ID check digit, birth date and sex against the ID, regions exist and are in
    the importer's scope), the ID and phone encrypted and blind-indexed (`core.crypto`), and the
-   rows COPYed into an UNLOGGED staging table. Encryption is the cost of a row (~6 µs of the
-   ~15 µs): two processes halve it on the 2-core machine; the benchmark compares with the
-   simple way on as many processes.
+   rows COPYed into an UNLOGGED staging table. Encryption is most of a row's Python cost:
+   two processes halve it on the 2-core machine (the benchmark compares with the simple way on
+   as many processes). In the database, the 23 indexes of enrollment_person and the 19 of its
+   history are most of the cost (docs/scale.md, "Imports").
 2. In one transaction: what needs the whole file or the registry, one statement each: an ID
    twice in the file, an ID whose file is outside the importer's scope or merged. With problems
    and not `valid_only`, nothing is written (all or nothing per file).
