@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import secrets
 import time
@@ -198,3 +199,104 @@ def sweep(max_age: int = STAGED_TTL, *, now: float | None = None) -> int:
             path.unlink(missing_ok=True)
             removed += 1
     return removed
+
+
+# --- streaming: files too large to hold (bulk imports) ---------------------------------------
+
+UNREADABLE = "\ufffd"  # what a byte that is not in the file's encoding becomes: a row problem
+_SAMPLE = 1 << 20
+_BLOCK = 8 << 20
+
+
+@dataclass(frozen=True)
+class CsvPart:
+    """A byte range of a CSV file on disk that begins at a line start, with the row number of
+    that line (header = row 1), so that several processes can each read their own part."""
+    path: str
+    start: int
+    end: int
+    first_row: int
+    encoding: str
+
+
+def _sniff(path) -> tuple[str, int]:
+    """The encoding of a CSV file and where its text starts (after a BOM), from its first MB."""
+    with open(path, "rb") as fh:
+        sample = fh.read(_SAMPLE)
+    if b"\x00" in sample[:4096]:
+        raise UploadError("文件不是 CSV 文本，请用 Excel 另存为 .xlsx 或 CSV（UTF-8）后重新上传。")
+    if sample.startswith(b"\xef\xbb\xbf"):
+        return "utf-8", 3
+    import codecs
+
+    try:  # an incremental decoder: a character cut at the end of the sample is not an error
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+        return "utf-8", 0
+    except UnicodeDecodeError:
+        pass
+    try:
+        codecs.getincrementaldecoder("gb18030")().decode(sample, final=False)
+        return "gb18030", 0
+    except UnicodeDecodeError:
+        raise UploadError("文件编码无法识别，请另存为 UTF-8 编码的 CSV 或 Excel（.xlsx）格式。") from None
+
+
+def csv_parts(path, parts: int = 1) -> tuple[list[str], list[CsvPart]]:
+    """The header of a CSV file on disk and its data lines cut into about `parts` byte ranges.
+    The file is read once in blocks to count lines (never held whole). One record per line: a
+    line break inside a quoted cell is read as two rows, each reported as bad, never lost."""
+    encoding, offset = _sniff(path)
+    size = os.path.getsize(path)
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        header_line = fh.readline()
+        data_start = fh.tell()
+    try:
+        headers = [h.strip() for h in next(csv.reader([header_line.decode(encoding)]), [])]
+    except (UnicodeDecodeError, csv.Error):
+        raise UploadError("CSV 文件的表头无法读取，请用 Excel 打开后重新另存为 CSV。") from None
+    if not headers or not any(headers):
+        raise UploadError("文件是空的。")
+    targets = [data_start + (size - data_start) * i // max(parts, 1) for i in range(1, parts)]
+    cuts, row, position = [(data_start, 2)], 2, data_start
+    with open(path, "rb") as fh:
+        fh.seek(data_start)
+        while targets:
+            block = fh.read(_BLOCK)
+            if not block:
+                break
+            while targets and position + len(block) > targets[0]:
+                # The first line start at or after the target inside this block.
+                at = block.find(b"\n", max(targets.pop(0) - position - 1, 0))
+                if at < 0:
+                    break
+                if position + at + 1 > cuts[-1][0]:
+                    cuts.append((position + at + 1, row + block.count(b"\n", 0, at + 1)))
+            row += block.count(b"\n")
+            position += len(block)
+    bounds = [c[0] for c in cuts[1:]] + [size]
+    return headers, [CsvPart(str(path), start, end, first, encoding)
+                     for (start, first), end in zip(cuts, bounds) if end > start]
+
+
+def iter_csv_part(part: CsvPart):
+    """(row number, cells) for each non-blank line of a part, cells as written; a byte that is
+    not in the file's encoding becomes UNREADABLE (the checks then report the row)."""
+    def lines():
+        with open(part.path, "rb") as fh:
+            fh.seek(part.start)
+            left = part.end - part.start
+            for raw in fh:
+                yield raw.decode(part.encoding, errors="replace")
+                left -= len(raw)
+                if left <= 0:
+                    return
+
+    reader = csv.reader(lines())
+    base = part.first_row - 1
+    try:
+        for cells in reader:
+            if any(cells):
+                yield base + reader.line_num, cells
+    except csv.Error:
+        raise UploadError("CSV 文件格式有误，请用 Excel 打开后重新另存为 CSV。") from None

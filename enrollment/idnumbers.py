@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from operator import mul
 from dataclasses import dataclass
 
 PERMIT_PREFIXES = {"81": "香港居民居住证", "82": "澳门居民居住证", "83": "台湾居民居住证"}
@@ -20,6 +21,7 @@ PROVINCE_PREFIXES = frozenset(
 )
 _WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 _CHECK_CHARS = "10X98765432"
+_ZERO_OFFSET = ord("0") * sum(_WEIGHTS)  # digits as bytes: subtract the '0's in one go
 
 
 class IdNumberError(ValueError):
@@ -52,7 +54,9 @@ def normalize(raw: str) -> str:
 
 def check_char(first17: str) -> str:
     """ISO 7064 MOD 11-2 check character of the first 17 digits ('X' stands for 10)."""
-    total = sum(int(d) * w for d, w in zip(first17, _WEIGHTS))
+    # Over the ASCII codes (a third of the cost of int() per digit: bulk imports check
+    # millions); callers have checked the 17 characters are digits.
+    total = sum(map(mul, first17.encode(), _WEIGHTS)) - _ZERO_OFFSET
     return _CHECK_CHARS[total % 11]
 
 
@@ -68,7 +72,8 @@ def parse(raw: str, *, today: dt.date | None = None) -> ParsedId:
     if len(number) != 18:
         raise IdNumberError(f"证件号码应为18位，当前为{len(number)}位。", "length")
     first17, check = number[:17], number[17]
-    if not first17.isdigit() or not (check.isdigit() or check == "X"):
+    if (not (first17.isascii() and first17.isdigit())
+            or not (check.isdigit() or check == "X")):
         raise IdNumberError("证件号码前17位必须是数字，最后一位是数字或X。", "characters")
     prefix = number[:2]
     is_permit = prefix in PERMIT_PREFIXES
