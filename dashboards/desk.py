@@ -13,6 +13,7 @@ from django.shortcuts import render
 from core.calendar import coverage_year_for, today as beijing_today
 from core import paging
 from core.exports import Sheet, xlsx_response
+from core.replica import replica_reads
 from enrollment import coverage, scope
 from enrollment.audit import audit_record
 from enrollment.models import AuditEntry, Enrollment, Region
@@ -65,6 +66,7 @@ def radar_page(request):
 
 
 @login_required
+@replica_reads
 def radar_export(request):
     _require_radar(request.user)
     found = _radar_request(request)
