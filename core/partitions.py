@@ -140,7 +140,9 @@ def rebuild(schema_editor, table: str, years=None) -> None:
                 definition = f"PRIMARY KEY (id, {KEY})" if years is not None else "PRIMARY KEY (id)"
             cur.execute(f"ALTER TABLE {_q(table)} ADD CONSTRAINT {_q(name)} {definition}")
         for name, definition in indexes:
-            cur.execute(definition)
+            # From a partitioned table the definition reads "ON ONLY" (the parent alone); the
+            # table built here is the other kind, and ONLY must not keep its partitions bare.
+            cur.execute(definition.replace(" ON ONLY ", " ON ", 1))
 
 
 def ensure(connection, table: str, year: int) -> bool:

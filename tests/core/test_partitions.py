@@ -156,3 +156,22 @@ def test_sqlite_keeps_plain_tables(db):
     assert partitions.partitioned_tables(connection) == []
     assert "没有按年度分区的表" in run()
     assert "没有按年度分区的表" in run("--ensure", "2030")
+
+
+@pg_only
+def test_the_reverse_migration_and_back_keep_every_index_on_every_partition(db):
+    def indexes(table):
+        with connection.cursor() as cur:
+            cur.execute("SELECT count(*) FROM pg_index WHERE indrelid = %s::regclass", [table])
+            return cur.fetchone()[0]
+
+    before = indexes(STATUS)
+    with connection.schema_editor() as editor:
+        partitions.rebuild(editor, STATUS, years=None)
+    assert STATUS not in partitions.partitioned_tables(connection)
+    assert indexes(STATUS) == before
+    with connection.schema_editor() as editor:
+        partitions.rebuild(editor, STATUS, years=[2030])
+    assert indexes(STATUS) == before
+    for part in partitions.partitions(connection, STATUS):
+        assert indexes(part.name) == before, part.name
