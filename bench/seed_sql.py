@@ -112,7 +112,7 @@ def main() -> int:
               DATE '1935-01-01' + (g * 7919 %% 33000)::int, %(cph)s, 'seedp' || g, '', '',
               CASE WHEN g %% 100 = 0 THEN 'deceased' ELSE 'alive' END, '',
               substr(sg.code, 1, 12), sg.code, now(), now()
-            FROM generate_series(1, %(persons)s) AS g
+            FROM generate_series(1::bigint, %(persons)s) AS g
             JOIN seed_grid sg ON sg.k = (g * 31) %% %(ng)s
             JOIN seed_name sn ON sn.k = g %% %(n)s""",
                     {"cid": cipher_id, "cph": cipher_phone, "n": len(names), "ng": len(grids),
