@@ -63,7 +63,7 @@ def main() -> int:
     ensure_database(url)
     setup_django(url)
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import connection, transaction
 
     from core import crypto
     from enrollment import regions
@@ -86,8 +86,9 @@ def main() -> int:
     cipher_id, cipher_phone = crypto.encrypt("430101199001011234"), crypto.encrypt("13800138000")
     print(f"{args.persons:,} persons over {len(grids):,} grids, {len(names):,} names; "
           f"{loadavg()}", flush=True)
-    with connection.cursor() as cur:
-        cur.execute("SET maintenance_work_mem = '512MB'")  # index builds of this session
+    # One transaction: a run stopped half-way leaves the indexes it dropped in place.
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SET LOCAL maintenance_work_mem = '512MB'")  # index builds of this session
         # Drop the person table's secondary indexes while loading; rebuilt below.
         dropped = secondary_indexes(cur, "enrollment_person")
         for name, _ in dropped:
