@@ -88,7 +88,9 @@ def main() -> int:
           f"{loadavg()}", flush=True)
     # One transaction: a run stopped half-way leaves the indexes it dropped in place.
     with transaction.atomic(), connection.cursor() as cur:
-        cur.execute("SET LOCAL maintenance_work_mem = '512MB'")  # index builds of this session
+        cur.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        # Foreign keys checked per statement: an index cannot be built over pending checks.
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # index builds of this session
         # Drop the person table's secondary indexes while loading; rebuilt below.
         dropped = secondary_indexes(cur, "enrollment_person")
         for name, _ in dropped:
