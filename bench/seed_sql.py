@@ -144,7 +144,7 @@ def main() -> int:
             SELECT %s, 'residence', false, p.name, p.id_number, p.id_number_bidx, p.phone,
               p.phone_bidx, '', '', 'open', now(), now(), p.id, substr(p.residence_region_id,
               1, 12), p.residence_region_id
-            FROM enrollment_person p WHERE p.id %% 4 = 0 AND p.life_status = 'alive'""",
+            FROM enrollment_person p WHERE p.id %% 4 = 1 AND p.life_status = 'alive'""",
                     [LEDGER_YEAR])
         step(f"ledger entries of {LEDGER_YEAR} (one person in four)", t0)
         t0 = time.monotonic()
