@@ -115,6 +115,13 @@ def page(name: str, client, path: str, params: dict, persons: int, repeats: int 
 
 
 def main() -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keep-ledger", action="store_true",
+                        help="keep the ledger in the database (bench/seed_sql.py's) instead of "
+                             "generating it")
+    args = parser.parse_args()
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
     if not url.startswith(("postgres://", "postgresql://")):
         print("bench/plans.py needs PostgreSQL", file=sys.stderr)
@@ -137,7 +144,13 @@ def main() -> int:
         "is_superuser": True, "is_staff": True})
     city = Region.objects.get(code=users["city"].region_id)
     print(f"{persons:,} persons; {load()}", flush=True)
-    ledger(city, users["admin"])
+    if not args.keep_ledger:
+        ledger(city, users["admin"])
+    else:
+        from django.db import connection
+
+        with connection.cursor() as cur:
+            cur.execute("TRUNCATE outreach_task, outreach_batch, outreach_gridassignment CASCADE")
     tasks(users)
 
     clients = {}
@@ -151,6 +164,9 @@ def main() -> int:
     page("person_list_city", clients["city"], "/persons/", {}, persons)
     page("person_list_deep_page", clients["city"], "/persons/", {"after": cursor}, persons)
     page("person_search_name", clients["city"], "/persons/", {"q": "李四"}, persons)
+    # Exact numbers through the blind indexes (bench/dashboard.py numbers persons 43 + pk).
+    page("person_search_id", clients["city"], "/persons/", {"q": f"43{deep.pk:016d}"}, persons)
+    page("person_search_phone", clients["city"], "/persons/", {"q": "13800138000"}, persons)
     page("person_search_initials", clients["city"], "/persons/", {"q": "ls"}, persons)
     page("ledger_grid_worker", clients["grid"], "/outreach/", {"year": YEAR}, persons)
     page("my_tasks_grid_worker", clients["grid"], "/outreach/my-tasks/", {}, persons)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from core.calendar import coverage_year_for, today as beijing_today
 from core import once, paging
 from core.exports import Sheet, xlsx_response
+from core.replica import replica_reads
 from enrollment import coverage, scope
 from enrollment.audit import audit_record
 from enrollment.models import AuditEntry, Enrollment, Region
@@ -114,6 +115,7 @@ def _date(value: str):
 
 
 @login_required
+@replica_reads
 def radar_export(request):
     _require_radar(request.user)
     found = _radar_request(request)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from core.exports import xlsx_response
 from core.queue import QUEUE_DOWN
+from core.replica import replica_reads
 from enrollment import scope
 from core import paging
 from enrollment.audit import audit_record
@@ -31,6 +32,7 @@ def _data(request):
 
 
 @login_required
+@replica_reads
 def dashboard(request):
     data = _data(request)
     return render(request, "dashboards/dashboard.html",
@@ -43,11 +45,13 @@ def dashboard(request):
 
 
 @login_required
+@replica_reads
 def dashboard_print(request):
     return render(request, "dashboards/print.html", _data(request))
 
 
 @login_required
+@replica_reads
 def dashboard_export(request):
     data = _data(request)
     region, year = data["region"], data["year"]
@@ -65,6 +69,7 @@ def _evaluation(request):
 
 
 @login_required
+@replica_reads
 def evaluation(request):
     data = _evaluation(request)
     region, year = data["region"], data["year"]
@@ -76,6 +81,7 @@ def evaluation(request):
 
 
 @login_required
+@replica_reads
 def evaluation_export(request):
     data = _evaluation(request)
     region, year = data["region"], data["year"]
@@ -88,6 +94,7 @@ def evaluation_export(request):
 
 
 @login_required
+@replica_reads
 def people(request):
     region = selectors.region_for(request.user, request.GET.get("region"))
     year = selectors.parse_year(request.GET.get("year"))
@@ -112,6 +119,7 @@ def _people_request(request):
 
 
 @login_required
+@replica_reads
 def people_export(request):
     region, year, metric, qs = _people_request(request)
     label = selectors.METRICS[metric]
@@ -122,6 +130,7 @@ def people_export(request):
 
 
 @login_required
+@replica_reads
 def people_print(request):
     region, year, metric, qs = _people_request(request)
     rows = list(qs[:PRINT_LIMIT + 1])

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from django.db import connections
-from django.db.models import BooleanField, Q
+from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
 from . import idnumbers, scope
@@ -47,9 +47,12 @@ def _name_contains(qs, query: str):
     # Two characters (the common case in Chinese names) have no trigram: the bigram index of
     # migration 0006 finds them. strpos, not LIKE, so the planner does not pick the trigram
     # index, which cannot narrow a two-character pattern.
-    return qs.filter(RawSQL('canbao_bigrams("enrollment_person"."name") @> canbao_bigrams(%s) '
-                            'AND strpos("enrollment_person"."name", %s) > 0',
-                            [query, query], output_field=BooleanField()))
+    # The matches are found in a subquery fenced by OFFSET 0: joined into the page's ordered,
+    # LIMITed list, the planner may instead walk the list's index in order, expecting matches
+    # early, and read every row of the city when the name is rare (11.7 s at 1M; 85 ms fenced).
+    return qs.filter(pk__in=RawSQL(
+        'SELECT id FROM enrollment_person WHERE canbao_bigrams(name) @> canbao_bigrams(%s) '
+        'AND strpos(name, %s) > 0 OFFSET 0', [query, query]))
 
 
 def household_members(user, household):

@@ -260,8 +260,12 @@ class Task(models.Model):
     """One ledger entry pushed down to be worked: pushed → signed → investigating → mobilised
     → enrolled / cannot enrol → reported. Each change is a guarded update and audited."""
 
+    # The ledger is partitioned by year on PostgreSQL (core/partitions.py), so the database's
+    # foreign key is (entry_id, entry_year) -> (id, year), added by migration 0005; Django's own
+    # single-column constraint is off (db_constraint=False), PROTECT still holds in the ORM.
     entry = models.OneToOneField(LedgerEntry, verbose_name="台账条目", on_delete=models.PROTECT,
-                                 related_name="task")
+                                 related_name="task", db_constraint=False)
+    entry_year = models.PositiveSmallIntegerField("台账年度", editable=False)
     batch = models.ForeignKey(Batch, verbose_name="批次", on_delete=models.PROTECT,
                               related_name="tasks")
     # Denormalised from the entry so that every list is an indexed prefix match.
@@ -301,6 +305,11 @@ class Task(models.Model):
 
     def __str__(self):
         return f"{self.entry.name}（{self.get_status_display()}）"
+
+    def save(self, *args, **kwargs):
+        if self.entry_year is None:
+            self.entry_year = self.entry.year
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self):

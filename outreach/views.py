@@ -14,6 +14,7 @@ from enrollment import scope
 from enrollment.audit import audit_record
 from enrollment.models import AuditEntry
 from core import paging
+from core.replica import replica_reads
 from enrollment.views import form_error
 
 from . import exports, selectors, target_checks
@@ -60,6 +61,7 @@ def ledger(request):
 
 
 @login_required
+@replica_reads
 def ledger_export(request):
     f = _filters(request)
     qs = selectors.ledger_search(request.user, year=f["year"], reason=f["reason"],

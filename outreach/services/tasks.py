@@ -112,8 +112,9 @@ def batch_push(*, actor, year: int, township: Region, entry_ids: list[int] | Non
     try:
         with transaction.atomic():
             Task.objects.bulk_create(
-                [Task(entry_id=r["pk"], batch=batch, region_id=r["region_id"],
-                      grid_id=r["grid_id"], follow_up_date=due_date) for r in rows],
+                [Task(entry_id=r["pk"], entry_year=year, batch=batch,
+                      region_id=r["region_id"], grid_id=r["grid_id"], follow_up_date=due_date)
+                 for r in rows],
                 batch_size=2000)
     except IntegrityError:
         raise ValidationError({"entry_ids": "部分人员刚被其他人下发，请刷新页面后重试。"}) from None

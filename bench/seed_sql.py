@@ -1,0 +1,164 @@
+"""Seed a registry of N persons with SQL alone (generate_series), for the page measures at sizes
+the Python seeders take too long for (10,000,000).
+
+    .venv/bin/python bench/seed_sql.py --persons 10000000
+    .venv/bin/python bench/plans.py --keep-ledger       # then the page measures on it
+
+Uses DATABASE_URL (PostgreSQL; default postgres://postgres@127.0.0.1:5432/canbao_bench_10m,
+created if missing), migrates, loads bench/dashboard.py's city (regions and its bench users),
+then inserts the persons in one INSERT … SELECT with the person table's secondary indexes
+dropped and rebuilt afterwards (names from 60 family × 40 given names with their pinyin
+initials, spread over the 6,750 grids), and ledger entries of 2027 for one person in four (the
+un-enrolled of a campaign under way; no enrollments are generated, so the dashboards and the
+recalculation are not measured on this data). ID and phone numbers: every person carries the
+same valid ciphertext (the pages decrypt what they show) and a unique blind index of its own;
+person k's ID number blind index is the real one of 43 + k (16 digits), so a search by number
+finds them as on bench/dashboard.py's data. Prints each step's time with the load average.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/canbao_bench_10m"
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾"
+GIVEN = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰",
+         "娟", "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "四", "三", "建国", "建华",
+         "小红", "志强", "海燕", "玉兰", "春梅", "国庆", "文", "斌", "宇", "浩", "欣怡", "子涵",
+         "梓萱"]
+LEDGER_YEAR = 2027
+
+
+def loadavg() -> str:
+    return "load average %.2f %.2f %.2f" % os.getloadavg()
+
+
+def step(label: str, started: float) -> None:
+    print(f"  {label}: {time.monotonic() - started:.1f} s; {loadavg()}", flush=True)
+
+
+def secondary_indexes(cur, table: str) -> list[tuple[str, str]]:
+    cur.execute("""SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x
+                   JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = %s::regclass
+                   AND NOT x.indisprimary AND NOT x.indisunique""", [table])
+    return cur.fetchall()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--persons", type=int, default=10_000_000)
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL") or DEFAULT_URL
+    if not url.startswith(("postgres://", "postgresql://")):
+        print("bench/seed_sql.py needs PostgreSQL", file=sys.stderr)
+        return 2
+    from dashboard import Copier, ensure_database, make_users, region_tree, setup_django
+
+    ensure_database(url)
+    setup_django(url)
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from core import crypto
+    from enrollment import regions
+    from enrollment.models import Region
+    from enrollment.pinyin import initials
+
+    call_command("migrate", verbosity=0)
+    started = time.monotonic()
+    with connection.cursor() as cur:
+        cur.execute("TRUNCATE enrollment_region, enrollment_person, enrollment_enrollment, "
+                    "outreach_ledgerentry, outreach_task, outreach_batch, "
+                    "outreach_gridassignment RESTART IDENTITY CASCADE")
+    tree = region_tree()
+    Copier(Region, ("code", "name", "level", "parent_id", "path")).run(
+        (code, name, regions.level_of(code), parent, regions.prefix_of(code))
+        for code, name, parent in tree)
+    make_users()
+    grids = [code for code, _, _ in tree if len(code) > 12]
+    names = [s + g for s in SURNAMES for g in GIVEN]
+    cipher_id, cipher_phone = crypto.encrypt("430101199001011234"), crypto.encrypt("13800138000")
+    print(f"{args.persons:,} persons over {len(grids):,} grids, {len(names):,} names; "
+          f"{loadavg()}", flush=True)
+    # One transaction: a run stopped half-way leaves the indexes it dropped in place.
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        # Foreign keys checked per statement: an index cannot be built over pending checks.
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # index builds of this session
+        # Drop the person table's secondary indexes while loading; rebuilt below.
+        dropped = secondary_indexes(cur, "enrollment_person")
+        for name, _ in dropped:
+            cur.execute(f'DROP INDEX "{name}"')
+        # Grids and names as small keyed tables joined by hash (subscripting a text[] of
+        # thousands of elements walks it for every row).
+        cur.execute("CREATE TEMP TABLE seed_grid AS SELECT k::int - 1 AS k, code FROM "
+                    "unnest(%s::text[]) WITH ORDINALITY AS t(code, k)", [grids])
+        cur.execute("CREATE TEMP TABLE seed_name AS SELECT k::int - 1 AS k, name, initials "
+                    "FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS t(name, initials, k)",
+                    [names, [initials(n) for n in names]])
+        cur.execute("ANALYZE seed_grid")
+        cur.execute("ANALYZE seed_name")
+        t0 = time.monotonic()
+        cur.execute("""
+            INSERT INTO enrollment_person (id, id_type, id_number, id_number_bidx, name,
+              name_initials, sex, birth_date, phone, phone_bidx, address, relation_to_head,
+              life_status, life_status_source, hukou_region_id, residence_region_id,
+              created_at, updated_at)
+            SELECT g, 'resident_id', %(cid)s, 'seed' || g, sn.name, sn.initials,
+              CASE WHEN g %% 2 = 1 THEN 'M' ELSE 'F' END,
+              DATE '1935-01-01' + (g * 7919 %% 33000)::int, %(cph)s, 'seedp' || g, '', '',
+              CASE WHEN g %% 100 = 0 THEN 'deceased' ELSE 'alive' END, '',
+              substr(sg.code, 1, 12), sg.code, now(), now()
+            FROM generate_series(1::bigint, %(persons)s) AS g
+            JOIN seed_grid sg ON sg.k = (g * 31) %% %(ng)s
+            JOIN seed_name sn ON sn.k = g %% %(n)s""",
+                    {"cid": cipher_id, "cph": cipher_phone, "n": len(names), "ng": len(grids),
+                     "persons": args.persons})
+        step(f"persons inserted ({args.persons:,})", t0)
+        # The persons the page measures look up by number get their real blind indexes.
+        t0 = time.monotonic()
+        for pk in {1, args.persons // 2, args.persons * 9 // 10, args.persons}:
+            cur.execute("UPDATE enrollment_person SET id_number_bidx = %s WHERE id = %s",
+                        [crypto.blind_index(f"43{pk:016d}"), pk])
+        cur.execute("SELECT setval(pg_get_serial_sequence('enrollment_person', 'id'), %s)",
+                    [args.persons])
+        for name, definition in dropped:
+            t1 = time.monotonic()
+            cur.execute(definition)
+            step(f"index {name}", t1)
+        step("person indexes rebuilt", t0)
+        t0 = time.monotonic()
+        dropped = secondary_indexes(cur, "outreach_ledgerentry")
+        for name, _ in dropped:
+            cur.execute(f'DROP INDEX "{name}"')
+        cur.execute("""
+            INSERT INTO outreach_ledgerentry (year, side, separated, name, id_number,
+              id_number_bidx, phone, phone_bidx, reason, reason_note, status, created_at,
+              updated_at, person_id, region_id, grid_id)
+            SELECT %s, 'residence', false, p.name, p.id_number, p.id_number_bidx, p.phone,
+              p.phone_bidx, '', '', 'open', now(), now(), p.id, substr(p.residence_region_id,
+              1, 12), p.residence_region_id
+            FROM enrollment_person p WHERE p.id %% 4 = 1 AND p.life_status = 'alive'""",
+                    [LEDGER_YEAR])
+        step(f"ledger entries of {LEDGER_YEAR} (one person in four)", t0)
+        t0 = time.monotonic()
+        for name, definition in dropped:
+            # A partitioned table's index reads "ON ONLY": built that way it would cover
+            # no partition.
+            cur.execute(definition.replace(" ON ONLY ", " ON ", 1))
+        step("ledger indexes rebuilt", t0)
+        t0 = time.monotonic()
+        cur.execute("ANALYZE")
+        step("ANALYZE", t0)
+    print(f"seeded in {time.monotonic() - started:.1f} s; {loadavg()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
