@@ -18,6 +18,6 @@ def unpartition(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("benefits", "0006_perf_incremental")]
+    dependencies = [("benefits", "0008_recalc_changes")]
 
     operations = [migrations.RunPython(partition, unpartition)]
