@@ -84,6 +84,7 @@ class DepartmentTokenAdmin(admin.ModelAdmin):
         return self._allowed(request)
 
     def has_delete_permission(self, request, obj=None):
+        # Switched off, never deleted: the audit rows of its calls keep naming it.
         return False
 
     def save_model(self, request, obj, form, change):

@@ -1,4 +1,4 @@
-"""What the data-sharing API reads, always through the token's scope (enrollment/scope.py):
+"""What the data-sharing API reads, always through the token's scope (api/access.py):
 a person's enrollment for a year, the coverage figures of a region (the dashboard's own), and
 the un-enrolled ledger of a region. Each returns plain dicts shaped by the token's field list."""
 from __future__ import annotations
@@ -14,6 +14,7 @@ from enrollment.models import Enrollment, EnrollmentStatus, LIVE_STATUSES, Perso
 from enrollment.services.plans import employee_cover
 from outreach.models import EntryStatus, LedgerEntry
 
+from . import access
 from .errors import NOT_FOUND
 
 LEDGER_KEYS = ("region_id", "name", "pk")
@@ -22,11 +23,11 @@ LEDGER_KEYS = ("region_id", "name", "pk")
 def _identity(token, *, id_number: str, name: str, phone: str) -> dict:
     """The personal fields as the token may see them: the ID number whole or masked, the
     name and phone only where allowed."""
-    out = {"id_number": id_number if scope.token_sees_field(token, "id_number")
+    out = {"id_number": id_number if access.token_sees_field(token, "id_number")
            else idnumbers.mask(id_number)}
-    if scope.token_sees_field(token, "name"):
+    if access.token_sees_field(token, "name"):
         out["name"] = name
-    if scope.token_sees_field(token, "phone"):
+    if access.token_sees_field(token, "phone"):
         out["phone"] = phone or ""
     return out
 
@@ -62,7 +63,7 @@ def person_status(token, *, id_number: str, year: int) -> tuple[Person, dict]:
     """The enrollment of the person with this (valid, normalised) ID number in the year. A
     number unknown or outside the token's region is the same 404, so a token cannot learn that
     a person exists elsewhere."""
-    person = (scope.token_persons(token, Person.objects.filter(id_number=id_number))
+    person = (access.token_persons(token, Person.objects.filter(id_number=id_number))
               .filter(merged_into__isnull=True).first())
     if person is None:
         raise NotFound(NOT_FOUND)
@@ -88,7 +89,7 @@ def person_status(token, *, id_number: str, year: int) -> tuple[Person, dict]:
 def scoped_region(token, code: str | None) -> Region:
     """The region asked for, if it lies under the token's region (else 404, like unknown)."""
     code = code or token.region_id
-    if not scope.token_region_in_scope(token, code):
+    if not access.token_region_in_scope(token, code):
         raise NotFound(NOT_FOUND)
     region = Region.objects.filter(code=code).first()
     if region is None:

@@ -425,36 +425,9 @@ def shown_phone(user, whose, phone: str | None) -> str:
     return phone if sees_whole_phone(user, whose) else idnumbers.mask_phone(phone)
 
 
-# --- The data-sharing API: department tokens -------------------------------------------------
-# Another department's system sees what its token's region and field list allow, like a staff
-# member sees their region: persons living or registered under the region code prefix.
+# --- The data-sharing API: who hands out department tokens (what a token sees: api/access.py) -
 
 def can_issue_api_tokens(user) -> bool:
     """Issue, change and list department tokens (admin): the superuser only. A token opens the
     registry of its region to another system, so no regional role may hand one out."""
     return _active(user) and user.is_superuser
-
-
-def token_prefix(token) -> str | None:
-    """The code prefix a department token sees; None for a token that is switched off or
-    expired (it sees nothing)."""
-    if token is None or not token.usable():
-        return None
-    return regions.prefix_of(token.region_id)
-
-
-def token_region_in_scope(token, code: str) -> bool:
-    return _code_under(token_prefix(token), code)
-
-
-def token_persons(token, qs: QuerySet) -> QuerySet:
-    """Persons a token may ask about (residence or household registration in its region)."""
-    prefix = token_prefix(token)
-    if prefix is None:
-        return qs.none()
-    return qs.filter(region_q_prefix(prefix, "residence_region_id", "hukou_region_id"))
-
-
-def token_sees_field(token, name: str) -> bool:
-    """Whether a response to this token may carry `name` whole (id_number, name, phone)."""
-    return token_prefix(token) is not None and name in (token.fields or [])

@@ -10,7 +10,7 @@ from api.models import DepartmentToken
 from tests import factories as f
 
 SHOTS = Path("/tmp/shots/api")
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def _signed_in(page, live_server, user):

@@ -97,7 +97,7 @@ def test_a_region_run_touches_only_its_region(make_person, school):
     assert Finding.objects.filter(status="open").count() == 2
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_worker_killed_in_the_second_region_leaves_the_first_whole(make_person, school,
                                                                      monkeypatch):
     pupils(make_person, school, n=2)

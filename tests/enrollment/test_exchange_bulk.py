@@ -98,7 +98,7 @@ def test_set_based_paths_leave_the_database_as_the_batched_path(village_clerk, t
     assert ("H002", "赵六", factories.VILLAGE, "东山村1组") in households
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_workers_stage_one_file_and_a_second_run_creates_nothing(village_clerk, tmp_path):
     rows = [cells(100 + i, "测试", household=f"H{i // 3:05d}",
                   relation="户主" if i % 3 == 0 else "子女") for i in range(3000)]
