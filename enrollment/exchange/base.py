@@ -111,6 +111,21 @@ class Feed:
         return [c.header for c in cls.columns if c.required and c.header not in present]
 
 
+def cell_text(value) -> str:
+    """A cell as the text a kind checks: an XLSX gives numbers and dates where a CSV gives text
+    (a region code typed as a number, a date formatted as a date), so dates become 2026-01-31
+    and whole numbers lose their ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
 FEEDS: dict[str, Feed] = {}
 
 

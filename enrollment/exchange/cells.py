@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from .. import idnumbers, scope
 from ..models import Person
-from .base import CheckedRow, RowProblem
+from .base import CheckedRow, RowProblem, cell_text
 
 DATE_HINT = "请按“2026-10-01”的格式填写日期。"
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d", "%Y年%m月%d日")
@@ -32,14 +32,7 @@ class RowReader:
         self.problems.append(RowProblem(self.number, column, message, hint))
 
     def raw(self, header: str) -> str:
-        value = self.cells.get(header)
-        if value is None:
-            return ""
-        if isinstance(value, dt.datetime):
-            return value.date().isoformat()
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        return str(value).strip()
+        return cell_text(self.cells.get(header))
 
     def text(self, header: str, *, required: bool = True, max_length: int = 100) -> str | None:
         value = self.raw(header)

@@ -27,7 +27,7 @@ from core import uploads
 from .. import idnumbers, scope
 from ..audit import audit_record
 from ..models import AuditEntry
-from .base import Context, Feed, Outcome, RowProblem, all_feeds, feed
+from .base import Context, Feed, Outcome, RowProblem, all_feeds, cell_text, feed
 from .models import FeedImport
 
 log = logging.getLogger(__name__)
@@ -78,19 +78,6 @@ def require_import(user, kind_feed: Feed) -> None:
 
 
 # --- Reading and checking ---------------------------------------------------------------------
-
-def cell_text(value) -> str:
-    """A cell as the text a kind checks: dates as 2026-01-31, whole numbers without ".0"."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
 
 def read(kind_feed: Feed, content: bytes, name: str) -> uploads.Table:
     """The file as a table with the kind's columns, or FeedRefused."""

@@ -16,7 +16,7 @@ from core.uploads import UNREADABLE
 
 from .. import idnumbers
 from ..relations import RELATIONS
-from .base import Column, RowProblem
+from .base import Column, RowProblem, cell_text  # noqa: F401  (kinds/persons reads cells through here)
 
 ID, NAME, SEX, BIRTH, HUKOU, RESIDENCE = "证件号码", "姓名", "性别", "出生日期", "户籍地区划代码", "常住地区划代码"
 HOUSEHOLD, RELATION, ADDRESS, PHONE = "户号", "与户主关系", "住址", "联系电话"
@@ -51,20 +51,6 @@ SEX_WORDS = {"男": "M", "女": "F", "男性": "M", "女性": "F"}
 _PHONE = re.compile(r"^\+?[0-9][0-9-]{5,19}$")
 _DATE = re.compile(r"^(\d{4})[-/.年]?(\d{1,2})[-/.月]?(\d{1,2})日?$")
 FIX = "请在文件中改正后重新上传。"
-
-
-def cell_text(value) -> str:
-    """A cell as text: an XLSX gives numbers and dates where the CSV gives text (a region code
-    typed as a number, a birth date formatted as a date)."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value)
 
 
 def parse_date(text: str) -> dt.date | None:
