@@ -30,6 +30,10 @@ def test_a_part_of_a_name_finds_every_person_holding_it(people, city_leader, que
 def test_two_characters_use_the_bigram_index_on_postgresql(people):
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")  # a few rows: ask what it can use
+        # On a few rows a b-tree that carries the name (list order, duplicate search) can be
+        # read whole as cheaply; hidden for this test (the DROP is rolled back with it), the
+        # question is only which index each pattern can use.
+        cursor.execute("DROP INDEX person_res_name_id, person_name_birth")
     two = selectors._name_contains(Person.objects.order_by(), "小明").values("pk")
     three = selectors._name_contains(Person.objects.order_by(), "王小明").values("pk")
     assert "person_name_bigrams" in two.explain()
