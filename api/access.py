@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from enrollment import regions
-from enrollment.scope import _code_under, region_q_prefix
+from enrollment.scope import code_under, region_q_prefix
 
 
 def token_prefix(token) -> str | None:
@@ -18,7 +18,7 @@ def token_prefix(token) -> str | None:
 
 
 def token_region_in_scope(token, code: str) -> bool:
-    return _code_under(token_prefix(token), code)
+    return code_under(token_prefix(token), code)
 
 
 def token_persons(token, qs: QuerySet) -> QuerySet:

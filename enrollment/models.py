@@ -114,6 +114,9 @@ class Person(models.Model):
                                         blank=True)
     school = models.ForeignKey(School, verbose_name="就读学校", null=True, blank=True,
                                on_delete=models.SET_NULL, related_name="students")
+    # As the school roster (教育 学籍名单) gives them; db_default for the bulk paths' COPY.
+    school_grade = models.CharField("年级", max_length=20, blank=True, db_default="")
+    school_class = models.CharField("班级", max_length=20, blank=True, db_default="")
     employer = models.ForeignKey(Enterprise, verbose_name="工作单位", null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="employees")
     life_status = models.CharField("人员状态", max_length=20, choices=LifeStatus.choices,
@@ -310,6 +313,11 @@ class Enrollment(models.Model):
     amount_paid = models.DecimalField("实缴金额", max_digits=10, decimal_places=2, null=True,
                                       blank=True)
     channel = models.CharField("缴费渠道", max_length=20, choices=Channel.choices, blank=True)
+    # What the collecting agency (税务) reports beside the money: the way it was paid (微信,
+    # 银行代扣…) and its receipt number, so a disputed payment can be traced to its record.
+    # db_default: the bulk paths (COPY, INSERT … SELECT) name their columns and leave these out.
+    paid_via = models.CharField("缴费方式", max_length=30, blank=True, db_default="")
+    payment_reference = models.CharField("缴费票据号", max_length=40, blank=True, db_default="")
     payer = models.ForeignKey(Person, verbose_name="代缴亲属", null=True, blank=True,
                               on_delete=models.PROTECT, related_name="paid_for")
     payer_relation = models.CharField("代缴人与参保人关系", max_length=20, blank=True)

@@ -189,10 +189,12 @@ def filter_persons(user, qs: QuerySet, prefix: str = "") -> QuerySet:
 
 
 def region_in_scope(user, code: str) -> bool:
-    return _code_under(region_prefix(user), code)
+    return code_under(region_prefix(user), code)
 
 
-def _code_under(prefix: str | None, code: str) -> bool:
+def code_under(prefix: str | None, code: str) -> bool:
+    """Whether a region code lies under a scope's code prefix (None: a scope that sees nothing).
+    Staff scopes and the API's department tokens both answer through here."""
     if prefix is None or not code:
         return False
     try:

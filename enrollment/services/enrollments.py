@@ -104,13 +104,15 @@ def enrollment_preview(*, actor, person: Person, year: int, paid_on: dt.date | N
                        override_reason: str = "", transfer: bool = False,
                        confirmed: bool = False, instance: Enrollment | None = None,
                        tier: str = "", on_credit: bool = False, elsewhere_code: str = "",
-                       elsewhere_name: str = "") -> EnrollmentPlan:
+                       elsewhere_name: str = "", paid_via: str = "",
+                       payment_reference: str = "") -> EnrollmentPlan:
     """What `enrollment_record` would do with these arguments, writing nothing: the plan
     holds the unsaved enrollment with its determination, the case found from the registry,
     and every refusal keyed by field. `instance` revises an existing enrollment instead; a
     payment for a person and year enrolled on credit settles that enrollment (R-CREDIT).
     `elsewhere_code`/`_name`: an enrollment elsewhere in a region outside this deployment's
-    list (no pooling region of ours)."""
+    list (no pooling region of ours). `paid_via`/`payment_reference`: how and under which
+    receipt number a collecting agency (税务) says the money came in, kept for the payment trail."""
     scope.require_write(actor)
     if not scope.filter_persons(actor, Person.objects.filter(pk=person.pk)).exists():
         raise PermissionDenied
@@ -131,6 +133,7 @@ def enrollment_preview(*, actor, person: Person, year: int, paid_on: dt.date | N
             elsewhere_code=elsewhere_code if elsewhere else "",
             elsewhere_name=elsewhere_name if elsewhere else "",
             paid_on=paid_on, amount_paid=amount_paid, channel=channel or "", payer=payer,
+            paid_via=(paid_via or "").strip(), payment_reference=(payment_reference or "").strip(),
             payer_relation=payer_relation or "", elsewhere=elsewhere, employer=employer,
             cover_start=cover_start, cover_end=cover_end, repair_years=repair_years or 0,
             tier_code=(tier or "").strip(), status=(EnrollmentStatus.ACTIVE if paid_on or confirmed
@@ -303,7 +306,8 @@ def enrollment_record(*, actor, person: Person, year: int, scheme: str = Scheme.
                       confirmed: bool = False, request=None,
                       instance: Enrollment | None = None, tier: str = "",
                       on_credit: bool = False, elsewhere_code: str = "",
-                      elsewhere_name: str = "") -> Enrollment:
+                      elsewhere_name: str = "", paid_via: str = "",
+                      payment_reference: str = "") -> Enrollment:
     """Record an enrollment (and its payment, when paid_on is given): the one door every page,
     import, admin form and command goes through. The case is found from the registry (the
     clerk may override it with a reason, audited), the engine's determination is stored, and
@@ -324,7 +328,8 @@ def enrollment_record(*, actor, person: Person, year: int, scheme: str = Scheme.
         cover_start=cover_start, cover_end=cover_end, repair_years=repair_years,
         case_override=case_override, override_reason=override_reason, transfer=transfer,
         confirmed=confirmed, instance=instance, tier=tier, on_credit=on_credit,
-        elsewhere_code=elsewhere_code, elsewhere_name=elsewhere_name)
+        elsewhere_code=elsewhere_code, elsewhere_name=elsewhere_name, paid_via=paid_via,
+        payment_reference=payment_reference)
     plan.raise_errors()
     enrollment = plan.enrollment
     if plan.settling and not Enrollment.objects.filter(

@@ -18,7 +18,7 @@ from .enrollments import enrollment_stop
 PERSON_FIELDS = [
     "id_type", "id_number", "birth_cert_number", "name", "sex", "birth_date", "phone",
     "hukou_region", "residence_region", "address", "household", "relation_to_head", "school",
-    "employer",
+    "school_grade", "school_class", "employer",
 ]
 
 

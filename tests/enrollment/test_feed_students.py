@@ -49,6 +49,19 @@ def test_a_roster_creates_the_school_and_links_its_students(village_clerk, pupil
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
 
 
+def test_the_grade_and_class_are_kept_and_a_new_class_is_an_update(village_clerk, pupils):
+    run("students", village_clerk, roster())
+    pupil = Person.objects.get(id_number=PUPIL)
+    assert (pupil.school_grade, pupil.school_class) == ("十年级", "3班")
+    outcome = run("students", village_clerk, roster(**{"年级": "十一年级", "班级": "1班"}))
+    assert (outcome.updated, outcome.unchanged) == (1, 0)
+    pupil.refresh_from_db()
+    assert (pupil.school_grade, pupil.school_class) == ("十一年级", "1班")
+    assert "十一年级1班" in outcome.changes[-1]
+    again = run("students", village_clerk, roster(**{"年级": "十一年级", "班级": "1班"}))
+    assert (again.updated, again.unchanged) == (0, 1)
+
+
 def test_a_college_roster_makes_the_engine_find_the_college_case(village_clerk, pupils,
                                                                  shipped_policies):
     run("students", village_clerk, roster(**{"学生证件号码": ADULT, "姓名": "张三",
@@ -95,3 +108,10 @@ def test_a_school_of_another_village_is_not_renamed_from_here(village_clerk, nei
     assert found[0][1] == "学校名称" and "不在您的辖区内" in found[0][2]
     assert run("students", neighbour_clerk, row).updated == 1  # linking to it is fine
     assert School.objects.get().name == "星沙第一小学"
+
+
+def test_the_person_file_shows_the_school_with_grade_and_class(client, village_clerk, pupils):
+    run("students", village_clerk, roster())
+    client.force_login(village_clerk)
+    page = client.get(f"/persons/{pupils[0].pk}/").content.decode()
+    assert "星沙第一小学 · 十年级3班" in page

@@ -44,6 +44,13 @@ def test_a_payment_becomes_an_enrollment_with_its_determination(village_clerk, a
     assert "张三" in outcome.changes[0] and "微信" in outcome.changes[0]
 
 
+def test_the_way_paid_and_the_receipt_number_are_kept_with_the_enrollment(village_clerk, adult):
+    run("tax_payments", village_clerk, pay(**{"缴费渠道": "银行代扣", "票据号": "A2026110012345"}))
+    e = Enrollment.objects.get(person=adult)
+    assert (e.paid_via, e.payment_reference) == ("银行代扣", "A2026110012345")
+    assert e.history.latest().payment_reference == "A2026110012345"
+
+
 def test_the_same_payment_twice_is_unchanged_not_a_duplicate(village_clerk, adult):
     run("tax_payments", village_clerk, pay())
     again = run("tax_payments", village_clerk, pay())
@@ -102,3 +109,11 @@ def test_a_payment_other_than_what_is_due_is_recorded_and_said(village_clerk, ad
     outcome = run("tax_payments", village_clerk, pay(**{"缴费金额": "400"}))
     assert outcome.created == 1 and "与应缴440.00元不符" in outcome.changes[0]
     assert Enrollment.objects.get().amount_paid == Decimal("400.00")
+
+
+def test_the_person_file_shows_how_and_under_which_receipt_it_was_paid(client, village_clerk,
+                                                                        adult):
+    run("tax_payments", village_clerk, pay(**{"缴费渠道": "支付宝", "票据号": "B77"}))
+    client.force_login(village_clerk)
+    page = client.get(f"/persons/{adult.pk}/").content.decode()
+    assert "支付宝" in page and "票据号 B77" in page

@@ -1,7 +1,7 @@
 """教育 学籍名单 (一校一档): each school kept once by its code (created, or renamed by the list), each
-student linked to the school (Person.school). The school's batch collection and the engine's
-college case (R-STU-ONCE, benefits/determination.py) read that link. The grade and class are
-checked for length only: the registry keeps the school, not the class."""
+student linked to the school (Person.school) with the grade and class the roster gives. The
+school's batch collection and the engine's college case (R-STU-ONCE, benefits/determination.py)
+read that link; the grade and class let the school's collector find the student's class."""
 from __future__ import annotations
 
 from ... import scope
@@ -51,8 +51,8 @@ class StudentsFeed(Feed):
             values = {"code": reader.text(CODE, max_length=20),
                       "school": reader.text(SCHOOL, max_length=100),
                       "kind": reader.choice(KIND, KINDS)}
-            reader.text(GRADE, required=False, max_length=20)
-            reader.text(CLASS, required=False, max_length=20)
+            values["grade"] = reader.text(GRADE, required=False, max_length=20) or ""
+            values["class"] = reader.text(CLASS, required=False, max_length=20) or ""
             values["region"] = self._region(reader, ctx, regions, schools.get(values["code"]))
             self._same_school(reader, ctx, values, named, schools.get(values["code"]))
             person = persons.find(reader, numbers[reader.number], ID)
@@ -107,11 +107,17 @@ class StudentsFeed(Feed):
                     outcome.note(f"{'新建' if state == 'created' else '更新'}学校档案："
                                  f"{school.name}（{school.get_kind_display()}）")
             school, person = schools[v["code"]], people[v["person_id"]]
-            if person.school_id == school.pk:
+            # .get: rows staged before the grade was kept carry no grade or class.
+            grade, klass = v.get("grade", ""), v.get("class", "")
+            if (person.school_id, person.school_grade, person.school_class) == (
+                    school.pk, grade, klass):
                 outcome.unchanged += 1
                 continue
-            person_update(actor=ctx.actor, person=person, data={"school": school},
-                          request=ctx.request)
+            moved = person.school_id != school.pk
+            person_update(actor=ctx.actor, person=person, request=ctx.request,
+                          data={"school": school, "school_grade": grade, "school_class": klass})
             outcome.updated += 1
-            outcome.note(f"{person.name}：就读学校 → {school.name}")
+            where = "".join(p for p in (grade, klass) if p)
+            outcome.note(f"{person.name}：就读学校 → {school.name}{where}" if moved
+                         else f"{person.name}：{school.name}年级班级 → {where or '（空）'}")
         return outcome

@@ -96,6 +96,8 @@ class TaxPaymentsFeed(Feed):
                 e = enrollment_record(actor=ctx.actor, person=person, year=v["year"],
                                       paid_on=v["paid_on"], amount_paid=Decimal(v["amount"]),
                                       channel=Channel.TAX_RECORD, instance=awaiting,
+                                      paid_via=v["tax_channel"] or "",
+                                      payment_reference=v.get("receipt") or "",
                                       request=ctx.request)
             except ValidationError as exc:
                 raise refused(row, exc) from None
