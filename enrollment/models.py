@@ -335,7 +335,7 @@ class Enrollment(models.Model):
     credit_since = models.DateField("信用参保登记日", null=True, blank=True)
     credit_due_on = models.DateField("欠费缴清期限", null=True, blank=True)
     credit_outstanding = models.DecimalField("欠缴金额", max_digits=10, decimal_places=2,
-                                             default=Decimal("0"))
+                                             default=Decimal("0"), db_default=Decimal("0"))
     credit_settled_on = models.DateField("欠费缴清日", null=True, blank=True)
 
     # Determination (benefits engine)
