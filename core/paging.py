@@ -23,6 +23,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
@@ -137,7 +138,10 @@ def estimated_count(qs) -> tuple[int, bool]:
     connection = connections[qs.db]
     if connection.vendor != "postgresql":
         return qs.count(), False
-    sql, params = qs.order_by().values("pk").query.sql_with_params()
+    try:
+        sql, params = qs.order_by().values("pk").query.sql_with_params()
+    except EmptyResultSet:  # a filter known to match nothing (pk__in=[]): no query at all
+        return 0, False
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]

@@ -7,6 +7,8 @@ from django.db import connections
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
+from core import paging
+
 from . import idnumbers, scope
 from .models import Enrollment, LifeStatus, Person, Region
 
@@ -42,10 +44,15 @@ def person_search(user, query: str = "", region_code: str = ""):
 
 
 # A name part or initials held by at most this many persons: their ids are read first and the
-# page ordered from them (cost: the holders). Held by more: the page walks the list's order and
-# keeps the matches (cost: the rows walked before a page is full, about page × registry ÷
-# holders, read from the covering index `person_res_name_id`). Tests lower it.
-FETCH_FIRST_MAX = 2000
+# page ordered from them (cost: the holders, ~25 µs each on the bench). Held by more: the page
+# walks the list's order and keeps the matches (cost: the rows walked before a page is full,
+# about page × registry ÷ holders, ~0.2 µs each from the covering index `person_res_name_id`).
+# The two meet near √(page × registry / 125): 1,000 at 2M, 2,000 at 10M. Tests lower it.
+FETCH_FIRST_MAX = 1000
+# The probe counts holders in a GIN bitmap, which costs every holder (~0.3 µs each): where the
+# planner's statistics already say ten times the threshold (a common element of the bigram
+# index's statistics is estimated within a few per cent), the walk is taken without counting.
+CLEARLY_MANY = 10
 
 
 def _bool(sql: str, params: list) -> RawSQL:
@@ -53,18 +60,23 @@ def _bool(sql: str, params: list) -> RawSQL:
 
 
 def _bounded(qs, *, probe, matches, walk):
-    """`qs` narrowed to the persons matching a search whose holders may be few or many.
-    `probe`: a filter counting at most FETCH_FIRST_MAX + 1 holders cheaply (it may count a
-    superset); `matches`: the exact filter the holders are read with; `walk`: the same
+    """`qs` (the user's scope) narrowed to the persons matching a search whose holders may be
+    few or many. `probe`: a filter counting at most FETCH_FIRST_MAX + 1 holders cheaply (it may
+    count a superset); `matches`: the exact filter the holders are read with; `walk`: the same
     condition written so that no index serves it (the planner can then only walk the list's
     order, which stops at a full page)."""
-    holders = Person.objects.using(qs.db).filter(probe).order_by()
+    # Counted within the user's scope: a township's holders of a city-common name are few, and
+    # its walk would cross the whole city's list (the scope is residence OR household
+    # registration, so the list's index cannot be entered at the township).
+    holders = qs.filter(probe).select_related(None).order_by()
+    estimate, is_estimate = paging.estimated_count(holders)
+    if is_estimate and estimate > FETCH_FIRST_MAX * CLEARLY_MANY:
+        return qs.filter(walk)
     if holders[:FETCH_FIRST_MAX + 1].count() > FETCH_FIRST_MAX:
         return qs.filter(walk)
     # Few: the ids as literals, so the planner knows there are few and cannot choose to walk
     # the whole list in order looking for them (11.7 s at 1M for a rare name).
-    ids = list(Person.objects.using(qs.db).filter(matches).order_by()
-               .values_list("pk", flat=True))
+    ids = list(qs.filter(matches).order_by().values_list("pk", flat=True))
     return qs.filter(pk__in=ids)
 
 

@@ -128,3 +128,8 @@ def test_the_person_list_pages_a_common_name_walked_to_its_end(
         params = {"q": "小明", "after": page.next_cursor}
     assert seen == _simple(city_leader, "小明")
     assert page.rows[0].residence_region.name  # the rows come with their regions
+
+
+def test_a_name_nobody_holds_is_an_empty_list_with_a_count_of_nought(people, as_user, city_leader):
+    page = as_user(city_leader).get("/persons/", {"q": "红李"}).context["page"]
+    assert page.rows == [] and page.total == 0
