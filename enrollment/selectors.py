@@ -61,8 +61,8 @@ def _bool(sql: str, params: list) -> RawSQL:
 
 def _bounded(qs, *, probe, matches, walk):
     """`qs` (the user's scope) narrowed to the persons matching a search whose holders may be
-    few or many. `probe`: a filter counting at most FETCH_FIRST_MAX + 1 holders cheaply (it may
-    count a superset); `matches`: the exact filter the holders are read with; `walk`: the same
+    few or many. `probe`: a filter counting at most FETCH_FIRST_MAX + 1 holders from an index (it
+    may count a superset); `matches`: the exact filter the holders are read with; `walk`: the same
     condition written so that no index serves it (the planner can then only walk the list's
     order, which stops at a full page)."""
     # Counted within the user's scope: a township's holders of a city-common name are few, and
@@ -103,8 +103,8 @@ def name_filters(vendor: str, query: str) -> tuple:
     # Two characters (the common case in Chinese names) have no trigram: the GIN index of the
     # name's bigrams (migration 0007) finds them; every bigram of the part present is what the
     # probe counts (exact for two characters, a few more for three: 小明王小 holds 王小 and
-    # 小明), without reading the table (GIN's @> needs no recheck). Longer parts are read
-    # through the trigram index. strpos, not LIKE, for the walk: no index can serve it.
+    # 小明; the bigram intersection reads fewer rows than the trigram index, which rechecks
+    # every candidate). Longer parts are then read through the trigram index. strpos, not LIKE, for the walk: no index can serve it.
     bigrams = _bool('canbao_bigrams("enrollment_person"."name") @> canbao_bigrams(%s)',
                     [query])
     walk = _bool('strpos("enrollment_person"."name", %s) > 0', [query])
