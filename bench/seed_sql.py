@@ -97,7 +97,8 @@ def main() -> int:
     grids = [code for code, _, _ in tree if len(code) > 12]
     given = GIVEN + [a + b for a in POOL for b in POOL]
     cipher_id, cipher_phone = crypto.encrypt("430101199001011234"), crypto.encrypt("13800138000")
-    print(f"{args.persons:,} persons over {len(grids):,} grids, {len(SURNAMES)} surnames × {len(given):,} given names; "
+    print(f"{args.persons:,} persons over {len(grids):,} grids, {len(SURNAMES)} surnames × "
+          f"{len(given):,} given names; "
           f"{loadavg()}", flush=True)
     # One transaction: a run stopped half-way leaves the indexes it dropped in place.
     with transaction.atomic(), connection.cursor() as cur:

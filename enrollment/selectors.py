@@ -104,7 +104,8 @@ def name_filters(vendor: str, query: str) -> tuple:
     # name's bigrams (migration 0007) finds them; every bigram of the part present is what the
     # probe counts (exact for two characters, a few more for three: 小明王小 holds 王小 and
     # 小明; the bigram intersection reads fewer rows than the trigram index, which rechecks
-    # every candidate). Longer parts are then read through the trigram index. strpos, not LIKE, for the walk: no index can serve it.
+    # every candidate). Longer parts are then read through the trigram index. strpos, not
+    # LIKE, for the walk: no index can serve it.
     bigrams = _bool('canbao_bigrams("enrollment_person"."name") @> canbao_bigrams(%s)',
                     [query])
     walk = _bool('strpos("enrollment_person"."name", %s) > 0', [query])
