@@ -198,6 +198,7 @@ def main() -> int:
         ("person_search_name_rare", "city", "/persons/", {"q": "贾四"}),
         ("person_search_name_common", "city", "/persons/", {"q": "王伟"}),
         ("person_search_name_part_common", "city", "/persons/", {"q": "秀英"}),
+        ("person_search_name_common_county", "county", "/persons/", {"q": "王伟"}),
         ("person_search_name_common_township", "township", "/persons/", {"q": "王伟"}),
         ("person_search_name_rare_township", "township", "/persons/", {"q": "贾四"}),
         ("person_search_name_three", "city", "/persons/", {"q": "王志明"}),
