@@ -8,7 +8,10 @@ Generates the un-enrolled ledger of the city (a full run, then an incremental re
 checked against one anti-join), pushes a batch of tasks to grid workers, then opens each page as
 its user with the Django test client: prints the median and p95 server time and writes the
 EXPLAIN (ANALYZE, BUFFERS) of every query the page ran on the registry tables to
-bench/plans/<page>.txt (refreshed by every run; the size and load average are in each file).
+bench/plans/<page>.txt (refreshed by every run; the size and load average are in each file;
+`--out bench/plans/2m` for a registry of another size). The name and initials searches are
+checked against the simple way (every holder in scope ordered as the list, pages 1 and 2) and
+the result printed.
 """
 from __future__ import annotations
 
@@ -108,20 +111,45 @@ def page(name: str, client, path: str, params: dict, persons: int, repeats: int 
             continue
         out += ["-- " + sql, explain(sql, None) if "%s" not in sql else "(parameters inlined)",
                 ""]
-    PLANS.mkdir(exist_ok=True)
+    PLANS.mkdir(parents=True, exist_ok=True)
     (PLANS / f"{name}.txt").write_text("\n".join(out), encoding="utf-8")
     print(f"{name:<28} median {statistics.median(times):7.1f} ms  max {max(times):7.1f} ms  "
           f"{len(queries):3d} queries", flush=True)
 
 
+def search_check(client, user, query: str) -> None:
+    """Pages 1 and 2 of a name or initials search against the simple way: the matches by a
+    plain filter, ordered as the list (a sequential scan; slow, exact)."""
+    from enrollment import scope
+    from enrollment.models import Person
+    from enrollment.views import PAGE_SIZE, PERSON_KEYS
+
+    match = ({"name_initials__startswith": query} if query.isascii()
+             else {"name__contains": query})
+    simple = list(scope.filter_persons(user, Person.objects.filter(
+        merged_into__isnull=True, **match)).order_by(*PERSON_KEYS)
+        .values_list("pk", flat=True)[:PAGE_SIZE * 2])
+    first = client.get("/persons/", {"q": query}).context["page"]
+    got = [p.pk for p in first.rows]
+    if first.has_next:
+        second = client.get("/persons/", {"q": query, "after": first.next_cursor})
+        got += [p.pk for p in second.context["page"].rows]
+    print(f"  check {query}: pages 1-2 {'same as' if got == simple else 'NOT THE SAME AS'} "
+          f"the simple way ({len(got)} rows)", flush=True)
+
+
 def main() -> int:
+    global PLANS
     import argparse
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep-ledger", action="store_true",
                         help="keep the ledger in the database (bench/seed_sql.py's) instead of "
                              "generating it")
+    parser.add_argument("--out", default=str(PLANS), help="directory of the plan files")
+    parser.add_argument("--only", default="", help="pages whose name contains this only")
     args = parser.parse_args()
+    PLANS = Path(args.out).resolve()
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
     if not url.startswith(("postgres://", "postgresql://")):
         print("bench/plans.py needs PostgreSQL", file=sys.stderr)
@@ -161,17 +189,36 @@ def main() -> int:
         bench_login(clients[key], user)
     deep = Person.objects.order_by("residence_region_id", "name", "pk")[persons * 9 // 10]
     cursor = paging.encode_cursor(2000, [deep.residence_region_id, deep.name, deep.pk])
-    page("person_list_city", clients["city"], "/persons/", {}, persons)
-    page("person_list_deep_page", clients["city"], "/persons/", {"after": cursor}, persons)
-    page("person_search_name", clients["city"], "/persons/", {"q": "李四"}, persons)
-    # Exact numbers through the blind indexes (bench/dashboard.py numbers persons 43 + pk).
-    page("person_search_id", clients["city"], "/persons/", {"q": f"43{deep.pk:016d}"}, persons)
-    page("person_search_phone", clients["city"], "/persons/", {"q": "13800138000"}, persons)
-    page("person_search_initials", clients["city"], "/persons/", {"q": "ls"}, persons)
-    page("ledger_grid_worker", clients["grid"], "/outreach/", {"year": YEAR}, persons)
-    page("my_tasks_grid_worker", clients["grid"], "/outreach/my-tasks/", {}, persons)
-    page("ledger_township", clients["township"], "/outreach/", {"year": YEAR}, persons)
-    page("dashboard_city", clients["city"], "/dashboards/", {"year": 2026}, persons)
+    pages = [
+        ("person_list_city", "city", "/persons/", {}),
+        ("person_list_deep_page", "city", "/persons/", {"after": cursor}),
+        ("person_search_name", "city", "/persons/", {"q": "李四"}),
+        # bench/seed_sql.py's names: 贾四 rare (~100 at 2M), 王伟 the commonest, 秀英 a given
+        # name of ~34,000, 王志明 a rare three-character name, 王秀英 a common one (~4,000).
+        ("person_search_name_rare", "city", "/persons/", {"q": "贾四"}),
+        ("person_search_name_common", "city", "/persons/", {"q": "王伟"}),
+        ("person_search_name_part_common", "city", "/persons/", {"q": "秀英"}),
+        ("person_search_name_common_county", "county", "/persons/", {"q": "王伟"}),
+        ("person_search_name_common_township", "township", "/persons/", {"q": "王伟"}),
+        ("person_search_name_rare_township", "township", "/persons/", {"q": "贾四"}),
+        ("person_search_name_three", "city", "/persons/", {"q": "王志明"}),
+        ("person_search_name_three_common", "city", "/persons/", {"q": "王秀英"}),
+        # Exact numbers through the blind indexes (bench/dashboard.py numbers persons 43 + pk).
+        ("person_search_id", "city", "/persons/", {"q": f"43{deep.pk:016d}"}),
+        ("person_search_phone", "city", "/persons/", {"q": "13800138000"}),
+        ("person_search_initials", "city", "/persons/", {"q": "ls"}),
+        ("person_search_initials_rare", "city", "/persons/", {"q": "jbt"}),
+        ("ledger_grid_worker", "grid", "/outreach/", {"year": YEAR}),
+        ("my_tasks_grid_worker", "grid", "/outreach/my-tasks/", {}),
+        ("ledger_township", "township", "/outreach/", {"year": YEAR}),
+        ("dashboard_city", "city", "/dashboards/", {"year": 2026}),
+    ]
+    for name, who, path, params in pages:
+        if args.only in name:
+            page(name, clients[who], path, params, persons)
+            query = params.get("q", "")
+            if query and not query.isdigit():
+                search_check(clients[who], users[who], query)
     print(f"plans written to {PLANS.relative_to(ROOT)}/; {load()}")
     return 0
 

@@ -7,8 +7,8 @@ the Python seeders take too long for (10,000,000).
 Uses DATABASE_URL (PostgreSQL; default postgres://postgres@127.0.0.1:5432/canbao_bench_10m,
 created if missing), migrates, loads bench/dashboard.py's city (regions and its bench users),
 then inserts the persons in one INSERT … SELECT with the person table's secondary indexes
-dropped and rebuilt afterwards (names from 60 family × 40 given names with their pinyin
-initials, spread over the 6,750 grids), and ledger entries of 2027 for one person in four (the
+dropped and rebuilt afterwards (names with their pinyin initials, spread over the 6,750
+grids: see `NAME_SQL`), and ledger entries of 2027 for one person in four (the
 un-enrolled of a campaign under way; no enrollments are generated, so the dashboards and the
 recalculation are not measured on this data). ID and phone numbers: every person carries the
 same valid ciphertext (the pages decrypt what they show) and a unique blind index of its own;
@@ -32,7 +32,20 @@ GIVEN = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军"
          "娟", "涛", "明", "超", "秀兰", "霞", "平", "刚", "桂英", "四", "三", "建国", "建华",
          "小红", "志强", "海燕", "玉兰", "春梅", "国庆", "文", "斌", "宇", "浩", "欣怡", "子涵",
          "梓萱"]
+# A pool of given-name characters: 40 % of persons carry one of GIVEN (a few very common), the
+# others two characters of the pool, so most three-character names have a handful of holders.
+POOL = ("志明华国建文军平东海晓雪玲玉芬丽英红梅霞燕敏静娟婷雅琳佳欣宇浩然博涛磊鹏飞俊杰"
+        "超辉刚勇毅诚德福禄寿喜春秋冬夏云天龙凤")
 LEDGER_YEAR = 2027
+# Skewed like a real registry: rank r of the surnames (and of GIVEN) is drawn with u², so 王
+# and 李 are common and 贾 rare; hashint8 of the serial gives a fixed pseudo-random draw.
+NAME_SQL = """
+    CREATE TEMP TABLE seed_pick AS SELECT g,
+      floor(%(ns)s * power((abs(hashint8(g)) %% 1000000) / 1e6, 2))::int AS s,
+      CASE WHEN abs(hashint8(g + 7)) %% 100 < 40
+           THEN floor(%(ng)s * power((abs(hashint8(g + 13)) %% 1000000) / 1e6, 2))::int
+           ELSE %(ng)s + (abs(hashint8(g + 29)) %% %(npairs)s)::int END AS gv
+    FROM generate_series(1::bigint, %(persons)s) AS g"""
 
 
 def loadavg() -> str:
@@ -82,9 +95,10 @@ def main() -> int:
         for code, name, parent in tree)
     make_users()
     grids = [code for code, _, _ in tree if len(code) > 12]
-    names = [s + g for s in SURNAMES for g in GIVEN]
+    given = GIVEN + [a + b for a in POOL for b in POOL]
     cipher_id, cipher_phone = crypto.encrypt("430101199001011234"), crypto.encrypt("13800138000")
-    print(f"{args.persons:,} persons over {len(grids):,} grids, {len(names):,} names; "
+    print(f"{args.persons:,} persons over {len(grids):,} grids, {len(SURNAMES)} surnames × "
+          f"{len(given):,} given names; "
           f"{loadavg()}", flush=True)
     # One transaction: a run stopped half-way leaves the indexes it dropped in place.
     with transaction.atomic(), connection.cursor() as cur:
@@ -99,26 +113,35 @@ def main() -> int:
         # thousands of elements walks it for every row).
         cur.execute("CREATE TEMP TABLE seed_grid AS SELECT k::int - 1 AS k, code FROM "
                     "unnest(%s::text[]) WITH ORDINALITY AS t(code, k)", [grids])
-        cur.execute("CREATE TEMP TABLE seed_name AS SELECT k::int - 1 AS k, name, initials "
+        # Initials of the surname as a surname (曾 is z) and of the given name, concatenated.
+        cur.execute("CREATE TEMP TABLE seed_surname AS SELECT k::int - 1 AS k, name, initials "
                     "FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS t(name, initials, k)",
-                    [names, [initials(n) for n in names]])
-        cur.execute("ANALYZE seed_grid")
-        cur.execute("ANALYZE seed_name")
+                    [list(SURNAMES), [initials(n) for n in SURNAMES]])
+        cur.execute("CREATE TEMP TABLE seed_given AS SELECT k::int - 1 AS k, name, initials "
+                    "FROM unnest(%s::text[], %s::text[]) WITH ORDINALITY AS t(name, initials, k)",
+                    [given, [initials("王" + n)[1:] for n in given]])
+        cur.execute(NAME_SQL, {"ns": len(SURNAMES), "ng": len(GIVEN),
+                               "npairs": len(given) - len(GIVEN), "persons": args.persons})
+        for table in ("seed_grid", "seed_surname", "seed_given", "seed_pick"):
+            cur.execute(f"ANALYZE {table}")
         t0 = time.monotonic()
         cur.execute("""
             INSERT INTO enrollment_person (id, id_type, id_number, id_number_bidx, name,
               name_initials, sex, birth_date, phone, phone_bidx, address, relation_to_head,
               life_status, life_status_source, hukou_region_id, residence_region_id,
               created_at, updated_at)
-            SELECT g, 'resident_id', %(cid)s, 'seed' || g, sn.name, sn.initials,
+            SELECT g, 'resident_id', %(cid)s, 'seed' || g, ss.name || sv.name,
+              ss.initials || sv.initials,
               CASE WHEN g %% 2 = 1 THEN 'M' ELSE 'F' END,
               DATE '1935-01-01' + (g * 7919 %% 33000)::int, %(cph)s, 'seedp' || g, '', '',
               CASE WHEN g %% 100 = 0 THEN 'deceased' ELSE 'alive' END, '',
               substr(sg.code, 1, 12), sg.code, now(), now()
             FROM generate_series(1::bigint, %(persons)s) AS g
             JOIN seed_grid sg ON sg.k = (g * 31) %% %(ng)s
-            JOIN seed_name sn ON sn.k = g %% %(n)s""",
-                    {"cid": cipher_id, "cph": cipher_phone, "n": len(names), "ng": len(grids),
+            JOIN seed_pick sp USING (g)
+            JOIN seed_surname ss ON ss.k = sp.s
+            JOIN seed_given sv ON sv.k = sp.gv""",
+                    {"cid": cipher_id, "cph": cipher_phone, "ng": len(grids),
                      "persons": args.persons})
         step(f"persons inserted ({args.persons:,})", t0)
         # The persons the page measures look up by number get their real blind indexes.

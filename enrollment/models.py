@@ -139,7 +139,11 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["residence_region", "life_status"], name="person_res_life"),
             models.Index(fields=["inputs_changed_at"], name="person_inputs_changed"),
-            models.Index(fields=["residence_region", "name", "id"], name="person_res_name_id"),
+            # The list's order, covering what the list and the name search filter on (scope,
+            # merged files, initials, the name itself), so a walk that skips rows reads the
+            # index only (enrollment/selectors.py).
+            models.Index(fields=["residence_region", "name", "id"], name="person_res_name_id",
+                         include=["hukou_region", "merged_into", "name_initials"]),
             # The monthly comparison's likely duplicates: same name and birth date.
             models.Index(fields=["name", "birth_date"], name="person_name_birth"),
         ]

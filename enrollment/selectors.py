@@ -4,8 +4,10 @@ from __future__ import annotations
 import re
 
 from django.db import connections
-from django.db.models import Q
+from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
+
+from core import paging
 
 from . import idnumbers, scope
 from .models import Enrollment, LifeStatus, Person, Region
@@ -33,7 +35,7 @@ def person_search(user, query: str = "", region_code: str = ""):
             qs = qs.filter(Q(id_number=normalized) | Q(birth_cert_number=normalized)
                            | Q(phone=normalized))
         elif _INITIALS.match(query):
-            qs = qs.filter(name_initials__startswith=query.lower(), merged_into__isnull=True)
+            qs = _initials_start(qs, query.lower()).filter(merged_into__isnull=True)
         else:
             qs = _name_contains(qs, query).filter(merged_into__isnull=True)
     else:
@@ -41,18 +43,73 @@ def person_search(user, query: str = "", region_code: str = ""):
     return qs.select_related("residence_region", "household")
 
 
+# A name part or initials held by at most this many persons: their ids are read first and the
+# page ordered from them (cost: the holders, ~25 µs each on the bench). Held by more: the page
+# walks the list's order and keeps the matches (cost: the rows walked before a page is full,
+# about page × registry ÷ holders, ~0.2 µs each from the covering index `person_res_name_id`).
+# The two meet near √(page × registry / 125): 1,000 at 2M, 2,000 at 10M. Tests lower it.
+FETCH_FIRST_MAX = 1000
+# The probe counts holders in a GIN bitmap, which costs every holder (~0.3 µs each): where the
+# planner's statistics already say ten times the threshold (a common element of the bigram
+# index's statistics is estimated within a few per cent), the walk is taken without counting.
+CLEARLY_MANY = 10
+
+
+def _bool(sql: str, params: list) -> RawSQL:
+    return RawSQL(sql, params, output_field=BooleanField())
+
+
+def _bounded(qs, *, probe, matches, walk):
+    """`qs` (the user's scope) narrowed to the persons matching a search whose holders may be
+    few or many. `probe`: a filter counting at most FETCH_FIRST_MAX + 1 holders from an index (it
+    may count a superset); `matches`: the exact filter the holders are read with; `walk`: the same
+    condition written so that no index serves it (the planner can then only walk the list's
+    order, which stops at a full page)."""
+    # Counted within the user's scope: a township's holders of a city-common name are few, and
+    # its walk would cross the whole city's list (the scope is residence OR household
+    # registration, so the list's index cannot be entered at the township).
+    holders = qs.filter(probe).select_related(None).order_by()
+    estimate, is_estimate = paging.estimated_count(holders)
+    if is_estimate and estimate > FETCH_FIRST_MAX * CLEARLY_MANY:
+        return qs.filter(walk)
+    if holders[:FETCH_FIRST_MAX + 1].count() > FETCH_FIRST_MAX:
+        return qs.filter(walk)
+    # Few: the ids as literals, so the planner knows there are few and cannot choose to walk
+    # the whole list in order looking for them (11.7 s at 1M for a rare name).
+    ids = list(qs.filter(matches).order_by().values_list("pk", flat=True))
+    return qs.filter(pk__in=ids)
+
+
+def _initials_start(qs, initials: str):
+    exact = Q(name_initials__startswith=initials)  # PostgreSQL: varchar_pattern_ops, index-only
+    walk = exact
+    if connections[qs.db].vendor == "postgresql":
+        walk = _bool('strpos("enrollment_person"."name_initials", %s) = 1', [initials])
+    return _bounded(qs, probe=exact, matches=exact, walk=walk)
+
+
 def _name_contains(qs, query: str):
-    if len(query) != 2 or connections[qs.db].vendor != "postgresql":
-        return qs.filter(name__contains=query)  # three or more: the trigram index
-    # Two characters (the common case in Chinese names) have no trigram: the bigram index of
-    # migration 0006 finds them. strpos, not LIKE, so the planner does not pick the trigram
-    # index, which cannot narrow a two-character pattern.
-    # The matches are found in a subquery fenced by OFFSET 0: joined into the page's ordered,
-    # LIMITed list, the planner may instead walk the list's index in order, expecting matches
-    # early, and read every row of the city when the name is rare (11.7 s at 1M; 85 ms fenced).
-    return qs.filter(pk__in=RawSQL(
-        'SELECT id FROM enrollment_person WHERE canbao_bigrams(name) @> canbao_bigrams(%s) '
-        'AND strpos(name, %s) > 0 OFFSET 0', [query, query]))
+    if connections[qs.db].vendor == "postgresql" and len(query) < 2:
+        return qs.filter(name__contains=query)  # one character: no bigram, no trigram
+    probe, matches, walk = name_filters(connections[qs.db].vendor, query)
+    return _bounded(qs, probe=probe, matches=matches, walk=walk)
+
+
+def name_filters(vendor: str, query: str) -> tuple:
+    """(probe, matches, walk) of `_bounded` for a name part of two characters or more."""
+    exact = Q(name__contains=query)
+    if vendor != "postgresql":
+        return exact, exact, exact
+    # Two characters (the common case in Chinese names) have no trigram: the GIN index of the
+    # name's bigrams (migration 0007) finds them; every bigram of the part present is what the
+    # probe counts (exact for two characters, a few more for three: 小明王小 holds 王小 and
+    # 小明; the bigram intersection reads fewer rows than the trigram index, which rechecks
+    # every candidate). Longer parts are then read through the trigram index. strpos, not
+    # LIKE, for the walk: no index can serve it.
+    bigrams = _bool('canbao_bigrams("enrollment_person"."name") @> canbao_bigrams(%s)',
+                    [query])
+    walk = _bool('strpos("enrollment_person"."name", %s) > 0', [query])
+    return bigrams, bigrams if len(query) == 2 else exact, walk
 
 
 def household_members(user, household):

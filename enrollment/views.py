@@ -69,7 +69,9 @@ def person_list(request):
     form = PersonSearchForm(request.GET or None)
     query = form.data.get("q", "") if form.is_bound else ""
     qs = selectors.person_search(request.user, query, request.GET.get("region", ""))
-    page = paging.keyset_page(qs, request.GET, keys=PERSON_KEYS, per_page=PAGE_SIZE, count=True)
+    # Keys first: a search walking the list's order reads the covering index, not the rows.
+    page = paging.keyset_page(qs, request.GET, keys=PERSON_KEYS, per_page=PAGE_SIZE, count=True,
+                              ids_first=True)
     return render(request, "enrollment/person_list.html",
                   {"form": form, "page": page, "query": query})
 
