@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrollment', '0015_audit_action_api'),
+        ('enrollment', '0016_payment_trail_and_school_class'),
     ]
 
     operations = [
