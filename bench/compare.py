@@ -94,7 +94,7 @@ def generate(persons: int, seed: int = 13) -> None:
     def e(pid, year, region, status="active", scheme="resident", elsewhere="f", start="\\N",
           end="\\N", stopped="\\N"):
         enrol.write(f"{pid}\t{year}\t{scheme}\t{region}\t{elsewhere}\t{status}\t\\N\t\t\tf\t"
-                    f"{start}\t{end}\t{stopped}\t\t0\t[]\t[]\t{{}}\t{{}}\t{now}\t\n")
+                    f"{start}\t{end}\t{stopped}\t\t0\t[]\t[]\t{{}}\t{{}}\t{now}\t\t0\t\t\n")
 
     def person(pid, name, birth, hukou, residence, life="alive", life_date="\\N",
                school="\\N", cert=False):
@@ -164,7 +164,8 @@ def generate(persons: int, seed: int = 13) -> None:
             ("COPY enrollment_enrollment (person_id, year, scheme, pooling_region_id, elsewhere, "
              "status, paid_on, channel, payer_relation, in_concentrated_period, cover_start, "
              "cover_end, stopped_on, stop_reason, repair_years, rule_ids, explanation, "
-             "case_details, determination, created_at, tier_code) FROM STDIN", enrol),
+             "case_details, determination, created_at, tier_code, credit_outstanding, elsewhere_code, "
+             "elsewhere_name) FROM STDIN", enrol),
             ("COPY enrollment_persongroup (person_id, \"group\", start_date, end_date, source) "
              "FROM STDIN", groups)]:
             with raw.copy(sql) as copy:
