@@ -22,7 +22,15 @@ HARDSHIP_GROUPS = "('special_hardship', 'orphan', 'low_income', 'monitored', 'di
 
 @dataclass(frozen=True)
 class Dialect:
+    """How the SQL is spelled: PostgreSQL or SQLite, and how many code prefixes the part has
+    (the persons of a part are those registered under any of them: `like0`, `like1`, …)."""
+
     pg: bool
+    prefixes: int = 1
+
+    def person_here(self) -> str:
+        likes = " OR ".join(f"p.hukou_region_id LIKE %(like{i})s" for i in range(self.prefixes))
+        return f"({likes}) AND p.merged_into_id IS NULL"
 
     def year(self, expr: str) -> str:
         return (f"CAST(EXTRACT(YEAR FROM {expr}) AS integer)" if self.pg
@@ -72,7 +80,6 @@ class Dialect:
 
 # Columns every kind selects, in this order.
 COLUMNS = "key, kind, person_id, other_person_id, year, region_id, residence_region_id, details"
-PERSON_HERE = "p.hukou_region_id LIKE %(like)s AND p.merged_into_id IS NULL"
 REGIONS = "substr(p.hukou_region_id, 1, 12), substr(p.residence_region_id, 1, 12)"
 
 
@@ -87,7 +94,7 @@ def gone_enrolled(d: Dialect, kind: str, status_test: str) -> str:
 SELECT {d.key(kind, 'e.year', 'p.id')}, '{kind}', p.id, CAST(NULL AS integer), e.year, {REGIONS},
        {d.json(enrollment='e.id', life_status='p.life_status', on='p.life_status_date')}
 FROM enrollment_person p JOIN enrollment_enrollment e ON e.person_id = p.id
-WHERE {PERSON_HERE} AND {status_test} AND {_local_live_resident('e')}
+WHERE {d.person_here()} AND {status_test} AND {_local_live_resident('e')}
   AND e.year > {d.year('COALESCE(p.life_status_date, %(today)s)')}
 """
 
@@ -98,7 +105,7 @@ def moved_in(d: Dialect, kind: str) -> str:
 SELECT {d.key(kind, 'e.year', 'p.id')}, '{kind}', p.id, CAST(NULL AS integer), e.year, {REGIONS},
        {d.json(enrollment='e.id', pooling_region='e.pooling_region_id')}
 FROM enrollment_person p JOIN enrollment_enrollment e ON e.person_id = p.id
-WHERE {PERSON_HERE} AND p.life_status = 'alive' AND {_local_live_resident('e')}
+WHERE {d.person_here()} AND p.life_status = 'alive' AND {_local_live_resident('e')}
   AND e.year > %(this_year)s
   AND substr(e.pooling_region_id, 1, 6) <> substr(p.residence_region_id, 1, 6)
 """
@@ -119,7 +126,7 @@ SELECT {d.key(kind, 'l.year', 'p.id')}, '{kind}', p.id, CAST(NULL AS integer), l
 FROM enrollment_person p
 JOIN enrollment_enrollment l ON l.person_id = p.id
 JOIN enrollment_enrollment o ON o.person_id = p.id AND o.id <> l.id
-WHERE {PERSON_HERE} AND {_local_live_resident('l')} AND o.status IN {COVERING}
+WHERE {d.person_here()} AND {_local_live_resident('l')} AND o.status IN {COVERING}
   AND {other_test} AND {overlap}
 GROUP BY p.id, l.id, l.year, p.hukou_region_id, p.residence_region_id
 """
@@ -154,7 +161,7 @@ SELECT {d.key(kind, 'p.id', 'b.id')}, '{kind}', p.id, b.id, %(year)s, {REGIONS},
        {d.json(other_region='b.residence_region_id')}
 FROM enrollment_person p
 JOIN enrollment_person b ON b.name = p.name AND b.birth_date = p.birth_date AND b.id > p.id
-WHERE {PERSON_HERE} AND p.life_status = 'alive'
+WHERE {d.person_here()} AND p.life_status = 'alive'
   AND b.merged_into_id IS NULL AND b.life_status = 'alive'
   AND (b.household_id = p.household_id
        OR ((p.id_number IS NULL OR b.id_number IS NULL)
@@ -173,7 +180,7 @@ def hardship_unenrolled(d: Dialect, kind: str) -> str:
 SELECT {d.key(kind, '%(year)s', 'p.id')}, '{kind}', p.id, CAST(NULL AS integer), %(year)s, {REGIONS},
        {d.json(group='MIN(g."group")')}
 FROM enrollment_person p JOIN enrollment_persongroup g ON g.person_id = p.id
-WHERE {PERSON_HERE} AND p.life_status = 'alive' AND g."group" IN {HARDSHIP_GROUPS}
+WHERE {d.person_here()} AND p.life_status = 'alive' AND g."group" IN {HARDSHIP_GROUPS}
   AND g.start_date <= %(today)s AND (g.end_date IS NULL OR g.end_date >= %(today)s)
   AND {_no_live_enrollment('%(year)s')}
 GROUP BY p.id, p.hukou_region_id, p.residence_region_id
@@ -188,7 +195,7 @@ def newborn_unenrolled(d: Dialect, kind: str) -> str:
 SELECT {d.key(kind, birth_year, 'p.id')}, '{kind}', p.id, CAST(NULL AS integer), {birth_year}, {REGIONS},
        {d.json(birth_date='p.birth_date')}
 FROM enrollment_person p
-WHERE {PERSON_HERE} AND p.life_status = 'alive'
+WHERE {d.person_here()} AND p.life_status = 'alive'
   AND p.birth_date <= %(newborn_until)s AND p.birth_date > %(newborn_from)s
   AND {_no_live_enrollment(f'{birth_year}, {birth_year} + 1')}
 """
@@ -200,7 +207,7 @@ def student_unenrolled(d: Dialect, kind: str) -> str:
 SELECT {d.key(kind, '%(year)s', 'p.id')}, '{kind}', p.id, CAST(NULL AS integer), %(year)s, {REGIONS},
        {d.json(school='p.school_id')}
 FROM enrollment_person p
-WHERE {PERSON_HERE} AND p.life_status = 'alive' AND p.school_id IS NOT NULL
+WHERE {d.person_here()} AND p.life_status = 'alive' AND p.school_id IS NOT NULL
   AND {_no_live_enrollment('%(year)s')}
 """
 
