@@ -46,8 +46,10 @@ def parts_of(region: Region | None) -> list[str]:
 
 
 def params_for(day: dt.date, run_id: int, part: str, now: dt.datetime) -> dict:
-    likes = {f"like{i}": prefix + "%"
-             for i, prefix in enumerate(comparison_parts.prefixes_of(part))}
+    likes = {}
+    for i, prefix in enumerate(comparison_parts.prefixes_of(part)):
+        # `vlike`: the same prefix cut to a village (a grid's run pairs files of its village).
+        likes.update({f"like{i}": prefix + "%", f"vlike{i}": prefix[:12] + "%"})
     return {
         **likes, "today": day, "this_year": day.year,
         "year": coverage_year_for(day), "run": run_id,
