@@ -8,7 +8,8 @@ already holds N persons): 20 counties of 5 townships, most people enrolled for 2
 and in small shares every case the comparison looks for (dead or emigrated and enrolled for
 2031, moved out, moved in, enrolled elsewhere too, employee cover overlapping, two pooling
 regions, a birth-certificate file beside the ID file, hardship, newborns and students not
-enrolled). Then it runs the comparison for 1 December 2030 (every township one transaction),
+enrolled). Then it runs the comparison for 1 December 2030 (parts sized by persons, each one
+transaction; with --per-township first the former way, one part per township, for the ratio),
 runs it again (everything seen again: new=0), and runs the simple way (a Python loop per
 person, a few ORM queries each) on the first `--naive` persons of the first township, checks it
 finds the same findings as the SQL there, and prints the ratio. Every figure is printed with
@@ -94,7 +95,7 @@ def generate(persons: int, seed: int = 13) -> None:
     def e(pid, year, region, status="active", scheme="resident", elsewhere="f", start="\\N",
           end="\\N", stopped="\\N"):
         enrol.write(f"{pid}\t{year}\t{scheme}\t{region}\t{elsewhere}\t{status}\t\\N\t\t\tf\t"
-                    f"{start}\t{end}\t{stopped}\t\t0\t[]\t[]\t{{}}\t{{}}\t{now}\t\n")
+                    f"{start}\t{end}\t{stopped}\t\t0\t[]\t[]\t{{}}\t{{}}\t{now}\t\t0\t\t\n")
 
     def person(pid, name, birth, hukou, residence, life="alive", life_date="\\N",
                school="\\N", cert=False):
@@ -164,7 +165,8 @@ def generate(persons: int, seed: int = 13) -> None:
             ("COPY enrollment_enrollment (person_id, year, scheme, pooling_region_id, elsewhere, "
              "status, paid_on, channel, payer_relation, in_concentrated_period, cover_start, "
              "cover_end, stopped_on, stop_reason, repair_years, rule_ids, explanation, "
-             "case_details, determination, created_at, tier_code) FROM STDIN", enrol),
+             "case_details, determination, created_at, tier_code, credit_outstanding, elsewhere_code, "
+             "elsewhere_name) FROM STDIN", enrol),
             ("COPY enrollment_persongroup (person_id, \"group\", start_date, end_date, source) "
              "FROM STDIN", groups)]:
             with raw.copy(sql) as copy:
@@ -250,11 +252,19 @@ def months3(start, end) -> bool:
     return end >= dt.date(year, month, day) - dt.timedelta(days=1)
 
 
+def settings_part_persons() -> int:
+    from enrollment.exchange import comparison_parts
+
+    return comparison_parts.part_persons()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--persons", type=int, default=1_000_000)
     parser.add_argument("--naive", type=int, default=20_000)
     parser.add_argument("--fresh", action="store_true", help="regenerate the data")
+    parser.add_argument("--per-township", action="store_true",
+                        help="also time the former way, one part per township, first")
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or DEFAULT_URL
     if not url.startswith("postgres"):
@@ -283,12 +293,29 @@ def main() -> int:
     Finding.objects.all().delete()
     persons = Person.objects.count()
     print(f"machine: {os.cpu_count()} cores, {load()}", flush=True)
+    township_ok = True
+    if args.per_township:
+        from django.conf import settings
+
+        sized = settings.COMPARISON_PART_PERSONS
+        settings.COMPARISON_PART_PERSONS = 1  # every township a part of its own, as before
+        t0 = time.perf_counter()
+        old = comparison.run_inline(region=None, day=DAY)
+        old_seconds = time.perf_counter() - t0
+        settings.COMPARISON_PART_PERSONS = sized
+        print(f"per township (the former parts): {old_seconds:.1f}s ({old.parts_total} parts) "
+              f"findings={old.findings} new={old.new}; {load()}", flush=True)
+        Finding.objects.all().delete()
     t0 = time.perf_counter()
     first = comparison.run_inline(region=None, day=DAY)
     seconds = time.perf_counter() - t0
-    print(f"comparison: {persons:,} persons in {seconds:.1f}s ({first.parts_total} townships, "
-          f"one transaction each) findings={first.findings} new={first.new}; {load()}",
-          flush=True)
+    print(f"comparison: {persons:,} persons in {seconds:.1f}s ({first.parts_total} parts of up "
+          f"to {settings_part_persons():,} persons, one transaction each) "
+          f"findings={first.findings} new={first.new}; {load()}", flush=True)
+    if args.per_township:
+        township_ok = old.findings == first.findings and old.new == first.new
+        print(f"sized parts against one part per township: {old_seconds / seconds:.1f}x, "
+              f"same findings: {'yes' if township_ok else 'NO'}")
     t0 = time.perf_counter()
     again = comparison.run_inline(region=None, day=DAY)
     seconds2 = time.perf_counter() - t0
@@ -312,7 +339,7 @@ def main() -> int:
         print(f"  only SQL: {sorted(sql_keys - keys)[:5]}  only naive: {sorted(keys - sql_keys)[:5]}")
     print(f"ratio: the SQL comparison is {rate / naive_rate:.0f}x faster per person than the "
           f"simple way ({load()})")
-    ok = same and again.new == 0 and again.findings == first.findings
+    ok = same and township_ok and again.new == 0 and again.findings == first.findings
     if args.persons >= 1_000_000:
         ok = ok and seconds < 60
     print("OK" if ok else "NOT MET")

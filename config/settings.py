@@ -218,6 +218,9 @@ CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="canbao")
 # A recalculation chunk still "running" this long after it started, and whose row no worker
 # holds, is taken for dead and re-enqueued by the sweep (every RECALC_SWEEP_SECONDS).
 RECALC_CHUNK_LEASE_SECONDS = env.int("RECALC_CHUNK_LEASE_SECONDS", default=120)
+# The monthly comparison's parts (enrollment/exchange/comparison_parts.py): consecutive townships
+# up to this many registered persons, one transaction each.
+COMPARISON_PART_PERSONS = env.int("COMPARISON_PART_PERSONS", default=150_000)
 
 # Sessions expire when the browser closes: staff often share village office computers.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -93,7 +93,7 @@ def comparison_run(request):
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
-        messages.success(request, f"已开始比对{region.name}（共{run.parts_total}个乡镇分片），"
+        messages.success(request, f"已开始比对{region.name}（共{run.parts_total}个分片），"
                                   "完成后结果进入本页。")
     return redirect("finding_list")
 

@@ -3,7 +3,7 @@
 A department file (数据交换) is applied by `feed_import_run` in one transaction with its report.
 
 The monthly comparison: the beat schedule (1st of each month, migration 0011) starts a run over
-every township; each part is its own task and its own transaction, acks_late, so a worker
+every region, in parts sized by persons (enrollment/exchange/comparison_parts.py); each part is its own task and its own transaction, acks_late, so a worker
 killed in a part has the message redelivered and the part (rolled back) redone.
 """
 from __future__ import annotations
@@ -12,10 +12,11 @@ from celery import shared_task
 
 
 @shared_task(name="enrollment.compare_part", acks_late=True, reject_on_worker_lost=True)
-def compare_part(run_id: int, prefix: str) -> dict:
+def compare_part(run_id: int, part: str) -> dict:
+    """One part: its code prefixes joined by commas (a message of one prefix still works)."""
     from .exchange import comparison
 
-    return comparison.run_part(run_id=run_id, prefix=prefix)
+    return comparison.run_part(run_id=run_id, part=part)
 
 
 @shared_task(name="enrollment.compare_monthly", ignore_result=True)

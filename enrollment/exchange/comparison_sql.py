@@ -22,7 +22,18 @@ HARDSHIP_GROUPS = "('special_hardship', 'orphan', 'low_income', 'monitored', 'di
 
 @dataclass(frozen=True)
 class Dialect:
+    """How the SQL is spelled: PostgreSQL or SQLite, and how many code prefixes the part has
+    (the persons of a part are those registered under any of them: `like0`, `like1`, …)."""
+
     pg: bool
+    prefixes: int = 1
+
+    def registered_under(self, alias: str = "p", param: str = "like") -> str:
+        return "(" + " OR ".join(f"{alias}.hukou_region_id LIKE %({param}{i})s"
+                                 for i in range(self.prefixes)) + ")"
+
+    def person_here(self) -> str:
+        return f"{self.registered_under()} AND p.merged_into_id IS NULL"
 
     def year(self, expr: str) -> str:
         return (f"CAST(EXTRACT(YEAR FROM {expr}) AS integer)" if self.pg
@@ -72,7 +83,6 @@ class Dialect:
 
 # Columns every kind selects, in this order.
 COLUMNS = "key, kind, person_id, other_person_id, year, region_id, residence_region_id, details"
-PERSON_HERE = "p.hukou_region_id LIKE %(like)s AND p.merged_into_id IS NULL"
 REGIONS = "substr(p.hukou_region_id, 1, 12), substr(p.residence_region_id, 1, 12)"
 
 
@@ -87,7 +97,7 @@ def gone_enrolled(d: Dialect, kind: str, status_test: str) -> str:
 SELECT {d.key(kind, 'e.year', 'p.id')}, '{kind}', p.id, CAST(NULL AS integer), e.year, {REGIONS},
        {d.json(enrollment='e.id', life_status='p.life_status', on='p.life_status_date')}
 FROM enrollment_person p JOIN enrollment_enrollment e ON e.person_id = p.id
-WHERE {PERSON_HERE} AND {status_test} AND {_local_live_resident('e')}
+WHERE {d.person_here()} AND {status_test} AND {_local_live_resident('e')}
   AND e.year > {d.year('COALESCE(p.life_status_date, %(today)s)')}
 """
 
@@ -98,7 +108,7 @@ def moved_in(d: Dialect, kind: str) -> str:
 SELECT {d.key(kind, 'e.year', 'p.id')}, '{kind}', p.id, CAST(NULL AS integer), e.year, {REGIONS},
        {d.json(enrollment='e.id', pooling_region='e.pooling_region_id')}
 FROM enrollment_person p JOIN enrollment_enrollment e ON e.person_id = p.id
-WHERE {PERSON_HERE} AND p.life_status = 'alive' AND {_local_live_resident('e')}
+WHERE {d.person_here()} AND p.life_status = 'alive' AND {_local_live_resident('e')}
   AND e.year > %(this_year)s
   AND substr(e.pooling_region_id, 1, 6) <> substr(p.residence_region_id, 1, 6)
 """
@@ -119,23 +129,30 @@ SELECT {d.key(kind, 'l.year', 'p.id')}, '{kind}', p.id, CAST(NULL AS integer), l
 FROM enrollment_person p
 JOIN enrollment_enrollment l ON l.person_id = p.id
 JOIN enrollment_enrollment o ON o.person_id = p.id AND o.id <> l.id
-WHERE {PERSON_HERE} AND {_local_live_resident('l')} AND o.status IN {COVERING}
+WHERE {d.person_here()} AND {_local_live_resident('l')} AND o.status IN {COVERING}
   AND {other_test} AND {overlap}
 GROUP BY p.id, l.id, l.year, p.hukou_region_id, p.residence_region_id
 """
 
 
+# A second resident enrollment of the same person and year beside a live one can only be a
+# stopped one: the database allows one live resident enrollment per person and year
+# (`one_resident_enrollment_per_person_year`). Saying so narrows `o` to the few stopped rows;
+# without it PostgreSQL hashed every resident enrollment of the table for each part (the
+# largest whole-table cost of a part: 0.37 s of a 15,000-person part at 100k, growing with
+# the table, not the part).
+OTHER_RESIDENT = "o.scheme = 'resident' AND o.status = 'stopped' AND o.year = l.year"
+
+
 def elsewhere_too(d: Dialect, kind: str) -> str:
     """Enrolled as a resident elsewhere (another pooling region, in or out of the province) and
     here, for months that overlap: 重复参保."""
-    return _pair_of_enrollments(d, kind, "o.scheme = 'resident' AND o.elsewhere = true "
-                                         "AND o.year = l.year")
+    return _pair_of_enrollments(d, kind, f"{OTHER_RESIDENT} AND o.elsewhere = true")
 
 
 def two_regions(d: Dialect, kind: str) -> str:
     """Resident in two of this deployment's pooling regions in the same year, overlapping."""
-    return _pair_of_enrollments(d, kind, "o.scheme = 'resident' AND o.elsewhere = false "
-                                         "AND o.year = l.year "
+    return _pair_of_enrollments(d, kind, f"{OTHER_RESIDENT} AND o.elsewhere = false "
                                          "AND o.pooling_region_id <> l.pooling_region_id")
 
 
@@ -148,17 +165,28 @@ def employee_overlap(d: Dialect, kind: str) -> str:
 def duplicate_person(d: Dialect, kind: str) -> str:
     """Two live files with the same name and birth date in the same household, or one of them a
     birth-certificate file (no ID number) registered in the same village: the rule of
-    `selectors.person_likely_duplicates`, for every pair at once."""
+    `selectors.person_likely_duplicates`, for every pair at once.
+
+    The two halves of the rule are two selects (a UNION: a pair meeting both gives the same
+    row once), so that `b` is reached from the part, never from the whole table: through the
+    household index, or among the persons registered in the villages of the part (`vlike`: the
+    part's prefixes cut to a village's 12 digits, so a grid's run still sees its village).
+    As one OR, PostgreSQL hashed every live person of the table for each part."""
+    columns = f"""{d.key(kind, 'p.id', 'b.id')}, '{kind}', p.id, b.id, %(year)s, {REGIONS},
+       {d.json(other_region='b.residence_region_id')}"""
+    pair = f"""FROM enrollment_person p
+JOIN enrollment_person b ON b.name = p.name AND b.birth_date = p.birth_date AND b.id > p.id"""
+    both_live = f"""{d.person_here()} AND p.life_status = 'alive'
+  AND b.merged_into_id IS NULL AND b.life_status = 'alive'"""
     return f"""
-SELECT {d.key(kind, 'p.id', 'b.id')}, '{kind}', p.id, b.id, %(year)s, {REGIONS},
-       {d.json(other_region='b.residence_region_id')}
-FROM enrollment_person p
-JOIN enrollment_person b ON b.name = p.name AND b.birth_date = p.birth_date AND b.id > p.id
-WHERE {PERSON_HERE} AND p.life_status = 'alive'
-  AND b.merged_into_id IS NULL AND b.life_status = 'alive'
-  AND (b.household_id = p.household_id
-       OR ((p.id_number IS NULL OR b.id_number IS NULL)
-           AND substr(b.hukou_region_id, 1, 12) = substr(p.hukou_region_id, 1, 12)))
+SELECT {columns}
+{pair} AND b.household_id = p.household_id
+WHERE {both_live}
+UNION
+SELECT {columns}
+{pair} AND substr(b.hukou_region_id, 1, 12) = substr(p.hukou_region_id, 1, 12)
+WHERE {both_live} AND {d.registered_under('b', 'vlike')}
+  AND (p.id_number IS NULL OR b.id_number IS NULL)
 """
 
 
@@ -173,7 +201,7 @@ def hardship_unenrolled(d: Dialect, kind: str) -> str:
 SELECT {d.key(kind, '%(year)s', 'p.id')}, '{kind}', p.id, CAST(NULL AS integer), %(year)s, {REGIONS},
        {d.json(group='MIN(g."group")')}
 FROM enrollment_person p JOIN enrollment_persongroup g ON g.person_id = p.id
-WHERE {PERSON_HERE} AND p.life_status = 'alive' AND g."group" IN {HARDSHIP_GROUPS}
+WHERE {d.person_here()} AND p.life_status = 'alive' AND g."group" IN {HARDSHIP_GROUPS}
   AND g.start_date <= %(today)s AND (g.end_date IS NULL OR g.end_date >= %(today)s)
   AND {_no_live_enrollment('%(year)s')}
 GROUP BY p.id, p.hukou_region_id, p.residence_region_id
@@ -188,7 +216,7 @@ def newborn_unenrolled(d: Dialect, kind: str) -> str:
 SELECT {d.key(kind, birth_year, 'p.id')}, '{kind}', p.id, CAST(NULL AS integer), {birth_year}, {REGIONS},
        {d.json(birth_date='p.birth_date')}
 FROM enrollment_person p
-WHERE {PERSON_HERE} AND p.life_status = 'alive'
+WHERE {d.person_here()} AND p.life_status = 'alive'
   AND p.birth_date <= %(newborn_until)s AND p.birth_date > %(newborn_from)s
   AND {_no_live_enrollment(f'{birth_year}, {birth_year} + 1')}
 """
@@ -200,7 +228,7 @@ def student_unenrolled(d: Dialect, kind: str) -> str:
 SELECT {d.key(kind, '%(year)s', 'p.id')}, '{kind}', p.id, CAST(NULL AS integer), %(year)s, {REGIONS},
        {d.json(school='p.school_id')}
 FROM enrollment_person p
-WHERE {PERSON_HERE} AND p.life_status = 'alive' AND p.school_id IS NOT NULL
+WHERE {d.person_here()} AND p.life_status = 'alive' AND p.school_id IS NOT NULL
   AND {_no_live_enrollment('%(year)s')}
 """
 

@@ -144,25 +144,25 @@ def comparison_start(*, actor, region: Region | None, request=None) -> Compariso
         if region is None or not scope.region_in_scope(actor, region.code):
             raise ValidationError({"region": "比对范围：请选择本辖区的地区。"})
     with transaction.atomic():
-        run = comparison.run_create(region=region, actor=actor)
+        parts = comparison.parts_of(region)
+        run = comparison.run_create(region=region, parts=parts, actor=actor)
         audit_record(user=actor, action=AuditEntry.Action.OTHER, obj=run, request=request,
                      username="" if actor else "每月比对",
                      detail=f"按月动态比对：{region.name if region else '全部地区'}")
-        prefixes = comparison.parts_of(region)
-        transaction.on_commit(lambda: comparison_enqueue(run_id=run.pk, prefixes=prefixes))
+        transaction.on_commit(lambda: comparison_enqueue(run_id=run.pk, parts=parts))
     return run
 
 
-def comparison_enqueue(*, run_id: int, prefixes: list[str]) -> bool:
+def comparison_enqueue(*, run_id: int, parts: list[str]) -> bool:
     from ..tasks import compare_part
 
-    for prefix in prefixes:
-        if not queue.publish(compare_part, args=(run_id, prefix)):
+    for part in parts:
+        if not queue.publish(compare_part, args=(run_id, part)):
             ComparisonRun.objects.filter(pk=run_id).update(
                 status=ComparisonRun.Status.FAILED, error=queue.QUEUE_DOWN,
                 finished_at=timezone.now())
             return False
-    if not prefixes:
+    if not parts:
         ComparisonRun.objects.filter(pk=run_id).update(status=ComparisonRun.Status.DONE,
                                                        finished_at=timezone.now())
     return True

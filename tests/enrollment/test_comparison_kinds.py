@@ -127,6 +127,30 @@ def test_the_same_child_in_an_id_file_and_a_birth_certificate_file(make_person):
     assert not any(other_day.pk in pair for pair in pairs)
 
 
+def test_duplicate_files_are_found_from_a_grid_run_and_across_parts(make_person, settings):
+    """The household half reaches a file registered in another county (another part); the
+    village half reaches a birth-certificate file in another grid of the village even when the
+    run is of one grid; a pair meeting both halves is one finding."""
+    from enrollment.models import Region
+
+    settings.COMPARISON_PART_PERSONS = 1  # each county a part of its own
+    birth = dt.date(2020, 5, 6)
+    household = Household.objects.create(number="H10", head_name="吴大",
+                                         region_id=factories.VILLAGE)
+    here = make_person(hukou_code=factories.GRID, name="吴二", birth_date=birth,
+                       household=household)  # registered in the grid itself
+    away = make_person(factories.OTHER_GRID, hukou_code=factories.OTHER_VILLAGE, name="吴二",
+                       birth_date=birth, household=household)
+    cert = _birth_cert_file(make_person(factories.GRID_2, name="吴二", birth_date=birth,
+                                        household=household, birth_cert_number="R4300093"))
+    run(region=Region.objects.get(code=factories.GRID))
+    pairs = sorted((f.person_id, f.other_person_id) for f in found("duplicate_person"))
+    assert pairs == [(here.pk, away.pk), (here.pk, cert.pk)]
+    run()
+    pairs = sorted((f.person_id, f.other_person_id) for f in found("duplicate_person"))
+    assert pairs == [(here.pk, away.pk), (here.pk, cert.pk), (away.pk, cert.pk)]
+
+
 def test_hardship_person_not_enrolled_for_the_coming_year(make_person):
     poor = make_person(name="低保户")
     PersonGroup.objects.create(person=poor, group="low_income", start_date=dt.date(2026, 1, 1))

@@ -90,16 +90,17 @@ def test_a_region_run_touches_only_its_region(make_person, school):
     village = run(region=Region.objects.get(code=factories.VILLAGE))
     assert (village.findings, village.parts_total) == (1, 1)
     assert Finding.objects.count() == 1
-    everything = run()
-    assert everything.parts_total == 2 and everything.findings == 2
+    everything = run()  # two persons: the whole deployment is one part
+    assert everything.parts_total == 1 and everything.findings == 2
     # The village run did not close the other county's finding it never looked at.
     run(region=Region.objects.get(code=factories.VILLAGE))
     assert Finding.objects.filter(status="open").count() == 2
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_worker_killed_in_the_second_region_leaves_the_first_whole(make_person, school,
-                                                                     monkeypatch):
+def test_a_worker_killed_in_the_second_part_leaves_the_first_whole(make_person, school,
+                                                                   monkeypatch, settings):
+    settings.COMPARISON_PART_PERSONS = 2  # each county (two and two persons) a part of its own
     pupils(make_person, school, n=2)
     hardship = make_person(factories.OTHER_GRID, hukou_code=factories.OTHER_VILLAGE)
     PersonGroup.objects.create(person=hardship, group="low_income",
@@ -111,8 +112,8 @@ def test_a_worker_killed_in_the_second_region_leaves_the_first_whole(make_person
     parts = []
 
     class Dying:
-        """The worker dies in the second part (浏阳's township) after every kind of it has
-        been written, before its transaction commits: nothing catches a killed process."""
+        """The worker dies in the second part (浏阳) after every kind of it has been written,
+        before its transaction commits: nothing catches a killed process."""
 
         class objects:
             @staticmethod
@@ -123,6 +124,7 @@ def test_a_worker_killed_in_the_second_region_leaves_the_first_whole(make_person
                 return Person.objects.filter(**kwargs)
 
     monkeypatch.setattr(comparison, "Person", Dying)
+    assert comparison.parts_of(None) == ["430121", "430181"]
     with pytest.raises(SystemExit):
         run()
     assert set(Finding.objects.values_list("region_id", flat=True)) == {factories.VILLAGE}
@@ -188,3 +190,62 @@ def test_a_finding_tells_the_ledger_through_the_change_marker(county_admin, make
     ledger_generate(actor=county_admin, year=2027, region=county)
     assert LedgerEntry.objects.get(person=dead, year=2027).status == "gone"
     assert LedgerEntry.objects.get(person=poor, year=2027).status == "open"
+
+
+def _townships(*codes):
+    for code in codes:
+        Region.objects.get_or_create(code=code, defaults={"name": f"镇{code[6:9]}",
+                                                          "parent_id": code[:6] + "000000"})
+        Region.objects.get_or_create(code=code[:9] + "001", defaults={"name": f"村{code[6:9]}",
+                                                                      "parent_id": code})
+
+
+def test_parts_are_consecutive_townships_up_to_the_size_and_a_whole_county_is_one_prefix(
+        make_person, settings):
+    """长沙县 has three townships of 2, 1 and 2 persons, 浏阳 one of 1: with parts of up to 3
+    persons the first two townships are one part, the third its own, and 浏阳 (all of its
+    townships in the part) is written as the county's prefix."""
+    _townships("430121101000", "430121102000")
+    for village, n in [(factories.VILLAGE, 2), ("430121101001", 1), ("430121102001", 2),
+                       (factories.OTHER_VILLAGE, 1)]:
+        for i in range(n):
+            make_person(village, hukou_code=village, name=f"居民{village[-4:]}{i}")
+    settings.COMPARISON_PART_PERSONS = 3
+    assert comparison.parts_of(None) == ["430121100,430121101", "430121102,430181"]
+    county = Region.objects.get(code=factories.COUNTY)
+    assert comparison.parts_of(county) == ["430121100,430121101", "430121102"]
+    settings.COMPARISON_PART_PERSONS = 100
+    assert comparison.parts_of(None) == ["43"]  # the province is one prefix
+    assert comparison.parts_of(county) == ["430121"]  # never wider than the run's region
+    # A township, a village and a grid are one part whatever their size.
+    settings.COMPARISON_PART_PERSONS = 1
+    assert comparison.parts_of(Region.objects.get(code=factories.TOWNSHIP)) == ["430121100"]
+    assert comparison.parts_of(Region.objects.get(code=factories.VILLAGE)) == ["430121100001"]
+    assert comparison.parts_of(county) == ["430121100", "430121101", "430121102"]
+
+
+def test_a_part_of_several_townships_finds_and_clears_in_each_of_them(make_person, school,
+                                                                     settings):
+    """Findings stay owned by their village whatever the part; a re-run of the same parts
+    finds nothing new, and one that is cleared is cleared in its own township."""
+    _townships("430121101000")
+    settings.COMPARISON_PART_PERSONS = 10
+    here = pupils(make_person, school, n=1)[0]
+    there = pupils(make_person, school, n=1, region="430121101001",
+                   hukou_code="430121101001")[0]
+    other = pupils(make_person, school, n=1, region=factories.OTHER_GRID,
+                   hukou_code=factories.OTHER_VILLAGE)[0]
+    assert comparison.parts_of(Region.objects.get(code=factories.COUNTY)) == ["430121"]
+    first = run()
+    assert (first.parts_total, first.findings, first.new) == (1, 3, 3)
+    assert dict(Finding.objects.values_list("person_id", "region_id")) == {
+        here.pk: factories.VILLAGE, there.pk: "430121101001", other.pk: factories.OTHER_VILLAGE}
+    settings.COMPARISON_PART_PERSONS = 1  # the same persons in three parts now
+    Enrollment.objects.create(person=there, year=2027, pooling_region_id=factories.COUNTY,
+                              status="active")
+    again = run()
+    assert (again.parts_total, again.findings, again.new, again.cleared) == (3, 2, 0, 1)
+    assert Finding.objects.get(person=there).resolution == "cleared"
+    township = run(region=Region.objects.get(code="430121101000"))
+    assert (township.parts_total, township.findings, township.new) == (1, 0, 0)
+    assert Finding.objects.filter(status="open").count() == 2
