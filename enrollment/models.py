@@ -309,8 +309,8 @@ class Enrollment(models.Model):
         "外地参保", default=False,
         help_text="在本系统管辖以外的统筹区参保（由比对数据或人口流入地标记得知）")
     elsewhere_code = models.CharField("外地参保地区划代码", max_length=12, blank=True,
-                                      help_text="参保地不在本系统区划内时（如省外）")
-    elsewhere_name = models.CharField("外地参保地名称", max_length=100, blank=True)
+                                      db_default="", help_text="参保地不在本系统区划内时（如省外）")
+    elsewhere_name = models.CharField("外地参保地名称", max_length=100, blank=True, db_default="")
     status = models.CharField("状态", max_length=12, choices=EnrollmentStatus.choices,
                               default=EnrollmentStatus.AWAITING_PAYMENT, db_index=True)
     paid_on = models.DateField("缴费日期", null=True, blank=True)

@@ -12,17 +12,18 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-def test_an_enrollment_inserted_without_the_credit_and_payment_trail_columns(region_tree):
+def test_an_enrollment_inserted_without_the_credit_elsewhere_and_payment_trail_columns(region_tree):
     person = factories.make_person()
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO enrollment_enrollment (person_id, year, scheme, pooling_region_id, "
-            "elsewhere, elsewhere_code, elsewhere_name, status, channel, payer_relation, "
+            "elsewhere, status, channel, payer_relation, "
             "in_concentrated_period, stop_reason, repair_years, rule_ids, explanation, "
             "case_details, determination, created_at, tier_code) VALUES "
-            "(%s, 2027, 'resident', %s, %s, '', '', 'active', '', '', %s, '', 0, '[]', '[]', "
+            "(%s, 2027, 'resident', %s, %s, 'active', '', '', %s, '', 0, '[]', '[]', "
             "'{}', '{}', CURRENT_TIMESTAMP, '')",
             [person.pk, factories.COUNTY, False, True])
     e = Enrollment.objects.get(person=person)
-    assert (e.credit_outstanding, e.paid_via, e.payment_reference) == (0, "", "")
+    assert (e.credit_outstanding, e.paid_via, e.payment_reference, e.elsewhere_code,
+            e.elsewhere_name) == (0, "", "", "", "")
 
