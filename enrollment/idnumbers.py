@@ -46,10 +46,14 @@ class ParsedId:
         return self.number[:6]
 
 
+_FULL_WIDTH = str.maketrans("０１２３４５６７８９ｘＸ", "0123456789XX")
+_SPACES = re.compile(r"\s+")
+
+
 def normalize(raw: str) -> str:
     """Strip spaces and full-width characters staff paste from Excel; upper-case the x."""
-    table = str.maketrans("０１２３４５６７８９ｘＸ", "0123456789XX")
-    return re.sub(r"\s+", "", (raw or "").translate(table)).upper()
+    # Table and pattern built once: bulk imports normalise millions of numbers.
+    return _SPACES.sub("", (raw or "").translate(_FULL_WIDTH)).upper()
 
 
 def check_char(first17: str) -> str:

@@ -29,6 +29,13 @@ from .unemployment import UnemploymentBenefit  # noqa: F401
 from .exchange.models import FeedImport, OfficialPopulation  # noqa: F401,E402
 
 
+# Person fields whose copied index the history table does without: its pages read a person's
+# rows by `id` (kept), ordered by history_date (kept by simple_history).
+HISTORY_UNINDEXED = ["id_number_bidx", "birth_cert_bidx", "name", "phone_bidx", "hukou_region",
+                     "residence_region", "household", "school", "employer", "life_status",
+                     "merged_into"]
+
+
 class Household(models.Model):
     """一户一档: a household registration booklet and where it lives."""
 
@@ -38,7 +45,9 @@ class Household(models.Model):
     address = models.CharField("住址", max_length=200, blank=True)
     phone = EncryptedTextField("联系电话", max_length=20, blank=True)
     created_at = models.DateTimeField("建档时间", auto_now_add=True)
-    history = HistoricalRecords()
+    # The history is read per household (`id`); the copied unique/foreign-key indexes only
+    # cost every imported household more writes (docs/scale.md "Imports").
+    history = HistoricalRecords(no_db_index=["number", "region"])
 
     class Meta:
         verbose_name = verbose_name_plural = "家庭户"
@@ -95,57 +104,92 @@ class Person(models.Model):
     birth_cert_number = EncryptedTextField("出生医学证明编号", max_length=20, null=True,
                                            blank=True, blind_index="birth_cert_bidx")
     birth_cert_bidx = BlindIndexField(source="birth_cert_number", unique=True)
-    name = models.CharField("姓名", max_length=50, db_index=True)
-    name_initials = models.CharField("姓名拼音首字母", max_length=20, db_index=True,
-                                     editable=False, blank=True)
+    # Indexed in Meta.indexes: (name, birth_date) and the trigram/bigram GIN indexes.
+    name = models.CharField("姓名", max_length=50)
+    name_initials = models.CharField("姓名拼音首字母", max_length=20, editable=False, blank=True)
     sex = models.CharField("性别", max_length=1, choices=Sex.choices)
     birth_date = models.DateField("出生日期")
     phone = EncryptedTextField("联系电话", max_length=20, blank=True, blind_index="phone_bidx")
     phone_bidx = BlindIndexField(source="phone", db_index=True)
+    # The region foreign keys are indexed in Meta.indexes (prefix and equality), not twice.
     hukou_region = models.ForeignKey(Region, verbose_name="户籍地", on_delete=models.PROTECT,
-                                     related_name="hukou_persons")
+                                     related_name="hukou_persons", db_index=False)
     residence_region = models.ForeignKey(Region, verbose_name="常住地",
                                          on_delete=models.PROTECT,
-                                         related_name="resident_persons")
+                                         related_name="resident_persons", db_index=False)
     address = models.CharField("住址", max_length=200, blank=True)
     household = models.ForeignKey(Household, verbose_name="家庭户", null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="members")
     relation_to_head = models.CharField("与户主关系", max_length=20, choices=Relation.choices,
                                         blank=True)
     school = models.ForeignKey(School, verbose_name="就读学校", null=True, blank=True,
-                               on_delete=models.SET_NULL, related_name="students")
+                               on_delete=models.SET_NULL, related_name="students",
+                               db_index=False)  # partial index in Meta.indexes
     # As the school roster (教育 学籍名单) gives them; db_default for the bulk paths' COPY.
     school_grade = models.CharField("年级", max_length=20, blank=True, db_default="")
     school_class = models.CharField("班级", max_length=20, blank=True, db_default="")
     employer = models.ForeignKey(Enterprise, verbose_name="工作单位", null=True, blank=True,
-                                 on_delete=models.SET_NULL, related_name="employees")
+                                 on_delete=models.SET_NULL, related_name="employees",
+                                 db_index=False)  # partial index in Meta.indexes
     life_status = models.CharField("人员状态", max_length=20, choices=LifeStatus.choices,
-                                   default=LifeStatus.ALIVE, db_index=True)
+                                   default=LifeStatus.ALIVE)  # indexed in Meta.indexes
     life_status_date = models.DateField("状态变更日期", null=True, blank=True)
     life_status_source = models.CharField("状态来源", max_length=100, blank=True,
                                           help_text="如：公安死亡数据、民政火化数据、本人申报")
     merged_into = models.ForeignKey("self", verbose_name="已合并至", null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="merged_files")
+                                    on_delete=models.PROTECT, related_name="merged_files",
+                                    db_index=False)  # partial index in Meta.indexes
     merged_at = models.DateTimeField("合并时间", null=True, blank=True)
     created_at = models.DateTimeField("建档时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     inputs_changed_at = models.DateTimeField("信息变更时间", null=True, blank=True, editable=False)
+    # The history is read per person (`id`, the person page) and by `history_user`; the other
+    # indexes simple_history copies from the model cost every imported person 16 more writes.
     history = HistoricalRecords(excluded_fields=["name_initials", "updated_at",
-                                                 "inputs_changed_at"])
+                                                 "inputs_changed_at"],
+                                no_db_index=HISTORY_UNINDEXED)
 
     class Meta:
         verbose_name = verbose_name_plural = "参保人员"
         ordering = ["residence_region_id", "name", "pk"]
+        # Every index costs every imported person one more write (docs/scale.md "Imports"),
+        # so each one here says which query needs it; the trigram and bigram GIN indexes of
+        # the name search are in migration 0007. Equality on a region code or on the initials
+        # uses the varchar_pattern_ops index (the database collation is not C, so a plain
+        # b-tree cannot serve `LIKE '4301%'`); a plain index on residence_region alone would
+        # repeat the first column of person_res_life and person_res_name_id.
         indexes = [
+            # Region scope: "everyone under this county" is `LIKE prefix%` on either region.
+            models.Index(fields=["residence_region"], opclasses=["varchar_pattern_ops"],
+                         name="person_residence_like"),
+            models.Index(fields=["hukou_region"], opclasses=["varchar_pattern_ops"],
+                         name="person_hukou_like"),
+            # The living persons of a village (coverage, the ledger).
             models.Index(fields=["residence_region", "life_status"], name="person_res_life"),
+            # Status across a region's villages (the deceased, the moved away).
+            models.Index(fields=["life_status"], name="person_life_status"),
+            # The incremental recalculation and ledger: persons changed since the watermark.
             models.Index(fields=["inputs_changed_at"], name="person_inputs_changed"),
-            # The list's order, covering what the list and the name search filter on (scope,
-            # merged files, initials, the name itself), so a walk that skips rows reads the
+            # The list's order (keyset pagination), covering what the list and the name search
+            # filter on (scope, merged files, initials), so a walk that skips rows reads the
             # index only (enrollment/selectors.py).
             models.Index(fields=["residence_region", "name", "id"], name="person_res_name_id",
                          include=["hukou_region", "merged_into", "name_initials"]),
-            # The monthly comparison's likely duplicates: same name and birth date.
+            # The monthly comparison's likely duplicates: same name and birth date (also
+            # every equality on name).
             models.Index(fields=["name", "birth_date"], name="person_name_birth"),
+            # Search by pinyin initials: a prefix.
+            models.Index(fields=["name_initials"], opclasses=["varchar_pattern_ops"],
+                         name="person_initials_like"),
+            # Rarely set foreign keys (students, employees, merged files): only the rows that
+            # have one are indexed, so an import of persons without them writes nothing here;
+            # `school_id = …` (and the delete cascade's `IN (…)`) implies NOT NULL.
+            models.Index(fields=["school"], condition=Q(school__isnull=False),
+                         name="person_school"),
+            models.Index(fields=["employer"], condition=Q(employer__isnull=False),
+                         name="person_employer"),
+            models.Index(fields=["merged_into"], condition=Q(merged_into__isnull=False),
+                         name="person_merged_into"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -17,7 +17,9 @@ set-based (ARCHITECTURE.md "Scale").
 3. Set-based writes: new households (INSERT … ON CONFLICT DO NOTHING), changed persons
    (UPDATE … FROM where something differs), new persons (INSERT … ON CONFLICT on the blind
    index DO NOTHING), each with its history rows in the same statement; the same rules as the
-   batched ORM path (`person_write`), which the tests hold it to.
+   batched ORM path (`person_write`), which the tests hold it to. A file large against the
+   registry (the first load) is written with the secondary indexes dropped and built again
+   before the commit (`index_rebuild`: when, and what it locks).
 
 The audit trail. `AuditEntry` is "what a person did that the model history does not show"
 (enrollment/audit_entry.py): so an import is ONE audit entry naming the importer, the file's
@@ -46,6 +48,7 @@ from core import crypto, uploads
 from .. import scope
 from ..audit import audit_record
 from ..models import AuditEntry, Household, Person, Region
+from . import index_rebuild
 from .base import CheckedRow, Context, Outcome, RowProblem
 from .person_rows import PersonRowChecker, duplicate_problem, elsewhere_problem, merged_problem
 from .person_write import change_note, history_reason, name_initials
@@ -66,6 +69,7 @@ class BulkResult:
     rejected: int = 0  # rows with at least one problem
     written: bool = False
     seconds: dict = field(default_factory=dict)  # per phase, for the benchmark
+    indexes_rebuilt: bool = False  # written first, indexed after (index_rebuild.py)
 
 
 class _Encoder:
@@ -330,7 +334,9 @@ def import_person_csv(path, ctx: Context, *, workers: int = 2,
                 cursor.execute(f"DELETE FROM {table} WHERE row = ANY(%s)",
                                [[row for row, _ in found]])
             started = time.perf_counter()
-            result.outcome = upsert_stage(cursor, table, ctx)
+            with index_rebuild.indexes_after(cursor, stage=table) as rebuilt:
+                result.outcome = upsert_stage(cursor, table, ctx)
+            result.indexes_rebuilt = rebuilt
             _audit(ctx, result)
             result.written = True
             result.seconds["upsert, history, audit"] = time.perf_counter() - started

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.db import connection, transaction
 
-from enrollment.exchange import person_write
+from enrollment.exchange import bulk, index_rebuild, person_write
 from enrollment.exchange.base import Context, feed
 from enrollment.exchange.bulk import import_person_csv
 from enrollment.exchange.kinds import persons as persons_kind
@@ -124,3 +124,60 @@ def _stage_tables_left():
     with connection.cursor() as cursor:
         cursor.execute("SELECT tablename FROM pg_tables WHERE tablename LIKE 'exchange_stage_%%'")
         return cursor.fetchall()
+
+
+@pytest.mark.django_db
+def test_a_file_small_against_the_registry_writes_through_the_indexes_with_the_same_result(
+        village_clerk, tmp_path, monkeypatch):
+    # The file path above rebuilt the indexes (each file is large against a registry of a few
+    # persons); written through them, the same two files leave the same database.
+    results = []
+    for through in (False, True):
+        if through:
+            monkeypatch.setattr(index_rebuild, "worth_it", lambda *args, **kwargs: False)
+        with transaction.atomic():
+            results.append(two_imports(lambda rows: via_file(village_clerk, rows, tmp_path)))
+            transaction.set_rollback(True)
+    assert results[0] == results[1]
+
+
+@pytest.mark.django_db
+def test_the_indexes_come_back_as_they_were_and_only_large_new_files_rebuild(
+        village_clerk, tmp_path):
+    with connection.cursor() as cursor:
+        before = index_rebuild.secondary_indexes(cursor)
+    assert "person_name_bigrams" in dict(before)
+    ctx = Context(actor=village_clerk, today=TODAY, source="公安户籍")
+    path = write_csv(tmp_path, first_file())
+    first = import_person_csv(path, ctx)
+    assert first.indexes_rebuilt  # four new persons into an empty registry
+    again = import_person_csv(path, ctx)
+    assert not again.indexes_rebuilt  # nothing new
+    with connection.cursor() as cursor:
+        assert index_rebuild.secondary_indexes(cursor) == before
+    # New persons under a fifth of the registry: written through the indexes.
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE stage_probe (bidx varchar(64))")
+        cursor.execute("INSERT INTO stage_probe SELECT id_number_bidx FROM enrollment_person")
+        assert not index_rebuild.worth_it(cursor, "stage_probe")  # 4 staged, none new
+        cursor.execute("INSERT INTO stage_probe VALUES ('new-1')")
+        assert index_rebuild.worth_it(cursor, "stage_probe")  # 1 new of 4 registered
+        assert not index_rebuild.worth_it(cursor, "stage_probe", share=0.3)
+
+
+@pytest.mark.django_db
+def test_a_failed_write_brings_the_indexes_back_with_the_rollback(village_clerk, tmp_path,
+                                                                   monkeypatch):
+    with connection.cursor() as cursor:
+        before = index_rebuild.secondary_indexes(cursor)
+
+    def broken(cursor, table, ctx):
+        raise RuntimeError("写入中断")
+
+    monkeypatch.setattr(bulk, "upsert_stage", broken)
+    with pytest.raises(RuntimeError):
+        import_person_csv(write_csv(tmp_path, first_file()),
+                          Context(actor=village_clerk, today=TODAY, source="公安户籍"))
+    with connection.cursor() as cursor:
+        assert index_rebuild.secondary_indexes(cursor) == before
+    assert Person.objects.count() == 0
