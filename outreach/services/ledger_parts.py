@@ -34,14 +34,6 @@ PART_PERSONS = int(os.environ.get("LEDGER_PART_PERSONS")
 _TOWNSHIP_LENGTH = regions.LEVEL_LENGTH[regions.TOWNSHIP]
 
 
-def _after(prefix: str) -> str | None:
-    """The first code after everything that starts with `prefix` (a string of digits): the
-    prefix as a number plus one, same width; None past the last ("999…")."""
-    if set(prefix) == {"9"}:
-        return None
-    return str(int(prefix) + 1).zfill(len(prefix))
-
-
 @dataclass(frozen=True)
 class Part:
     prefixes: tuple[str, ...]  # townships (or the run's own region), in code order
@@ -51,9 +43,9 @@ class Part:
         merged: list[list] = []
         for prefix in self.prefixes:
             if merged and merged[-1][1] == prefix:
-                merged[-1][1] = _after(prefix)
+                merged[-1][1] = regions.prefix_end(prefix)
             else:
-                merged.append([prefix, _after(prefix)])
+                merged.append([prefix, regions.prefix_end(prefix)])
         return [(lo, hi) for lo, hi in merged]
 
     def q(self, field: str) -> Q:
