@@ -67,9 +67,6 @@ class Part:
             terms.append(f"({term})")
         return "(" + " OR ".join(terms) + ")"
 
-    def holds(self, code: str) -> bool:
-        return any(code.startswith(prefix) for prefix in self.prefixes)
-
 
 def prefixes(region: Region) -> list[str]:
     """The townships a run works through, in code order: those under a county or city, or the
