@@ -51,6 +51,16 @@ def prefix_of(code: str) -> str:
     return code[: LEVEL_LENGTH[level_of(code)]]
 
 
+def prefix_end(prefix: str) -> str | None:
+    """The first code after everything that starts with `prefix`: the prefix as a number plus
+    one, same width (None past "999…"). `prefix <= code < prefix_end(prefix)` means the same as
+    "starts with" for codes of digits, and a b-tree whose leading columns hold the code answers
+    it under any collation, where LIKE 'prefix%' needs a pattern-ops index of its own."""
+    if set(prefix) == {"9"}:
+        return None
+    return str(int(prefix) + 1).zfill(len(prefix))
+
+
 def ancestor_code(code: str, level: str) -> str:
     """The code of the region at `level` that `code` lies in: its prefix of that level's length,
     padded with zeros to a 12-digit division code (a grid's village is its first 12 digits).

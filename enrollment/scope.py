@@ -172,6 +172,23 @@ def region_q_prefix(prefix: str, *fields: str) -> Q:
     return q
 
 
+def region_q_range(prefix: str, field: str) -> Q:
+    """The same rows as `region_q_prefix(prefix, field)` as a code range, for tables whose
+    indexes lead with another column (the ledger's year): the range bounds the index scan, a
+    LIKE would only filter it."""
+    end = regions.prefix_end(prefix) if prefix else None
+    q = Q(**{f"{field}__gte": prefix}) if prefix else Q()
+    return q & Q(**{f"{field}__lt": end}) if end else q
+
+
+def user_region_q_range(user, field: str) -> Q:
+    """`region_q` for one field as a code range (see `region_q_range`)."""
+    prefix = region_prefix(user)
+    if prefix is None:
+        return Q(pk__in=[])
+    return region_q_range(prefix, field)
+
+
 def _code_lookup(field: str) -> str:
     # Django has no startswith on a foreign key column; "x_id" becomes "x__pk", which the ORM
     # resolves to the same column (the region code is the primary key) without a join.

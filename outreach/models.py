@@ -116,15 +116,18 @@ class LedgerEntry(models.Model):
     one on each side, both marked `separated`, so that both places can work them."""
 
     year = models.PositiveSmallIntegerField("年度")
+    # No single-column indexes beside the composite ones below: every index is paid for by each
+    # row the generation writes (half a million at 1M persons), and (person, year),
+    # (grid, year, status) and (year, region, status) already lead with these columns.
     person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.PROTECT,
-                               related_name="ledger_entries")
+                               related_name="ledger_entries", db_index=False)
     side = models.CharField("台账所在", max_length=10, choices=Side.choices,
                             default=Side.RESIDENCE)
     region = models.ForeignKey(Region, verbose_name="所在村（社区）", on_delete=models.PROTECT,
                                related_name="+",
                                help_text="本条台账所属的村（社区）：常住地或户籍地")
     grid = models.ForeignKey(Region, verbose_name="网格", null=True, blank=True,
-                             on_delete=models.PROTECT, related_name="+")
+                             on_delete=models.PROTECT, related_name="+", db_index=False)
     separated = models.BooleanField("人户分离", default=False)
     # The ledger fields of seed 004 §6, kept as they were when the entry was made.
     name = models.CharField("姓名", max_length=50)
@@ -134,11 +137,10 @@ class LedgerEntry(models.Model):
     id_number_bidx = BlindIndexField(source="id_number", db_index=True)
     phone = EncryptedTextField("联系方式", max_length=20, blank=True, blind_index="phone_bidx")
     phone_bidx = BlindIndexField(source="phone", db_index=True)
-    reason = models.CharField("未参保原因", max_length=20, choices=Reason.choices, blank=True,
-                              db_index=True)
+    reason = models.CharField("未参保原因", max_length=20, choices=Reason.choices, blank=True)
     reason_note = models.CharField("原因说明", max_length=200, blank=True)
     status = models.CharField("状态", max_length=10, choices=EntryStatus.choices,
-                              default=EntryStatus.OPEN, db_index=True)
+                              default=EntryStatus.OPEN)
     enrollment = models.ForeignKey(Enrollment, verbose_name="参保登记", null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField("生成时间", auto_now_add=True)

@@ -1,7 +1,8 @@
 """The ledger of the un-enrolled (未参保台账): generation, closing, and the reasons recorded.
 
-The ledger is generated set-based (INSERT … SELECT … ON CONFLICT) one township at a time, so a
-city of ~5 million persons is a few hundred statements, not millions of saves. An enrollment
+The ledger is generated set-based (INSERT … SELECT … ON CONFLICT) one part at a time (townships
+grouped up to ~150,000 persons, `ledger_parts`), so a city of ~5 million persons is a few dozen
+statements, not millions of saves. An enrollment
 that arrives closes the person's entries and completes their open tasks
 (`ledger_close_for_enrollment`, called from the enrollment signal).
 """
@@ -24,6 +25,8 @@ from enrollment.models import (
     Region,
 )
 
+from . import ledger_parts
+from .ledger_parts import Part
 from ..models import (
     EntryStatus,
     EXCLUDING_REASONS,
@@ -55,7 +58,7 @@ SELECT %(year)s, p.id, %(side)s, substr(p.{col}, 1, 12),
        '', '', 'open', NULL, %(now)s, %(now)s, NULL
 FROM enrollment_person p
 WHERE p.life_status = 'alive'
-  AND p.{col} LIKE %(like)s
+  AND {part}
   {extra}
   AND NOT EXISTS (
       SELECT 1 FROM enrollment_enrollment e
@@ -66,7 +69,7 @@ ON CONFLICT (year, person_id, side) DO UPDATE
 """
 
 
-def _insert_part(year: int, prefix: str, now, since=None) -> int:
+def _insert_part(year: int, part: Part, now, since=None) -> int:
     added = 0
     # An incremental run looks only at persons marked changed since the last run: everyone
     # else's entry (or absence of one) already says what their unchanged file gives.
@@ -78,9 +81,10 @@ def _insert_part(year: int, prefix: str, now, since=None) -> int:
              "AND substr(p.hukou_region_id, 1, 12) <> substr(p.residence_region_id, 1, 12) "
              + changed),
         ]:
-            cursor.execute(_INSERT_SQL.format(col=col, extra=extra),
-                           {"year": year, "side": str(side), "like": prefix + "%", "now": now,
-                            "since": since and since - changes.margin()})
+            params = {"year": year, "side": str(side), "now": now,
+                      "since": since and since - changes.margin()}
+            sql = _INSERT_SQL.format(col=col, extra=extra, part=part.sql(f"p.{col}", params))
+            cursor.execute(sql, params)
             added += max(cursor.rowcount, 0)
     return added
 
@@ -90,11 +94,12 @@ def _live(year: int):
                                      status__in=LIVE_STATUSES)
 
 
-def _close_part(year: int, prefix: str, now, since=None) -> int:
+def _close_part(year: int, part: Part, now, since=None) -> int:
     """Close entries whose person is now enrolled (any scheme, here or elsewhere) or no
     longer alive/here; complete their open tasks. Set-based; with `since`, only the entries of
     persons marked changed since then."""
-    entries = LedgerEntry.objects.filter(scope.region_q_prefix(prefix, "region_id"), year=year)
+    # The part's code ranges lead the (year, region, …) index: only this part's entries are read.
+    entries = LedgerEntry.objects.filter(part.q("region_id"), year=year)
     if since is not None:
         entries = entries.filter(person_id__in=changes.changed_since(since))
     live = _live(year)
@@ -114,39 +119,17 @@ def _close_part(year: int, prefix: str, now, since=None) -> int:
         status=EntryStatus.GONE, closed_at=now, updated_at=now)
     gone += open_entries.filter(side=Side.HUKOU).filter(Exists(moved_hukou)).update(
         status=EntryStatus.GONE, closed_at=now, updated_at=now)
-    tasks = Task.objects.filter(scope.region_q_prefix(prefix, "region_id"), entry__year=year,
+    # entry_year beside entry_id, so that the join and the subquery read one ledger partition.
+    tasks = Task.objects.filter(part.q("region_id"), entry_year=year, entry__year=year,
                                 status__in=OPEN_TASK_STATUSES, entry__status=EntryStatus.ENROLLED)
     if since is not None:
         tasks = tasks.filter(entry__person_id__in=changes.changed_since(since))
     tasks.update(
         status=TaskStatus.ENROLLED, outcome=TaskStatus.ENROLLED, finished_at=now,
         updated_at=now,
-        enrollment_id=Subquery(LedgerEntry.objects.filter(pk=OuterRef("entry_id"))
-                               .values("enrollment_id")[:1]))
+        enrollment_id=Subquery(LedgerEntry.objects.filter(pk=OuterRef("entry_id"), year=year)
+                               .order_by().values("enrollment_id")[:1]))
     return closed + gone
-
-
-def _parts(region: Region) -> list[str]:
-    """The prefixes one run works through: townships under a county or city, or the region
-    itself when it is a township or below."""
-    if region.level in (regions.TOWNSHIP, regions.VILLAGE, regions.GRID):
-        return [regions.prefix_of(region.code)]
-    codes = Region.objects.filter(path__startswith=region.path, level=regions.TOWNSHIP) \
-        .values_list("code", flat=True).order_by("code")
-    return [regions.prefix_of(c) for c in codes] or [regions.prefix_of(region.code)]
-
-
-def _touched(parts: list[str], year: int, since) -> list[str]:
-    """The parts an incremental run must visit: those where a changed person lives or is
-    registered, or holds an entry of the year (a person who moved away is closed there)."""
-    changed = changes.changed_since(since)
-    codes = set()
-    for residence, hukou in Person.objects.filter(pk__in=changed).values_list(
-            "residence_region_id", "hukou_region_id"):
-        codes.update((residence, hukou))
-    codes.update(LedgerEntry.objects.filter(year=year, person_id__in=changed)
-                 .values_list("region_id", flat=True).distinct())
-    return [p for p in parts if any(code.startswith(p) for code in codes)]
 
 
 def _check_ledger_actor(actor, region: Region) -> None:
@@ -177,8 +160,9 @@ def ledger_run_start(*, actor, year: int, region: Region, request=None,
     _check_ledger_actor(actor, region)
     if not 2000 <= year <= timezone.localdate().year + 1:
         raise ValidationError({"year": "年度不正确。"})
-    run = LedgerRun.objects.create(year=year, region=region, created_by=actor,
-                                   parts_total=len(_parts(region)), full=full)
+    # parts_total stays 0 until the job plans its parts (that counts the region's persons,
+    # which is the job's work, not the request's).
+    run = LedgerRun.objects.create(year=year, region=region, created_by=actor, full=full)
     audit_record(user=actor, action=AuditEntry.Action.OTHER, obj=run, request=request,
                  detail=f"生成{year}年未参保台账：{region.name}{'（全量）' if full else ''}")
     transaction.on_commit(lambda: ledger_run_enqueue(run_id=run.pk))
@@ -209,16 +193,14 @@ def ledger_run_execute(*, run_id: int) -> LedgerRun:
     LedgerRun.objects.filter(pk=run.pk).update(status=LedgerRun.Status.RUNNING, parts_done=0,
                                                since=run.since, watermark=run.watermark)
     added = closed = 0
-    parts = _parts(run.region)
-    if run.since is not None:
-        parts = _touched(parts, run.year, run.since)
+    parts = ledger_parts.plan(run.region, run.year, run.since)
     LedgerRun.objects.filter(pk=run.pk).update(parts_total=len(parts))
     try:
-        for index, prefix in enumerate(parts, start=1):
+        for index, part in enumerate(parts, start=1):
             with transaction.atomic():
                 now = timezone.now()
-                added += _insert_part(run.year, prefix, now, run.since)
-                closed += _close_part(run.year, prefix, now, run.since)
+                added += _insert_part(run.year, part, now, run.since)
+                closed += _close_part(run.year, part, now, run.since)
             LedgerRun.objects.filter(pk=run.pk).update(parts_done=index, parts_total=len(parts),
                                                        added=added, closed=closed)
     except Exception as exc:  # recorded for the page; the job can be run again

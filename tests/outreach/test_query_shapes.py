@@ -51,3 +51,37 @@ def test_worker_ledger_still_holds_own_grid_and_own_tasks_only(
     names = set(selectors.entries_for(worker).values_list("name", flat=True))
     assert names == {"任务0", "任务1", "家人0", "家人1"}
     assert set(selectors.entries_for(neighbour_worker).values_list("name", flat=True)) == {"邻居"}
+
+
+def test_staff_ledger_and_tasks_bound_the_region_as_a_code_range(township_officer):
+    # A range leads the (year, region, …) index; LIKE only filtered the year's whole ledger.
+    for qs in (selectors.entries_for(township_officer).filter(year=Y),
+               selectors.tasks_for(township_officer)):
+        sql = str(qs.query)
+        assert "LIKE" not in sql
+        assert '"region_id" >= 430121100' in sql and '"region_id" < 430121101' in sql
+
+
+def test_a_range_finds_the_same_entries_as_the_prefix(superuser, township_officer,
+                                                      make_person):
+    from enrollment import scope
+
+    for code in (GRID, "430121100002001", "430181100001001"):
+        make_person(code)
+    ledger_services.ledger_generate(actor=superuser, year=Y,
+                                    region=Region.objects.get(code="430100000000"))
+    from outreach.models import LedgerEntry
+
+    for prefix in ("4301", "430121", "430121100", VILLAGE, "430121100002", GRID):
+        by_range = LedgerEntry.objects.filter(scope.region_q_range(prefix, "region_id"))
+        by_prefix = LedgerEntry.objects.filter(scope.region_q_prefix(prefix, "region_id"))
+        assert set(by_range.values_list("pk", flat=True)) == set(
+            by_prefix.values_list("pk", flat=True))
+    assert set(selectors.entries_for(township_officer).values_list("region_id", flat=True)) \
+        == {VILLAGE, "430121100002"}
+
+
+def test_my_tasks_join_the_entry_on_its_year_too(worker):
+    # The join on id alone probes every ledger partition; with the year it reads one.
+    sql = str(selectors.my_open_tasks(worker).query)
+    assert '"outreach_ledgerentry"."year" = ("outreach_task"."entry_year")' in sql

@@ -1,0 +1,82 @@
+"""Ledger parts: townships grouped by persons into one transaction each, selected by code
+ranges that mean exactly "starts with the township's prefix"."""
+from collections import Counter
+
+import pytest
+
+from enrollment.models import Region
+from outreach.models import LedgerEntry, LedgerRun
+from outreach.services import ledger as ledger_services
+from outreach.services import ledger_parts
+from outreach.services.ledger_parts import Part
+from tests.factories import CITY, GRID, NEIGHBOUR_GRID, OTHER_GRID, OTHER_VILLAGE
+
+Y = 2027
+
+
+@pytest.fixture(autouse=True)
+def one_clock(settings):
+    settings.INPUTS_CHANGED_MARGIN_SECONDS = 0
+
+
+def generate(user, full=False):
+    return ledger_services.ledger_generate(actor=user, year=Y, full=full,
+                                           region=Region.objects.get(code=CITY))
+
+
+def _entries():
+    return set(LedgerEntry.objects.values_list("person_id", "side", "region_id", "grid_id",
+                                               "status"))
+
+
+def test_neighbouring_townships_are_one_range_and_others_their_own():
+    part = Part(("430121100", "430121101", "430121103", "430121109"))
+    assert part.ranges() == [("430121100", "430121102"), ("430121103", "430121104"),
+                             ("430121109", "430121110")]
+    assert Part(("999",)).ranges() == [("999", None)]
+
+
+def test_a_range_holds_exactly_the_codes_under_its_prefixes():
+    part = Part(("430121100", "430121101"))
+    (lo, hi), = part.ranges()
+    for code in ("430121100000", "430121100001", "430121101999001", "430121101999999"):
+        assert lo <= code < hi
+    for code in ("430121000000", "430121099999", "430121102000", "430122100001"):
+        assert not lo <= code < hi
+
+
+def test_townships_are_grouped_in_order_up_to_the_person_limit():
+    towns = ["430121100", "430121101", "430121102", "430121103"]
+    weights = Counter({"430121100": 60, "430121101": 50, "430121102": 200, "430121103": 10})
+    parts = ledger_parts.group(towns, weights, limit=120)
+    # A township over the limit is a part of its own; order is kept.
+    assert [p.prefixes for p in parts] == [("430121100", "430121101"), ("430121102",),
+                                           ("430121103",)]
+    assert [p.prefixes for p in ledger_parts.group(towns, weights, limit=10_000)] == [
+        tuple(towns)]
+
+
+def test_small_parts_give_the_same_ledger_as_one_part(superuser, make_person, monkeypatch):
+    for code, name in [(GRID, "甲"), (NEIGHBOUR_GRID, "乙"), (OTHER_GRID, "丙")]:
+        make_person(code, name=name)
+    make_person(OTHER_GRID, name="分离", hukou_code=OTHER_VILLAGE[:9] + "000")
+    assert generate(superuser, full=True)["parts"] == 1  # the whole city in one transaction
+    one_part = _entries()
+    LedgerEntry.objects.all().delete()
+    monkeypatch.setattr(ledger_parts, "PART_PERSONS", 1)
+    result = generate(superuser, full=True)
+    assert result["parts"] == 2  # the two townships with persons, one part each
+    assert _entries() == one_part and len(one_part) == 5
+
+
+def test_incremental_run_visits_only_the_part_of_the_changed_person(
+        superuser, make_person, monkeypatch):
+    monkeypatch.setattr(ledger_parts, "PART_PERSONS", 1)
+    make_person(GRID, name="甲")
+    make_person(OTHER_GRID, name="丙")
+    generate(superuser)
+    newcomer = make_person(NEIGHBOUR_GRID, name="新来")
+    result = generate(superuser)
+    assert result == {"added": 1, "closed": 0, "parts": 1}
+    assert LedgerEntry.objects.filter(person=newcomer).exists()
+    assert LedgerRun.objects.order_by("-pk").first().parts_done == 1
