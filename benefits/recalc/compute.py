@@ -130,6 +130,20 @@ def _claims(text: str) -> dict[str, dict]:
     return out
 
 
+def _claims_that_matter(history: str, claims: str) -> str:
+    """The claims as the cap rules read them (R-CAT-ZERO, R-CAT-ZERO-RESET): what the fund paid
+    counts only in resident years; in any other year only a used incentive does (it resets the
+    credit), and a year with neither is the same as no claims record. Normalising the rest
+    away lets persons who differ only there share one cached answer."""
+    out = []
+    for item in claims.split(","):
+        if f"{item[:4]}=resident" in history:  # resident and resident_late
+            out.append(item)
+        elif item[6] == "1":
+            out.append(item[:5] + "01")
+    return ",".join(out)
+
+
 def error_row(message: str, code: str = "") -> tuple:
     return (code, None, None, None, None, None, None, None, None, None, None,
             None, None, None, None, None, None, "[]", message[:300])
@@ -177,13 +191,16 @@ class Calculator:
                 late, paid_key = True, ("late", paid.year)
             if "employee:" in history:
                 history = _EMPLOYEE.sub(self._employee_class, history)
+        claims = p.claims
+        if plain and claims and not p.repair_years:
+            claims = _claims_that_matter(history, claims)
         # The tier changes the amounts and the cap, never the dates: it only joins the key.
         key = (birth_key, paid_key, p.repair_years, group,
-               "" if plain else p.case_details, history, p.claims, p.tier)
+               "" if plain else p.case_details, history, claims, p.tier)
         found = self.cache.get(key)
         if found is None:
             self.misses += 1
-            found = self._evaluate(birth, paid, p.repair_years, group, options, history, p.claims,
+            found = self._evaluate(birth, paid, p.repair_years, group, options, history, claims,
                                    p.tier)
             self.cache[key] = found
         if late and not found[-1]:
