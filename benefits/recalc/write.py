@@ -108,9 +108,11 @@ def _pg_upsert_sql() -> str:
     tracked_new = ", ".join(_TRACKED)
     return f"""
 WITH old AS (
-  -- the chunk's old rows: one range of the unique (person, year) index, one partition
+  -- the chunk's old rows: one range of the unique (person, year) index, one partition;
+  -- an incremental run's persons only
   SELECT {", ".join(("id", "person_id") + COMPARED)} FROM {TABLE}
   WHERE year = %(year)s AND person_id BETWEEN %(lo)s AND %(hi)s
+    AND (%(only)s::bigint[] IS NULL OR person_id = ANY(%(only)s::bigint[]))
 ),
 diff AS MATERIALIZED (
   SELECT s.*, o.id IS NOT NULL AS existed,
