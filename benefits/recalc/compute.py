@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 from enrollment.models import POLICY_GROUP_OF, POLICY_GROUP_PRIORITY
 
@@ -53,9 +53,9 @@ _EMPLOYEE = re.compile(r"employee:(\d+)")
 NO_PROFILE = "profile：该统筹区尚未配置政策方案，请联系县级管理员在管理后台设置"
 
 
-@dataclass(frozen=True)
-class PersonInput:
-    """Everything the engine needs about one person's enrollment for year Y, as fetched."""
+class PersonInput(NamedTuple):
+    """Everything the engine needs about one person's enrollment for year Y, as fetched (a
+    named tuple: built once per person, four times cheaper than a frozen dataclass)."""
 
     person_id: int
     enrollment_id: int
