@@ -109,7 +109,8 @@ def generate(persons: int, seed: int = 4) -> None:
         enrol_sql = ("COPY enrollment_enrollment (person_id, year, scheme, pooling_region_id, "
                      "elsewhere, status, paid_on, channel, payer_relation, in_concentrated_period, "
                      "cover_start, cover_end, stop_reason, repair_years, rule_ids, explanation, "
-                     "case_details, determination, created_at, tier_code) FROM STDIN")
+                     "case_details, determination, created_at, tier_code, credit_outstanding, "
+                     "elsewhere_code, elsewhere_name) FROM STDIN")
         claim_sql = ("COPY benefits_claimsummary (person_id, year, fund_paid, used_incentive, "
                      "imported_at) FROM STDIN")
         enrol_buf, claim_buf = io.StringIO(), io.StringIO()
@@ -142,15 +143,15 @@ def generate(persons: int, seed: int = 4) -> None:
                 if r < 0.80:
                     paid = dt.date(year - 1, 9, 1) + dt.timedelta(days=int(rand() * 120))
                     enrol_buf.write(f"{pid}\t{year}\tresident\t{county}\tf\tactive\t{paid}\t\t\tt"
-                                    f"\t\\N\t\\N\t\t0\t[]\t[]\t{{}}\t{{}}\t{now}\t\n")
+                                    f"\t\\N\t\\N\t\t0\t[]\t[]\t{{}}\t{{}}\t{now}\t\t0\t\t\n")
                 elif r < 0.86:
                     paid = dt.date(year, 2, 1) + dt.timedelta(days=int(rand() * 150))
                     enrol_buf.write(f"{pid}\t{year}\tresident\t{county}\tf\tactive\t{paid}\t\t\tf"
-                                    f"\t\\N\t\\N\t\t0\t[]\t[]\t{{}}\t{{}}\t{now}\t\n")
+                                    f"\t\\N\t\\N\t\t0\t[]\t[]\t{{}}\t{{}}\t{now}\t\t0\t\t\n")
                 elif r < 0.90:
                     start = dt.date(year, 1 + int(rand() * 12), 1)
                     enrol_buf.write(f"{pid}\t{year}\temployee\t{county}\tf\tstopped\t\\N\t\t\tf"
-                                    f"\t{start}\t{year}-12-31\t\t0\t[]\t[]\t{{}}\t{{}}\t{now}\t\n")
+                                    f"\t{start}\t{year}-12-31\t\t0\t[]\t[]\t{{}}\t{{}}\t{now}\t\t0\t\t\n")
                 else:
                     continue  # a gap year
                 c = rand()
@@ -166,7 +167,7 @@ def generate(persons: int, seed: int = 4) -> None:
                 paid = dt.date(YEAR, 1, 2) + dt.timedelta(days=int(rand() * 300))
                 on_time = "f"
             enrol_buf.write(f"{pid}\t{YEAR}\tresident\t{county}\tf\tactive\t{paid}\t\t\t{on_time}"
-                            f"\t\\N\t\\N\t\t0\t[]\t[]\t{{}}\t{{}}\t{now}\t\n")
+                            f"\t\\N\t\\N\t\t0\t[]\t[]\t{{}}\t{{}}\t{now}\t\t0\t\t\n")
             flush_enrollments()
         flush_enrollments(final=True)
         cursor.execute("SET session_replication_role = DEFAULT")

@@ -13,12 +13,17 @@ class PersonYearStatus(models.Model):
 
     # Indexes: the unique (person, year) and (year, pooling_region) cover the lookups; the
     # enrollment and job links are bookkeeping, without index or constraint, so that a chunk's
-    # upsert maintains as few structures as possible.
+    # upsert maintains as few structures as possible. The person and region links carry no
+    # database constraint either: the rows are derived from enrollments, whose own constraints
+    # say the person and region exist, and the deferred checks cost each written row a lookup
+    # and a lock on its person at commit (half the cost of an insert). Deleting a person or a
+    # region through Django still cascades (CASCADE) or is refused (PROTECT).
     person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.CASCADE,
-                               related_name="year_statuses", db_index=False)
+                               related_name="year_statuses", db_index=False,
+                               db_constraint=False)
     year = models.PositiveSmallIntegerField("待遇年度")
     pooling_region = models.ForeignKey(Region, verbose_name="参保统筹区", on_delete=models.PROTECT,
-                                       related_name="+", db_index=False)
+                                       related_name="+", db_index=False, db_constraint=False)
     enrollment = models.ForeignKey(Enrollment, verbose_name="参保登记", null=True, blank=True,
                                    on_delete=models.DO_NOTHING, related_name="+",
                                    db_index=False, db_constraint=False)

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 from enrollment.models import POLICY_GROUP_OF, POLICY_GROUP_PRIORITY
 
@@ -53,9 +53,9 @@ _EMPLOYEE = re.compile(r"employee:(\d+)")
 NO_PROFILE = "profile：该统筹区尚未配置政策方案，请联系县级管理员在管理后台设置"
 
 
-@dataclass(frozen=True)
-class PersonInput:
-    """Everything the engine needs about one person's enrollment for year Y, as fetched."""
+class PersonInput(NamedTuple):
+    """Everything the engine needs about one person's enrollment for year Y, as fetched (a
+    named tuple: built once per person, four times cheaper than a frozen dataclass)."""
 
     person_id: int
     enrollment_id: int
@@ -130,6 +130,20 @@ def _claims(text: str) -> dict[str, dict]:
     return out
 
 
+def _claims_that_matter(history: str, claims: str) -> str:
+    """The claims as the cap rules read them (R-CAT-ZERO, R-CAT-ZERO-RESET): what the fund paid
+    counts only in resident years; in any other year only a used incentive does (it resets the
+    credit), and a year with neither is the same as no claims record. Normalising the rest
+    away lets persons who differ only there share one cached answer."""
+    out = []
+    for item in claims.split(","):
+        if f"{item[:4]}=resident" in history:  # resident and resident_late
+            out.append(item)
+        elif item[6] == "1":
+            out.append(item[:5] + "01")
+    return ",".join(out)
+
+
 def error_row(message: str, code: str = "") -> tuple:
     return (code, None, None, None, None, None, None, None, None, None, None,
             None, None, None, None, None, None, "[]", message[:300])
@@ -177,13 +191,16 @@ class Calculator:
                 late, paid_key = True, ("late", paid.year)
             if "employee:" in history:
                 history = _EMPLOYEE.sub(self._employee_class, history)
+        claims = p.claims
+        if plain and claims and not p.repair_years:
+            claims = _claims_that_matter(history, claims)
         # The tier changes the amounts and the cap, never the dates: it only joins the key.
         key = (birth_key, paid_key, p.repair_years, group,
-               "" if plain else p.case_details, history, p.claims, p.tier)
+               "" if plain else p.case_details, history, claims, p.tier)
         found = self.cache.get(key)
         if found is None:
             self.misses += 1
-            found = self._evaluate(birth, paid, p.repair_years, group, options, history, p.claims,
+            found = self._evaluate(birth, paid, p.repair_years, group, options, history, claims,
                                    p.tier)
             self.cache[key] = found
         if late and not found[-1]:

@@ -46,10 +46,7 @@ def chunk_inputs(*, year: int, region: str, id_from: int, id_to: int,
 
 
 _PG_SQL = """
-WITH std(year, cs, ce) AS (
-  SELECT * FROM unnest(%(std_years)s::int[], %(std_cs)s::date[], %(std_ce)s::date[])
-),
-cur AS (
+WITH cur AS (
   SELECT DISTINCT ON (e.person_id) e.person_id, e.id AS enrollment_id, e.paid_on,
          e.repair_years, e.case_details, e.tier_code
   FROM enrollment_enrollment e
@@ -64,7 +61,7 @@ past AS (
     bool_or(e.scheme = 'resident' AND e.paid_on IS NOT NULL) AS has_res,
     bool_or(e.scheme = 'resident' AND e.paid_on IS NOT NULL AND
             CASE WHEN e.rule_ids NOT IN ('[]'::jsonb, 'null'::jsonb) THEN e.in_concentrated_period
-                 WHEN s.year IS NOT NULL THEN e.paid_on BETWEEN s.cs AND s.ce
+                 WHEN s.cs IS NOT NULL THEN e.paid_on BETWEEN s.cs AND s.ce
                  ELSE e.in_concentrated_period END) AS on_time,
     max(CASE WHEN e.scheme = 'employee' AND m.en >= m.st THEN
           LEAST(12, (EXTRACT(YEAR FROM m.en) - EXTRACT(YEAR FROM m.st)) * 12
@@ -72,7 +69,12 @@ past AS (
         ELSE 0 END)::int AS months
   FROM enrollment_enrollment e
   JOIN cur ON cur.person_id = e.person_id
-  LEFT JOIN std s ON s.year = e.year
+  -- The year's concentrated period by subscript (NULL: no standard for that year); a join
+  -- with the standards as a set re-read them for every enrollment row (a third of the query).
+  CROSS JOIN LATERAL (
+    SELECT (%(std_cs)s::date[])[e.year - %(std_base)s] AS cs,
+           (%(std_ce)s::date[])[e.year - %(std_base)s] AS ce
+  ) s
   CROSS JOIN LATERAL (
     SELECT GREATEST(COALESCE(e.cover_start, make_date(e.year, 1, 1)), make_date(e.year, 1, 1)) AS st,
            LEAST(COALESCE(e.cover_end, LEAST(%(as_of)s::date, make_date(e.year, 12, 31))),
@@ -117,15 +119,24 @@ ORDER BY cur.person_id
 """
 
 
+def _standard_arrays(standards: Mapping[int, YearStandard]) -> dict:
+    """The concentrated periods as two arrays indexed by year - std_base (1-based, NULL where
+    a year has no standard), so the query reads them by subscript."""
+    first, last = (min(standards), max(standards)) if standards else (0, -1)
+    years = range(first, last + 1)
+    return {
+        "std_base": first - 1,
+        "std_cs": [standards[y].concentrated_start if y in standards else None for y in years],
+        "std_ce": [standards[y].concentrated_end if y in standards else None for y in years],
+    }
+
+
 def _postgres(year, region, lo, hi, standards, count_start, only) -> Iterator[PersonInput]:
-    years = sorted(standards)
     params = {
         "year": year, "region": region, "lo": lo, "hi": hi, "as_of": as_of_date(year),
         "only": only,
         "count_start": count_start,
-        "std_years": years,
-        "std_cs": [standards[y].concentrated_start for y in years],
-        "std_ce": [standards[y].concentrated_end for y in years],
+        **_standard_arrays(standards),
     }
     with connection.cursor() as cursor:
         # The plan is index lookups per person; compiling it (JIT, on by default for plans this

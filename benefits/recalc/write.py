@@ -1,14 +1,17 @@
 """One set-based write per chunk into PersonYearStatus.
 
-The chunk's rows go into a temporary stage table (PostgreSQL: COPY; SQLite: executemany), then one
-INSERT … SELECT … ON CONFLICT (person_id, year) DO UPDATE … WHERE the values are distinct, and one
-DELETE of the chunk's rows whose enrollment is gone. The row counts of those two statements are
-the rows whose values changed: a second run straight after changes nothing.
+The chunk's rows go into a temporary stage table (PostgreSQL: COPY; SQLite: executemany). What
+changed is decided once: the stage is compared with the chunk's old rows (one range of the
+unique (person, year) index), and only the rows that are new or differ are written, by one
+INSERT … ON CONFLICT (person_id, year) DO UPDATE … WHERE the values are distinct; an unchanged
+row is neither rewritten nor locked. Then one DELETE of the chunk's rows whose enrollment is
+gone. The row counts of those two statements are the rows whose values changed: a second run
+straight after changes nothing.
 
-Before each of the two, one INSERT … SELECT keeps what the job changed for a person (the cap
-credits and the waiting period, before → after) in `benefits_recalcchange`, joining the stage to
-the old rows on the unique (person, year) key: in the chunk's transaction, so a redone chunk
-leaves no half of it, and set-based, so the bulk path pays one indexed join per chunk.
+What the job changed for a person (the cap credits and the waiting period, before → after) is
+kept in `benefits_recalcchange` by the same statements (on PostgreSQL a data-modifying CTE over
+the same comparison and the same DELETE … RETURNING; on SQLite an INSERT … SELECT before each):
+in the chunk's transaction, so a redone chunk leaves no half of it.
 """
 from __future__ import annotations
 
@@ -95,6 +98,67 @@ _DELETE_SQL = (
 )
 
 
+def _pg_upsert_sql() -> str:
+    """PostgreSQL: compare once, log the tracked changes and write only the changed rows."""
+    cols = ", ".join(STAGE_COLUMNS)
+    sets = ", ".join(f"{c} = excluded.{c}" for c in COMPARED + ("job_id", "updated_at"))
+    old = ", ".join(f"{TABLE}.{c}" for c in COMPARED)
+    new = ", ".join(f"excluded.{c}" for c in COMPARED)
+    tracked_old = ", ".join(f"o_{c}" for c in _TRACKED)
+    tracked_new = ", ".join(_TRACKED)
+    return f"""
+WITH old AS (
+  -- the chunk's old rows: one range of the unique (person, year) index, one partition;
+  -- an incremental run's persons only
+  SELECT {", ".join(("id", "person_id") + COMPARED)} FROM {TABLE}
+  WHERE year = %(year)s AND person_id BETWEEN %(lo)s AND %(hi)s
+    AND (%(only)s::bigint[] IS NULL OR person_id = ANY(%(only)s::bigint[]))
+),
+diff AS MATERIALIZED (
+  SELECT s.*, o.id IS NOT NULL AS existed,
+         {", ".join(f"o.{c} AS o_{c}" for c in _TRACKED)}
+  FROM recalc_stage s LEFT JOIN old o ON o.person_id = s.person_id
+  WHERE o.id IS NULL
+     OR ({", ".join(f"o.{c}" for c in COMPARED)}) IS DISTINCT FROM
+        ({", ".join(f"s.{c}" for c in COMPARED)})
+),
+logged AS (
+  INSERT INTO {CHANGES} ({_CHANGE_COLUMNS})
+  SELECT %(job)s, person_id, pooling_region_id, o_continuity_bonus, continuity_bonus,
+         o_zero_claim_credit, zero_claim_credit, o_waiting_months, waiting_months
+  FROM diff
+  WHERE %(job)s::bigint IS NOT NULL AND existed
+    AND ({tracked_old}) IS DISTINCT FROM ({tracked_new})
+)
+INSERT INTO {TABLE} ({cols}, job_id, updated_at)
+SELECT {cols}, %(job)s, %(now)s FROM diff
+ON CONFLICT (person_id, year) DO UPDATE SET {sets}
+WHERE ({old}) IS DISTINCT FROM ({new})
+"""
+
+
+def _pg_delete_sql(only: bool) -> str:
+    """PostgreSQL: delete the chunk's rows whose enrollment is gone and log them, in one
+    statement; it returns how many were deleted."""
+    where = _DELETE_SQL.split(" WHERE ", 1)[1].replace("%s", "{}").format(
+        "%(year)s", "%(region)s", "%(lo)s", "%(hi)s")
+    if only:
+        where += " AND person_id = ANY(%(only)s::bigint[])"
+    return f"""
+WITH gone AS (
+  DELETE FROM {TABLE} WHERE {where}
+  RETURNING person_id, pooling_region_id, continuity_bonus, zero_claim_credit, waiting_months
+),
+logged AS (
+  INSERT INTO {CHANGES} ({_CHANGE_COLUMNS})
+  SELECT %(job)s, person_id, pooling_region_id, continuity_bonus, NULL, zero_claim_credit,
+         NULL, waiting_months, NULL
+  FROM gone WHERE %(job)s::bigint IS NOT NULL
+)
+SELECT count(*) FROM gone
+"""
+
+
 def _changes_of_delete_sql(delete_sql: str) -> str:
     """The rows the DELETE removes, as changes to nothing (the enrollment is gone)."""
     where = delete_sql.split(" WHERE ", 1)[1]
@@ -116,22 +180,26 @@ def write_chunk(*, year: int, region: str, id_from: int, id_to: int, job_id: int
         cursor.execute(_stage_ddl(vendor))
         cursor.execute("DELETE FROM recalc_stage")
         if vendor == "postgresql":
+            # No ANALYZE of the stage: the comparison hashes the stage against one index range
+            # of the old rows and the DELETE's NOT IN is a hashed subplan, whatever the planner
+            # guesses of the stage's size (it guesses from its pages).
             _copy(cursor, rows)
-            # A temporary table has no statistics: without them the planner nests loops over it.
-            cursor.execute("ANALYZE recalc_stage")
-        else:
-            marks = ", ".join(["%s"] * len(STAGE_COLUMNS))
-            cursor.executemany(f"INSERT INTO recalc_stage VALUES ({marks})",
-                               [_sqlite_row(r) for r in rows])
+            params = {"year": year, "region": region, "lo": id_from, "hi": id_to,
+                      "job": job_id, "now": timezone.now(), "only": only}
+            cursor.execute(_pg_upsert_sql(), params)
+            changed = max(cursor.rowcount, 0)
+            cursor.execute(_pg_delete_sql(only is not None), params)
+            # The stage empties itself at commit (ON COMMIT DELETE ROWS).
+            return changed + cursor.fetchone()[0]
+        marks = ", ".join(["%s"] * len(STAGE_COLUMNS))
+        cursor.executemany(f"INSERT INTO recalc_stage VALUES ({marks})",
+                           [_sqlite_row(r) for r in rows])
         if job_id is not None:
             cursor.execute(_changes_of_upsert_sql(vendor), [job_id])
         cursor.execute(_upsert_sql(vendor), [job_id, timezone.now()])
         changed = max(cursor.rowcount, 0)
         if only is None:
             delete, params = _DELETE_SQL, [year, region, id_from, id_to]
-        elif vendor == "postgresql":
-            delete = _DELETE_SQL + " AND person_id = ANY(%s::bigint[])"
-            params = [year, region, id_from, id_to, only]
         else:
             delete = _DELETE_SQL + " AND person_id IN (SELECT value FROM json_each(%s))"
             params = [year, region, id_from, id_to, json.dumps(only)]

@@ -192,6 +192,46 @@ def test_region_without_profile_is_recorded_as_the_reason(policies, make_person)
     assert "尚未配置政策方案" in PersonYearStatus.objects.get(person=person).error
 
 
+
+def test_claims_outside_resident_years_share_one_answer_and_a_used_incentive_still_resets(
+        policies, make_person):
+    # The cache key drops what the fund paid in a non-resident year; a used incentive there
+    # still resets the zero-claim credit.
+    from benefits.recalc import compute
+
+    statuses = {2025: "resident", 2026: "resident", 2027: "employee:12", 2028: "resident"}
+    cases = [{2027: (Decimal("800"), False)}, {}, {2027: (Decimal("800"), True)},
+             {2027: (Decimal("0"), True)}, {2025: (Decimal("800"), False)}]
+    people = [make_history(make_person, HUNAN_COUNTY, statuses, claims=c) for c in cases]
+    compute._CALCULATORS.clear()
+    services.recalc_range(year=YEAR, region=HUNAN_COUNTY, id_from=0, id_to=10**12)
+    for person, claims in zip(people, cases):
+        row = PersonYearStatus.objects.get(person=person, year=YEAR)
+        expected = expected_values("hunan", YEAR, person, statuses, claims,
+                                   dt.date(YEAR - 1, 11, 1))
+        assert stored_values(row, expected) == expected
+    credits = [PersonYearStatus.objects.get(person=p, year=YEAR).zero_claim_credit
+               for p in people]
+    assert credits[0] == credits[1] and credits[2] == credits[3] < credits[0]
+
+
+def test_a_history_year_without_standards_keeps_the_years_after_it(policies, make_person):
+    # The periods are read by year subscript: a year missing in the middle falls back to the
+    # stored flag and must not shift the years after it.
+    from benefits.recalc import naive
+
+    YearStandard.objects.filter(profile__code="hunan", year=2026).delete()
+    statuses = {2025: "resident", 2026: "resident_late", 2027: "resident_late",
+                2028: "resident"}
+    flagged = make_history(make_person, HUNAN_COUNTY, statuses)
+    Enrollment.objects.filter(person=flagged, year=2026).update(in_concentrated_period=True)
+    make_history(make_person, HUNAN_COUNTY, statuses)
+    services.recalc_range(year=YEAR, region=HUNAN_COUNTY, id_from=0, id_to=10**12)
+    bulk = snapshot(YEAR)
+    PersonYearStatus.objects.all().delete()
+    naive.recalc_range(year=YEAR, region=HUNAN_COUNTY, id_from=0, id_to=10**12)
+    assert snapshot(YEAR) == bulk and len(bulk) == 2
+
 # --- the job -----------------------------------------------------------------------------------
 
 
