@@ -13,6 +13,7 @@ context processors, templates or the view's queries. Prints the load average.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import io
 import os
@@ -52,6 +53,9 @@ def main() -> int:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--sort", default="cumulative", help="pstats order (tottime: own CPU)")
     parser.add_argument("--only", help="profile only this path")
+    parser.add_argument("--baseline", action="store_true",
+                        help="also each page the stock way (Django's ModelBackend, the session "
+                             "row written on every request), interleaved with the current one")
     args = parser.parse_args()
     if not (os.environ.get("DATABASE_URL") or "").startswith(("postgres://", "postgresql://")):
         print("needs DATABASE_URL=postgres://… (a bench database)", file=sys.stderr)
@@ -65,26 +69,58 @@ def main() -> int:
 
     if User.objects.filter(username__startswith="load_").count() < len(ROLES):
         make_users(len(ROLES))
-    print(f"{'page':<22}{'role':<10}{'status':>7}{'median ms':>11}{'cpu ms':>9}{'queries':>9}")
-    for i, role in enumerate(ROLES):
-        client = Client()
-        client.force_login(User.objects.get(username=f"load_{i}"))
-        for path, _ in MIX:
-            client.get(path, secure=True)  # warm-up: caches, template loader, connection
-            # Django empties connection.queries at each request's start (so
-            # CaptureQueriesContext around a client call sees nothing): record by wrapper.
-            queries = []
-            with connection.execute_wrapper(lambda execute, sql, params, many, ctx: (
-                    queries.append(sql), execute(sql, params, many, ctx))[1]):
-                status = client.get(path, secure=True).status_code
-            times, cpu = [], []
-            for _ in range(args.repeat):
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    stock = override_settings(
+        AUTHENTICATION_BACKENDS=[b for b in settings.AUTHENTICATION_BACKENDS
+                                 if b != "accounts.backends.StaffBackend"]
+        + ["django.contrib.auth.backends.ModelBackend"],
+        SESSION_SAVE_EVERY_REQUEST=True,
+        MIDDLEWARE=[m for m in settings.MIDDLEWARE
+                    if m != "accounts.middleware.SessionRefreshMiddleware"])
+    current = contextlib.nullcontext()
+
+    def timed(client, path, way, queries=None):
+        with way:
+            recording = (connection.execute_wrapper(lambda execute, sql, params, many, ctx: (
+                queries.append(sql), execute(sql, params, many, ctx))[1])
+                if queries is not None else contextlib.nullcontext())
+            with recording:
                 started, cpu_started = time.perf_counter(), time.process_time()
-                client.get(path, secure=True)
-                times.append((time.perf_counter() - started) * 1000)
-                cpu.append((time.process_time() - cpu_started) * 1000)
-            print(f"{path:<22}{role:<10}{status:>7}{statistics.median(times):>11.1f}"
-                  f"{statistics.median(cpu):>9.1f}{len(queries):>9}", flush=True)
+                status = client.get(path, secure=True).status_code
+                return (status, (time.perf_counter() - started) * 1000,
+                        (time.process_time() - cpu_started) * 1000)
+
+    kinds = [("now", current)] + ([("stock", stock)] if args.baseline else [])
+    print(f"{'page':<22}{'role':<10}{'way':<7}{'status':>7}{'median ms':>11}{'cpu ms':>9}"
+          f"{'queries':>9}")
+    for i, role in enumerate(ROLES):
+        user = User.objects.get(username=f"load_{i}")
+        clients = {}
+        for kind, way in kinds:
+            with way:  # the stock way's session names the stock backend
+                clients[kind] = Client()
+                clients[kind].force_login(user)
+        for path, _ in MIX:
+            results = {}
+            for kind, way in kinds:
+                timed(clients[kind], path, way)  # warm-up: caches, loader, connection
+                # Django empties connection.queries at each request's start (so
+                # CaptureQueriesContext around a client call sees nothing): a wrapper counts.
+                queries = []
+                status = timed(clients[kind], path, way, queries)[0]
+                results[kind] = (status, queries, [], [])
+            for _ in range(args.repeat):  # interleaved: both ways see the same load
+                for kind, way in kinds:
+                    _, ms, cpu_ms = timed(clients[kind], path, way)
+                    results[kind][2].append(ms)
+                    results[kind][3].append(cpu_ms)
+            for kind, (status, queries, times, cpu) in results.items():
+                print(f"{path:<22}{role:<10}{kind:<7}{status:>7}"
+                      f"{statistics.median(times):>11.1f}{statistics.median(cpu):>9.1f}"
+                      f"{len(queries):>9}", flush=True)
+            client, queries = clients["now"], results["now"][1]
             if args.sql:
                 for sql in queries:
                     print(f"      {sql[:300]}")
