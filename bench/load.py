@@ -11,7 +11,9 @@ and only 127.0.0.1 (never a server of someone else's).
 The users are staff accounts the script creates (`load_*`, a village clerk, a township officer, a
 city leader; none needs a second factor), each logging in once through the login page and then
 requesting the mix below one request after another. Prints the page mix, then one line:
-`req/s=… p50=…ms p95=…ms p99=…ms errors=…` with the load average.
+`req/s=… p50=…ms p95=…ms p99=…ms errors=…` with the load average, each page's p50/p95, and
+(unless --ceiling-seconds 0 or --url) the ceiling: the same users for --ceiling-seconds on a
+constant signed-in page of the same server (bench/hello_wsgi.py), and the mix's ratio to it.
 """
 from __future__ import annotations
 
@@ -38,6 +40,8 @@ PASSWORD = "Load-bench-2026!"
 MIX = [("/", 2), ("/persons/", 3), ("/persons/?q=zs", 2), ("/persons/?q=张三", 1),
        ("/outreach/", 2), ("/dashboards/", 2)]
 ROLES = ("village", "township", "city")
+# The ceiling's page (bench/hello_wsgi.py adds it to the server this script starts).
+HELLO_PATH = "/bench/hello/"
 
 
 def load() -> str:
@@ -145,9 +149,47 @@ def run_user(session: Session, deadline: float, pages: list[str], times: list, e
             # "/" leads each role to its landing page with a redirect (the roles work): that
             # answer is the page's, not an error.
             if status == 200 or (status == 302 and path == "/"):
-                times.append(elapsed)
+                times.append((path, elapsed))
             else:
                 errors.append(f"{path} {status}")
+
+
+def run_phase(sessions: list[Session], pages: list[str], seconds: float) -> dict:
+    """Every session requests `pages` (at random) one after another for `seconds`."""
+    times, errors, lock = [], [], threading.Lock()
+    for s in sessions:
+        s.reconnects = 0
+    deadline = time.monotonic() + seconds
+    started = time.monotonic()
+    threads = [threading.Thread(target=run_user, args=(s, deadline, pages, times, errors,
+                                                      lock, i))
+               for i, s in enumerate(sessions)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - started
+    return {"times": times, "errors": errors, "elapsed": elapsed,
+            "rate": (len(times) + len(errors)) / elapsed,
+            "reconnects": sum(s.reconnects for s in sessions), "load": load()}
+
+
+def summary(phase: dict) -> str:
+    ms = [t for _, t in phase["times"]] or [0.0]
+    return (f"req/s={phase['rate']:.1f} p50={statistics.median(ms):.0f}ms "
+            f"p95={percentile(ms, 95):.0f}ms p99={percentile(ms, 99):.0f}ms "
+            f"errors={len(phase['errors'])}")
+
+
+def per_page(phase: dict) -> list[str]:
+    """Each page's share: where the time goes (the server time a user waited)."""
+    lines = []
+    for path, _ in MIX:
+        ms = [t for p, t in phase["times"] if p == path]
+        if ms:
+            lines.append(f"  {path:<20} n={len(ms):<6} p50={statistics.median(ms):.0f}ms "
+                         f"p95={percentile(ms, 95):.0f}ms")
+    return lines
 
 
 def start_server(port: int) -> subprocess.Popen:
@@ -165,9 +207,10 @@ def start_server(port: int) -> subprocess.Popen:
         env.setdefault(name, value)
     subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
                    cwd=ROOT, env=env, check=True)
+    # The site plus the hello page of the ceiling (bench/hello_wsgi.py), same recipe.
     server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "-c",
-                               "deploy/gunicorn.conf.py"], cwd=ROOT, env=env,
-                              start_new_session=True)
+                               "deploy/gunicorn.conf.py", "bench.hello_wsgi:application"],
+                              cwd=ROOT, env=env, start_new_session=True)
     for _ in range(120):
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1):
@@ -190,6 +233,9 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--url", help="a server on 127.0.0.1 (default: start gunicorn here)")
+    parser.add_argument("--ceiling-seconds", type=float, default=10,
+                        help="then the same users on the hello page (0: skip; needs the "
+                             "server this script starts)")
     args = parser.parse_args()
     if not 1 <= args.users <= MAX_USERS or not 1 <= args.seconds <= MAX_SECONDS:
         print(f"--users must be 1–{MAX_USERS} and --seconds 1–{MAX_SECONDS}", file=sys.stderr)
@@ -219,17 +265,10 @@ def main() -> int:
         pages = [path for path, weight in MIX for _ in range(weight)]
         print("page mix: " + ", ".join(f"{p} x{w}" for p, w in MIX) +
               f"; {args.users} users ({', '.join(ROLES)}), one request after another each")
-        times, errors, lock = [], [], threading.Lock()
-        deadline = time.monotonic() + args.seconds
-        started = time.monotonic()
-        threads = [threading.Thread(target=run_user, args=(s, deadline, pages, times, errors,
-                                                          lock, i))
-                   for i, s in enumerate(sessions)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.monotonic() - started
+        mix = run_phase(sessions, pages, args.seconds)
+        ceiling = None
+        if args.ceiling_seconds > 0 and server is not None:
+            ceiling = run_phase(sessions, [HELLO_PATH], args.ceiling_seconds)
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
@@ -238,16 +277,23 @@ def main() -> int:
             except subprocess.TimeoutExpired:  # requests still in flight on a loaded machine
                 os.killpg(server.pid, signal.SIGKILL)
                 server.wait()
-    total = len(times) + len(errors)
-    if not times:
-        print(f"req/s=0 p50=0ms p95=0ms p99=0ms errors={len(errors)}; {load()}")
+    if not mix["times"]:
+        print(f"req/s=0 p50=0ms p95=0ms p99=0ms errors={len(mix['errors'])}; {load()}")
         return 1
+    errors = mix["errors"]
     kinds = {k: errors.count(k) for k in sorted(set(errors))}
-    print(f"req/s={total / elapsed:.1f} p50={statistics.median(times):.0f}ms "
-          f"p95={percentile(times, 95):.0f}ms p99={percentile(times, 99):.0f}ms "
-          f"errors={len(errors)} (requests={total}, users={args.users}, seconds={elapsed:.0f}, "
-          f"{os.cpu_count()} cores, reconnects={sum(s.reconnects for s in sessions)}, {load()})"
+    print(f"{summary(mix)} (requests={len(mix['times']) + len(errors)}, users={args.users}, "
+          f"seconds={mix['elapsed']:.0f}, {os.cpu_count()} cores, "
+          f"reconnects={mix['reconnects']}, {mix['load']})"
           + (f"; errors by page: {kinds}" if kinds else ""))
+    print("\n".join(per_page(mix)))
+    if ceiling is not None:
+        print(f"ceiling, a constant signed-in page through the same server and middleware "
+              f"({HELLO_PATH}, same users, {ceiling['elapsed']:.0f} s): {summary(ceiling)} "
+              f"(reconnects={ceiling['reconnects']}, {ceiling['load']})")
+        if ceiling["rate"]:
+            print(f"ratio: the page mix reaches {mix['rate'] / ceiling['rate']:.2f}x the "
+                  f"ceiling's req/s (same server, same {args.users} users)")
     return 0 if not errors else 1
 
 

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "accounts.middleware.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -302,7 +303,9 @@ HEALTHZ_HEARTBEAT_MAX_AGE = env.int("HEALTHZ_HEARTBEAT_MAX_AGE", default=300)
 AUTHENTICATION_BACKENDS = [
     # axes first: it refuses a locked-out user or address before the password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, loading the request's user with its region and last password
+    # change in one query.
+    "accounts.backends.StaffBackend",
 ]
 # 5 failures lock the username and, separately, the client address for 30 minutes; a
 # security administrator unlocks in the admin (访问尝试).
@@ -320,7 +323,10 @@ AXES_VERBOSE = False
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # Idle logout: the session lives 30 minutes from the last request, not from the login.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+# The expiry moves on with use, written at most once a minute (accounts.middleware.
+# SessionRefreshMiddleware), not on every request.
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = env.int("SESSION_REFRESH_SECONDS", default=60)
 PASSWORD_MAX_AGE_DAYS = 90
 PASSWORD_HISTORY_COUNT = 5
 OTP_TOTP_ISSUER = "参保通"

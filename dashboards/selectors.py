@@ -57,6 +57,8 @@ def region_for(user, code: str | None) -> Region:
             raise Http404("尚未建立区划")
     if not scope.region_in_scope(user, code):
         raise Http404("不在您的管辖范围内")
+    if code == user.region_id:
+        return user.region  # the request's user comes with it (accounts/backends.py)
     try:
         return Region.objects.get(code=code)
     except Region.DoesNotExist:
@@ -223,6 +225,8 @@ def dashboard(region: Region, year: int) -> dict:
     depth = DEPTH_OF_LEVEL[region.level]
     table = coverage_table(region, year)
     summary, children, child_codes = table["summary"], table["children"], table["child_codes"]
+    # The region's rows of every year: the yearly rates and the year menu from one query.
+    own_rows = list(CoverageRollup.objects.filter(region_id=region.code).order_by("year"))
     return {
         "region": region,
         "year": year,
@@ -232,7 +236,7 @@ def dashboard(region: Region, year: int) -> dict:
         "remainder": remainder(summary, children, live=table["live"]),
         "child_level": regions.LEVEL_LABELS[regions.level_of(child_codes[0])]
         if child_codes else "",
-        "by_year": by_year(region, year),
+        "by_year": by_year(region, year, own_rows),
         "daily": daily_curves(region, year),
         "funnel": funnel_stages(region, year, summary["row"]),
         "townships": township_ranking(region, year)
@@ -242,8 +246,7 @@ def dashboard(region: Region, year: int) -> dict:
         "grid_workers": grid_worker_ranking(region, year)
         if depth <= DEPTH_OF_LEVEL[regions.VILLAGE] else [],
         "refreshed_at": summary["row"].refreshed_at if summary["row"] else None,
-        "years": list(CoverageRollup.objects.filter(region_id=region.code)
-                      .order_by("-year").values_list("year", flat=True)),
+        "years": [r.year for r in reversed(own_rows)],
     }
 
 
@@ -269,11 +272,15 @@ def remainder(summary: dict, children: list[dict], *, live: bool) -> dict | None
     return rest
 
 
-def by_year(region: Region, up_to: int) -> list[dict]:
+def by_year(region: Region, up_to: int, rows: list[CoverageRollup] | None = None) -> list[dict]:
+    """The region's rate per year up to `up_to`; `rows`: the region's rollup rows of every
+    year in year order when the caller has them already."""
+    if rows is None:
+        rows = CoverageRollup.objects.filter(region_id=region.code, year__lte=up_to) \
+            .order_by("year")
     return [{"year": r.year, "rate": _rate(r.covered, r.persons), "covered": r.covered,
              "persons": r.persons, "renewal": {"year": r.year, **renewals.figures(r)}}
-            for r in CoverageRollup.objects.filter(region_id=region.code, year__lte=up_to)
-            .order_by("year")]
+            for r in rows if r.year <= up_to]
 
 
 def daily_curves(region: Region, year: int) -> dict:
@@ -285,12 +292,14 @@ def daily_curves(region: Region, year: int) -> dict:
         else (end - start).days + 1
     # a grid shows its village's curve (sql.DAILY_DEPTHS)
     code = regions.ancestor_code(region.code, regions.VILLAGE)
-    series = {}
+    series, days_of = {}, {year: [], year - 1: []}
+    for y, day, n in DailyCollection.objects.filter(region_id=code, year__in=list(days_of)) \
+            .values_list("year", "day", "enrolled"):  # both years in one query
+        days_of[y].append((day, n))
     for y in (year, year - 1):
         y_start, _ = collection_period(y)
         counts = [0] * ((end - start).days + 1)
-        for day, n in DailyCollection.objects.filter(region_id=code, year=y) \
-                .values_list("day", "enrolled"):
+        for day, n in days_of[y]:
             index = (day - y_start).days
             if 0 <= index < len(counts):
                 counts[index] += n

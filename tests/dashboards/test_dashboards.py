@@ -367,3 +367,28 @@ def test_closed_collection_curves_are_kept_unless_full(refreshed):
     assert set(DailyCollection.objects.filter(year=2025).values_list("enrolled", flat=True)) == {99}
     rollups.refresh(years=[2025], today=dt.date(2027, 3, 1), full=True)
     assert 99 not in set(DailyCollection.objects.filter(year=2025).values_list("enrolled", flat=True))
+
+
+def test_an_earlier_year_shows_its_rates_up_to_it_and_every_year_in_the_menu(refreshed):
+    # The yearly rates and the year menu share one read of the region's rows.
+    data = selectors.dashboard(Region.objects.get(code=f.TOWNSHIP), 2025)
+    assert [y["year"] for y in data["by_year"]] == [2025]
+    assert data["years"] == [YEAR, 2025]
+    assert data["daily"]["this_year"] == 2025 and data["daily"]["last_year"] == 2024
+    assert data["daily"]["last"] == [0] * len(data["daily"]["last"])  # nothing for 2024
+
+
+def test_the_users_own_region_costs_no_query(refreshed, as_user, township_officer):
+    from django.db import connection
+
+    client = as_user(township_officer)
+    client.get(reverse("dashboards:dashboard"))
+    sqls = []
+    with connection.execute_wrapper(lambda execute, sql, params, many, ctx: (
+            sqls.append(sql), execute(sql, params, many, ctx))[1]):
+        response = client.get(reverse("dashboards:dashboard"))
+    assert response.status_code == 200 and response.context["region"].code == f.TOWNSHIP
+    assert not [q for q in sqls if 'FROM "enrollment_region" WHERE "enrollment_region"."code" = '
+                in q]
+    # the yearly rates, the year menu and both collection curves: two queries, not four
+    assert len([q for q in sqls if 'FROM "dashboards_dailycollection"' in q]) == 1
