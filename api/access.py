@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from enrollment import regions
-from enrollment.scope import code_under, region_q_prefix
+from enrollment.region_filters import code_under, region_q_prefix
 
 
 def token_prefix(token) -> str | None:

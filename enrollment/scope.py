@@ -19,6 +19,8 @@ from django.shortcuts import get_object_or_404
 
 from . import regions
 from .models import Role, User
+# Conditions on region codes, re-exported: callers ask scope for everything about regions.
+from .region_filters import code_under, region_q_prefix, region_q_range  # noqa: F401
 
 READ_ONLY_ROLES = {Role.CITY_LEADER}
 # Roles that administer profiles, standards and jobs for their region.
@@ -164,35 +166,12 @@ def region_q(user, *fields: str) -> Q:
     return region_q_prefix(prefix, *fields)
 
 
-def region_q_prefix(prefix: str, *fields: str) -> Q:
-    """Rows whose region field(s) start with a code prefix (any of the fields)."""
-    q = Q()
-    for field in fields:
-        q |= Q(**{f"{_code_lookup(field)}__startswith": prefix})
-    return q
-
-
-def region_q_range(prefix: str, field: str) -> Q:
-    """The same rows as `region_q_prefix(prefix, field)` as a code range, for tables whose
-    indexes lead with another column (the ledger's year): the range bounds the index scan, a
-    LIKE would only filter it."""
-    end = regions.prefix_end(prefix) if prefix else None
-    q = Q(**{f"{field}__gte": prefix}) if prefix else Q()
-    return q & Q(**{f"{field}__lt": end}) if end else q
-
-
 def user_region_q_range(user, field: str) -> Q:
     """`region_q` for one field as a code range (see `region_q_range`)."""
     prefix = region_prefix(user)
     if prefix is None:
         return Q(pk__in=[])
     return region_q_range(prefix, field)
-
-
-def _code_lookup(field: str) -> str:
-    # Django has no startswith on a foreign key column; "x_id" becomes "x__pk", which the ORM
-    # resolves to the same column (the region code is the primary key) without a join.
-    return field[:-3] + "__pk" if field.endswith("_id") else field
 
 
 def filter_regions(user, qs: QuerySet) -> QuerySet:
@@ -207,20 +186,6 @@ def filter_persons(user, qs: QuerySet, prefix: str = "") -> QuerySet:
 
 def region_in_scope(user, code: str) -> bool:
     return code_under(region_prefix(user), code)
-
-
-def code_under(prefix: str | None, code: str) -> bool:
-    """Whether a region code lies under a scope's code prefix (None: a scope that sees nothing).
-    Staff scopes and the API's department tokens both answer through here."""
-    if prefix is None or not code:
-        return False
-    try:
-        if not (code.isascii() and code.isdigit()):
-            raise ValueError(code)
-        regions.level_of(code)
-    except ValueError:
-        return False  # a malformed code (typed into ?region=) lies in nobody's scope
-    return code.startswith(prefix)
 
 
 def get_person_or_404(user, pk):
