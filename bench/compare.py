@@ -77,8 +77,11 @@ def setup_regions() -> None:
             "name": f"测试学校{c}", "kind": "primary", "region_id": village(c, 0, 0)})
 
 
-def generate(persons: int, seed: int = 13) -> None:
-    """COPY persons, enrollments and groups (streamed, never row by row)."""
+def generate(persons: int, seed: int = 13, persons_too: bool = True) -> None:
+    """COPY persons, enrollments and groups (streamed, never row by row). Without
+    `persons_too`, only the enrollments and groups of the persons already there (an earlier
+    generation whose enrollment COPY broke after the persons' COPY had committed): the same seed
+    gives the same rows, checked by the persons' life statuses before anything is written."""
     from django.db import connection
 
     from core import crypto
@@ -91,6 +94,7 @@ def generate(persons: int, seed: int = 13) -> None:
     now = "2030-12-01 00:00:00+08"
     t0 = time.perf_counter()
     people, enrol, groups = io.StringIO(), io.StringIO(), io.StringIO()
+    statuses: dict[str, int] = {}
 
     def e(pid, year, region, status="active", scheme="resident", elsewhere="f", start="\\N",
           end="\\N", stopped="\\N"):
@@ -99,6 +103,7 @@ def generate(persons: int, seed: int = 13) -> None:
 
     def person(pid, name, birth, hukou, residence, life="alive", life_date="\\N",
                school="\\N", cert=False):
+        statuses[life] = statuses.get(life, 0) + 1
         number = ("\\N\t\\N\t" + f"{cipher}\tbc{pid:062x}" if cert
                   else f"{cipher}\tid{pid:062x}\t\\N\t\\N")
         people.write(f"{pid}\t{'birth_cert' if cert else 'resident_id'}\t{number}\t{name}\t"
@@ -152,23 +157,32 @@ def generate(persons: int, seed: int = 13) -> None:
                     if rand() < 0.004 and pid < persons:  # a birth-certificate file beside
                         pid += 1
                         person(pid, name, birth, here, here, cert=True)
+    copies = [
+        ("COPY enrollment_person (id, id_type, id_number, id_number_bidx, birth_cert_number, "
+         "birth_cert_bidx, name, name_initials, sex, birth_date, phone, hukou_region_id, "
+         "residence_region_id, address, relation_to_head, life_status, life_status_date, "
+         "life_status_source, school_id, created_at, updated_at) FROM STDIN", people),
+        ("COPY enrollment_enrollment (person_id, year, scheme, pooling_region_id, elsewhere, "
+         "status, paid_on, channel, payer_relation, in_concentrated_period, cover_start, "
+         "cover_end, stopped_on, stop_reason, repair_years, rule_ids, explanation, "
+         "case_details, determination, created_at, tier_code, credit_outstanding, elsewhere_code, "
+         "elsewhere_name) FROM STDIN", enrol),
+        ("COPY enrollment_persongroup (person_id, \"group\", start_date, end_date, source) "
+         "FROM STDIN", groups)]
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE enrollment_finding, enrollment_findingnote, "
-                       "enrollment_comparisonrun, enrollment_persongroup, "
-                       "enrollment_enrollment, enrollment_person CASCADE")
+        if persons_too:
+            cursor.execute("TRUNCATE enrollment_finding, enrollment_findingnote, "
+                           "enrollment_comparisonrun, enrollment_persongroup, "
+                           "enrollment_enrollment, enrollment_person CASCADE")
+        else:
+            cursor.execute("SELECT life_status, count(*) FROM enrollment_person GROUP BY 1")
+            there = dict(cursor.fetchall())
+            if there != statuses:
+                raise SystemExit(f"the persons there are not this seed's: {there} != {statuses}"
+                                 "; regenerate with --fresh")
+            copies = copies[1:]
         raw = cursor.cursor
-        for sql, buf in [
-            ("COPY enrollment_person (id, id_type, id_number, id_number_bidx, birth_cert_number, "
-             "birth_cert_bidx, name, name_initials, sex, birth_date, phone, hukou_region_id, "
-             "residence_region_id, address, relation_to_head, life_status, life_status_date, "
-             "life_status_source, school_id, created_at, updated_at) FROM STDIN", people),
-            ("COPY enrollment_enrollment (person_id, year, scheme, pooling_region_id, elsewhere, "
-             "status, paid_on, channel, payer_relation, in_concentrated_period, cover_start, "
-             "cover_end, stopped_on, stop_reason, repair_years, rule_ids, explanation, "
-             "case_details, determination, created_at, tier_code, credit_outstanding, elsewhere_code, "
-             "elsewhere_name) FROM STDIN", enrol),
-            ("COPY enrollment_persongroup (person_id, \"group\", start_date, end_date, source) "
-             "FROM STDIN", groups)]:
+        for sql, buf in copies:
             with raw.copy(sql) as copy:
                 copy.write(buf.getvalue())
         cursor.execute("SELECT setval(pg_get_serial_sequence('enrollment_person', 'id'), %s)",
@@ -281,13 +295,17 @@ def main() -> int:
 
     call_command("migrate", verbosity=0)
     from enrollment.exchange import comparison
-    from enrollment.models import Finding, Person
+    from enrollment.models import Enrollment, Finding, Person
 
     setup_regions()
     have = Person.objects.count()
     if args.fresh or not (0.99 * args.persons <= have <= 1.01 * args.persons):
         print(f"generating {args.persons:,} persons (COPY)…", flush=True)
         generate(args.persons)
+    elif not Enrollment.objects.exists():
+        print(f"{have:,} persons there but no enrollments (an earlier generation broke after the "
+              "persons' COPY): generating the enrollments and groups of the same seed…", flush=True)
+        generate(args.persons, persons_too=False)
     else:
         print(f"reusing {have:,} persons already in the bench database")
     Finding.objects.all().delete()

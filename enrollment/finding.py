@@ -88,14 +88,15 @@ class Finding(models.Model):
     key = models.CharField("比对键", max_length=80, unique=True, editable=False)
     kind = models.CharField("问题类型", max_length=30, choices=FindingKind.choices)
     person = models.ForeignKey("enrollment.Person", verbose_name="人员", on_delete=models.PROTECT,
-                               related_name="findings")
+                               related_name="findings", db_index=False)
     other_person = models.ForeignKey("enrollment.Person", verbose_name="另一份档案", null=True,
                                      blank=True, on_delete=models.PROTECT, related_name="+")
     year = models.PositiveSmallIntegerField("年度")
     region = models.ForeignKey(Region, verbose_name="户籍地村（社区）", on_delete=models.PROTECT,
-                               related_name="+")
+                               related_name="+", db_index=False)
     residence_region = models.ForeignKey(Region, verbose_name="常住地村（社区）",
-                                         on_delete=models.PROTECT, related_name="+")
+                                         on_delete=models.PROTECT, related_name="+",
+                                         db_index=False)
     details = models.JSONField("比对情况", default=dict, blank=True)
     status = models.CharField("状态", max_length=10, choices=FindingStatus.choices,
                               default=FindingStatus.OPEN)
@@ -107,12 +108,22 @@ class Finding(models.Model):
     resolved_at = models.DateTimeField("处理时间", null=True, blank=True)
     found_at = models.DateTimeField("发现时间")
     last_seen_run = models.ForeignKey(ComparisonRun, verbose_name="最近一次比对", null=True,
-                                      blank=True, on_delete=models.SET_NULL, related_name="+")
+                                      blank=True, on_delete=models.SET_NULL, related_name="+",
+                                      db_index=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "比对核查"
         ordering = ["pk"]
+        # Every index is one more write for each finding a run adds, and an indexed column a
+        # rerun changes makes its update write every index (no HOT update): the rerun rewrites
+        # `last_seen_run` of every finding seen, so it has no index (nothing reads findings by
+        # run but a run's own part, found by region); the foreign keys' plain indexes repeat
+        # the first column of the indexes below; scope filters regions by prefix (LIKE).
         indexes = [
+            models.Index(fields=["region"], opclasses=["varchar_pattern_ops"],
+                         name="finding_region_like"),
+            models.Index(fields=["residence_region"], opclasses=["varchar_pattern_ops"],
+                         name="finding_residence_like"),
             models.Index(fields=["region", "status", "kind"], name="finding_region_status"),
             models.Index(fields=["residence_region", "status"], name="finding_residence_status"),
             models.Index(fields=["person", "status"], name="finding_person_status"),

@@ -77,8 +77,16 @@ def compare_part(*, run: ComparisonRun, part: str) -> dict:
         now = timezone.now()
         params = params_for(run.day, run.pk, part, now)
         with connection.cursor() as cursor:
-            for select in comparison_sql.kind_queries(dialect).values():
-                cursor.execute(comparison_sql.UPSERT.format(select=select), params)
+            if dialect.pg:
+                # At a million persons each kind's estimated cost passes jit_above_cost, and
+                # compiling (0.3 s for the duplicate search) cost more than these index-probe
+                # plans ever save: no JIT for the part's statements (LOCAL: this transaction).
+                cursor.execute("SET LOCAL jit = off")
+            cursor.execute(comparison_sql.DROP_FOUND)
+            for statement in comparison_sql.collect(dialect):
+                cursor.execute(statement, params)
+            cursor.execute(comparison_sql.UPSERT_FOUND, params)
+            cursor.execute(comparison_sql.DROP_FOUND)
         seen = _in_part(part).filter(last_seen_run=run, status=FindingStatus.OPEN)
         found = seen.count()
         new = seen.filter(found_at=now)

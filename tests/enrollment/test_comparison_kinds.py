@@ -127,6 +127,21 @@ def test_the_same_child_in_an_id_file_and_a_birth_certificate_file(make_person):
     assert not any(other_day.pk in pair for pair in pairs)
 
 
+def test_a_birth_certificate_file_older_than_the_id_file_and_two_certificate_files(make_person):
+    """The village half is one select per side without an ID number: the certificate file may
+    be the older of the pair (`p`) or the newer (`b`), and a pair of two certificate files,
+    which both selects find, is one finding."""
+    birth = dt.date(2026, 3, 4)
+    cert = _birth_cert_file(make_person(name="郑小宝", birth_date=birth,
+                                        birth_cert_number="R4300094"))
+    cert_2 = _birth_cert_file(make_person(factories.GRID_2, name="郑小宝", birth_date=birth,
+                                          birth_cert_number="R4300095"))
+    id_file = make_person(name="郑小宝", birth_date=birth)
+    run()
+    pairs = sorted((f.person_id, f.other_person_id) for f in found("duplicate_person"))
+    assert pairs == [(cert.pk, cert_2.pk), (cert.pk, id_file.pk), (cert_2.pk, id_file.pk)]
+
+
 def test_duplicate_files_are_found_from_a_grid_run_and_across_parts(make_person, settings):
     """The household half reaches a file registered in another county (another part); the
     village half reaches a birth-certificate file in another grid of the village even when the
