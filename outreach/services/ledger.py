@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Subquery
 from django.utils import timezone
 
-from core import queue
+from core import partitions, queue
 from enrollment import changes, regions, scope
 from enrollment.audit import audit_record
 from enrollment.models import (
@@ -210,6 +210,8 @@ def ledger_part_execute(*, run_id: int, prefixes: list[str]) -> bool:
             run = LedgerRun.objects.only("year", "since").get(pk=run_id)
             now = timezone.now()
             added = _insert_part(run.year, part, now, run.since)
+            if added >= ANALYZE_AFTER_ROWS:
+                _analyze_year(run.year)
             closed = _close_part(run.year, part, now, run.since)
             # The counter update locks the run's row until this part commits, so two parts
             # finishing together see each other's counts and exactly one sees the last.
@@ -226,6 +228,27 @@ def ledger_part_execute(*, run_id: int, prefixes: list[str]) -> bool:
         return False
     _finish(run_id)
     return True
+
+
+# A part that wrote this many rows refreshes the statistics of the year's partition before its
+# closing statements: a partition that started the run empty (a new year, a bench's truncate)
+# has none, and the planner then walked every entry of the year by (person, year) in each
+# part's closing, a cost growing with the entries already written (1M, 7 parts, one
+# transaction: closings 1.1 s -> 3.9 s per part, 18 s in all; with the ANALYZE, 0.15-0.2 s
+# each, ~1.0 s per part, 7.8 s in all).
+ANALYZE_AFTER_ROWS = 10_000
+
+
+def _analyze_year(year: int) -> None:
+    if connection.vendor != "postgresql":
+        return
+    table = LedgerEntry._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL",
+                       [partitions.partition_name(table, year)])
+        # The year's own partition, or the whole table when the year is in DEFAULT.
+        name = partitions.partition_name(table, year) if cursor.fetchone()[0] else table
+        cursor.execute(f'ANALYZE "{name}"')
 
 
 def _finish(run_id: int) -> None:

@@ -144,3 +144,24 @@ def test_a_failed_part_leaves_the_run_failed(superuser, make_person, monkeypatch
         is False
     run.refresh_from_db()
     assert run.status == LedgerRun.Status.FAILED and "中断" in run.error
+
+
+def test_a_large_part_refreshes_the_year_statistics_before_its_closings(
+        superuser, make_person, monkeypatch):
+    """On PostgreSQL a part that wrote many rows analyzes the year's ledger partition (its
+    closings are then planned by region, not by walking the year); the ledger is the same."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    make_person(GRID, name="甲")
+    make_person(OTHER_GRID, name="丙")
+    monkeypatch.setattr(ledger_services, "ANALYZE_AFTER_ROWS", 1)
+    with CaptureQueriesContext(connection) as queries:
+        result = generate(superuser, full=True)
+    assert result["added"] == 2
+    analyzed = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("ANALYZE")]
+    if connection.vendor == "postgresql":
+        # the part's own (year 2027's partition or the table) and the run's final one
+        assert len(analyzed) == 2 and "outreach_ledgerentry" in analyzed[0]
+    else:
+        assert analyzed == []
