@@ -122,7 +122,7 @@ def region_coverage(region: Region, year: int) -> dict:
 def unenrolled(token, region: Region, year: int, params, *, per_page: int) -> dict:
     """One page of the open (未参保) ledger entries of the region, keyset-paged."""
     qs = (LedgerEntry.objects.filter(year=year, status=EntryStatus.OPEN)
-          .filter(scope.region_q_prefix(region.path, "region_id"))
+          .filter(scope.region_q_range(region.path, "region_id"))
           .select_related("region"))
     page = paging.keyset_page(qs, params, keys=LEDGER_KEYS, per_page=per_page)
     rows = [{**_identity(token, id_number=e.id_number, name=e.name, phone=e.phone),

@@ -35,11 +35,47 @@ def load() -> str:
     return "load average %.2f %.2f %.2f" % os.getloadavg()
 
 
-def ledger(city, county_user) -> None:
+def _part_worker(args) -> tuple:
+    """One process of the bench's pool: its own Django and connection, one part per call."""
+    url, run_id, prefixes = args
+    from dashboard import setup_django
+
+    setup_django(url)
+    from django.db import connection
+
+    from outreach.services import ledger as ledger_services
+
+    finished = ledger_services.ledger_part_execute(run_id=run_id, prefixes=prefixes)
+    connection.close()
+    return finished
+
+
+def _generate(city, actor, *, full: bool, processes: int, url: str) -> dict:
+    """The full or incremental run, its parts on `processes` processes (as the Celery job
+    spreads them over the workers); one process runs them in this one, in order."""
+    from outreach.models import LedgerRun
+    from outreach.services import ledger as ledger_services
+
+    if processes <= 1:
+        return ledger_services.ledger_generate(actor=actor, year=YEAR, region=city, full=full)
+    import multiprocessing
+
+    from django.db import connection
+
+    run = LedgerRun.objects.create(year=YEAR, region=city, created_by=actor, full=full)
+    parts = ledger_services.ledger_run_plan(run_id=run.pk) or []
+    connection.close()  # the forked processes open their own
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        pool.map(_part_worker, [(url, run.pk, list(p.prefixes)) for p in parts], chunksize=1)
+    run.refresh_from_db()
+    assert run.status == LedgerRun.Status.DONE, run.status
+    return {"added": run.added, "closed": run.closed, "parts": run.parts_total}
+
+
+def ledger(city, county_user, *, processes: int = 1, url: str = "") -> None:
     from django.db import connection
 
     from outreach.models import LedgerEntry
-    from outreach.services import ledger as ledger_services
     from outreach.services import ledger_parts
 
     with connection.cursor() as cur:  # the bench database's own outreach data, from scratch
@@ -48,13 +84,15 @@ def ledger(city, county_user) -> None:
     took = {}
     for label, full in (("full", True), ("rerun (incremental, nothing changed)", False)):
         started = time.monotonic()
-        result = ledger_services.ledger_generate(actor=county_user, year=YEAR, region=city,
-                                                 full=full)
+        result = _generate(city, county_user, full=full, processes=processes, url=url)
         took[full] = time.monotonic() - started
         print(f"ledger generation {label}: {took[full]:.1f} s, "
               f"added={result['added']} closed={result['closed']} parts={result['parts']} "
-              f"(parts of up to {ledger_parts.PART_PERSONS:,} persons); {load()}", flush=True)
-    with connection.cursor() as cur:  # the simple way: one anti-join
+              f"(parts of up to {ledger_parts.PART_PERSONS:,} persons) on {processes} "
+              f"process(es); {load()}", flush=True)
+    # The simple way: one anti-join, on as many processes (parallel workers) as the run had.
+    with connection.cursor() as cur:
+        cur.execute("SET max_parallel_workers_per_gather = %s", [max(processes - 1, 0)])
         started = time.monotonic()
         cur.execute("""SELECT count(*) FROM enrollment_person p WHERE p.life_status = 'alive'
                        AND NOT EXISTS (SELECT 1 FROM enrollment_enrollment e WHERE
@@ -62,9 +100,11 @@ def ledger(city, county_user) -> None:
                     [YEAR])
         expected = cur.fetchone()[0]
         anti = time.monotonic() - started
+        cur.execute("RESET max_parallel_workers_per_gather")
     got = LedgerEntry.objects.filter(year=YEAR, side="residence", status="open").count()
     print(f"ledger check: {got:,} open entries, the bare anti-join counts {expected:,} in "
-          f"{anti:.1f} s: {'same' if got == expected else 'NOT THE SAME'}; the full run is "
+          f"{anti:.1f} s on {processes} process(es): "
+          f"{'same' if got == expected else 'NOT THE SAME'}; the full run is "
           f"{took[True] / max(anti, 0.001):.0f}x the anti-join (which writes nothing); "
           f"{load()}", flush=True)
 
@@ -153,6 +193,10 @@ def main() -> int:
                              "generating it")
     parser.add_argument("--out", default=str(PLANS), help="directory of the plan files")
     parser.add_argument("--only", default="", help="pages whose name contains this only")
+    parser.add_argument("--ledger-only", action="store_true",
+                        help="generate the ledger (full run and rerun, checked) and stop")
+    parser.add_argument("--processes", type=int, default=1,
+                        help="processes the ledger's parts run on (the Celery job's workers)")
     args = parser.parse_args()
     PLANS = Path(args.out).resolve()
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
@@ -178,7 +222,9 @@ def main() -> int:
     city = Region.objects.get(code=users["city"].region_id)
     print(f"{persons:,} persons; {load()}", flush=True)
     if not args.keep_ledger:
-        ledger(city, users["admin"])
+        ledger(city, users["admin"], processes=args.processes, url=url)
+        if args.ledger_only:
+            return 0
     else:
         from django.db import connection
 

@@ -47,7 +47,8 @@ class LedgerEntryAdmin(ScopedAdminMixin, ExportMixin, admin.ModelAdmin):
     list_display = ["name", "masked_id", "year", "region", "side", "separated", "reason",
                     "status"]
     list_filter = ["year", "status", "reason", "side", "separated"]
-    search_fields = ["=id_number", "name", "region__name"]
+    # The person's indexed columns (the ledger's copies have no search index of their own).
+    search_fields = ["=person__id_number", "person__name", "region__name"]
     readonly_fields = ["status", "enrollment", "closed_at", "person", "year", "side"]
     raw_id_fields = ["region", "grid"]
     list_select_related = ["region"]

@@ -63,13 +63,19 @@ def ledger_search(user, *, year=None, reason="", status="", query="", region_cod
     query = (query or "").strip()
     if query:
         normalized = idnumbers.normalize(query)
+        # Through the person's indexes (blind indexes, trigram): the ledger keeps none of its
+        # own for the search, so that the generation writes fewer index entries per row.
         if _DIGITS.match(normalized):
-            # Whole numbers only: they are encrypted and matched through the blind index.
-            qs = qs.filter(Q(id_number=normalized) | Q(phone=normalized))
+            # Whole numbers only: they are encrypted and matched through the blind index. The
+            # entry's number is the person's ID number, or the birth certificate's without one.
+            qs = qs.filter(Q(person__id_number=normalized)
+                           | Q(person__id_number__isnull=True,
+                               person__birth_cert_number=normalized)
+                           | Q(person__phone=normalized))
         elif _INITIALS.match(query):
             qs = qs.filter(person__name_initials__startswith=query.lower())
         else:
-            qs = qs.filter(name__contains=query)
+            qs = qs.filter(person__name__contains=query)
     return qs.select_related("region", "grid", "task").order_by("region_id", "name", "pk")
 
 

@@ -35,7 +35,7 @@ def region_population(region: Region, year: int) -> dict:
         "registered_population": alive.filter(
             scope.region_q_prefix(prefix, "hukou_region_id")).count(),
         "potential": LedgerEntry.objects.filter(
-            scope.region_q_prefix(prefix, "region_id"), year=year, side=Side.RESIDENCE,
+            scope.region_q_range(prefix, "region_id"), year=year, side=Side.RESIDENCE,
             status=EntryStatus.OPEN).count(),
     }
 

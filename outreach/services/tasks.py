@@ -73,7 +73,7 @@ def batch_push(*, actor, year: int, township: Region, entry_ids: list[int] | Non
     if due_date and due_date < timezone.localdate():
         raise ValidationError({"due_date": "反馈时限不能早于今天。"})
     prefix = regions.prefix_of(township.code)
-    entries = LedgerEntry.objects.filter(scope.region_q_prefix(prefix, "region_id"), year=year)
+    entries = LedgerEntry.objects.filter(scope.region_q_range(prefix, "region_id"), year=year)
     if entry_ids is not None:
         wanted = set(int(i) for i in entry_ids)
         if not wanted:

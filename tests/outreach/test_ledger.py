@@ -213,3 +213,7 @@ def test_ledger_copies_numbers_encrypted_and_finds_them_whole(county_admin, make
     assert [e.person_id for e in selectors.ledger_search(county_admin, year=Y,
                                                           query="13912345678")] == [person.pk]
     assert not selectors.ledger_search(county_admin, year=Y, query=person.id_number[:12])
+    # The search goes through the person's indexes: a name finds the same entries as the
+    # copy on the ledger would.
+    assert [e.person_id for e in selectors.ledger_search(county_admin, year=Y,
+                                                          query="小宝")] == [newborn.pk]
