@@ -61,6 +61,30 @@ def prefix_end(prefix: str) -> str | None:
     return str(int(prefix) + 1).zfill(len(prefix))
 
 
+def in_batches(prefixes: list[str], persons_by_township: dict[str, int],
+               limit: int) -> list[list[str]]:
+    """Consecutive code prefixes (in the order given) gathered into batches of up to `limit`
+    persons each; a prefix weighs the persons of the townships under it (`persons_by_township`:
+    township prefix → persons), a prefix heavier than the limit is a batch of its own. The
+    region-wide jobs (the ledger, the monthly comparison) run a batch per transaction: a
+    statement's fixed cost is paid once per batch instead of once per township."""
+    township = LEVEL_LENGTH[TOWNSHIP]
+    batches: list[list[str]] = []
+    current: list[str] = []
+    size = 0
+    for prefix in prefixes:
+        weight = (persons_by_township.get(prefix[:township], 0) if len(prefix) >= township
+                  else sum(n for t, n in persons_by_township.items() if t.startswith(prefix)))
+        if current and size + weight > limit:
+            batches.append(current)
+            current, size = [], 0
+        current.append(prefix)
+        size += weight
+    if current:
+        batches.append(current)
+    return batches
+
+
 def ancestor_code(code: str, level: str) -> str:
     """The code of the region at `level` that `code` lies in: its prefix of that level's length,
     padded with zeros to a 12-digit division code (a grid's village is its first 12 digits).

@@ -73,15 +73,6 @@ def plan(region: Region | None) -> list[str]:
     townships = _townships_under(region)
     if not townships:
         return [regions.prefix_of(region.code)] if region is not None else []
-    counts, limit = _persons_by_township(region), part_persons()
-    groups, group, size = [], [], 0
-    for township in townships:
-        n = counts.get(township, 0)
-        if group and size + n > limit:
-            groups.append(group)
-            group, size = [], 0
-        group.append(township)
-        size += n
-    groups.append(group)
+    groups = regions.in_batches(townships, _persons_by_township(region), part_persons())
     within = regions.prefix_of(region.code) if region is not None else ""
     return [SEPARATOR.join(_collapse(g, townships, within)) for g in groups]

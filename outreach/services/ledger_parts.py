@@ -105,19 +105,8 @@ def _persons_by_township(region: Region, since=None) -> Counter:
 
 def group(prefixes: list[str], weights: Counter, limit: int | None = None) -> list[Part]:
     """Consecutive townships gathered into parts of up to `limit` persons each."""
-    limit = limit or PART_PERSONS
-    parts, current, size = [], [], 0
-    for prefix in prefixes:
-        weight = sum(n for t, n in weights.items() if t.startswith(prefix)) \
-            if len(prefix) < _TOWNSHIP_LENGTH else weights.get(prefix[:_TOWNSHIP_LENGTH], 0)
-        if current and size + weight > limit:
-            parts.append(Part(tuple(current)))
-            current, size = [], 0
-        current.append(prefix)
-        size += weight
-    if current:
-        parts.append(Part(tuple(current)))
-    return parts
+    return [Part(tuple(batch))
+            for batch in regions.in_batches(prefixes, weights, limit or PART_PERSONS)]
 
 
 def plan(region: Region, year: int, since=None) -> list[Part]:

@@ -33,3 +33,15 @@ def test_parent_code_walks_up_one_level():
     assert regions.parent_code("430121100001") == "430121100000"
     assert regions.parent_code("430121100000") == "430121000000"
     assert regions.parent_code("430000000000") is None
+
+
+def test_prefixes_are_batched_in_order_by_the_persons_under_them():
+    persons = {"430101001": 60, "430101002": 50, "430101003": 200, "430102001": 10}
+    assert regions.in_batches(["430101001", "430101002", "430101003", "430102001"], persons,
+                              100) == [["430101001"], ["430101002"], ["430101003"],
+                                       ["430102001"]]
+    assert regions.in_batches(["430101001", "430101002", "430102001"], persons, 120) == [
+        ["430101001", "430101002", "430102001"]]
+    # A county prefix weighs its townships; a township nobody lives in weighs nothing.
+    assert regions.in_batches(["430101", "430102", "430103001"], persons, 300) == [
+        ["430101"], ["430102", "430103001"]]
