@@ -56,7 +56,8 @@ def _persons_sql() -> str:
 
 def _leaf_sql(d: Dialect, *, only_listed: bool = False) -> str:
     """`only_listed`: the persons table holds a few villages (the touched refresh), so the
-    enrollments and groups are read for those persons only, not for the whole registry."""
+    enrollments (this year's and last year's), groups and money are read for those persons
+    only, not for the whole registry."""
     listed = f"AND person_id IN (SELECT id FROM {PERSONS})" if only_listed else ""
     days = d.days_between("e.first_paid", "p.birth_date")
     owed = "paid_on IS NULL AND credit_outstanding > 0"  # R-CREDIT: enrolled, not yet paid
@@ -123,7 +124,7 @@ def _leaf_sql(d: Dialect, *, only_listed: bool = False) -> str:
     ) h ON h.person_id = p.id
     LEFT JOIN (
       SELECT DISTINCT person_id FROM enrollment_enrollment
-      WHERE year = %(last_year)s AND status IN ('awaiting', 'active')
+      WHERE year = %(last_year)s AND status IN ('awaiting', 'active') {listed}
     ) l ON l.person_id = p.id
     WHERE p.alive = 1
     GROUP BY p.code, p.path
@@ -301,8 +302,10 @@ def default_years(today: dt.date | None = None) -> list[int]:
 
     today = today or timezone.localdate()
     current = coverage_year_for(today)
-    years = set(Enrollment.objects.filter(year__gte=current - 4, year__lte=current)
-                .values_list("year", flat=True).distinct())
+    # One index probe per year: a DISTINCT over five years of enrollments (joined to persons
+    # by the model's ordering) took 3 s at 100,000 persons.
+    years = {year for year in range(current - 4, current + 1)
+             if Enrollment.objects.filter(year=year).exists()}
     years.update({today.year, current})
     return sorted(years)
 
