@@ -62,6 +62,9 @@ def _leaf_sql(d: Dialect, *, only_listed: bool = False) -> str:
     days = d.days_between("e.first_paid", "p.birth_date")
     owed = "paid_on IS NULL AND credit_outstanding > 0"  # R-CREDIT: enrolled, not yet paid
     window = newborns.sql_days("p.code")
+
+    def money(column: str) -> str:  # the per-person sums are cents (`Dialect.cents`)
+        return d.from_cents(f"SUM(COALESCE({column}, 0))")
     return f"""
     CREATE TEMP TABLE {LEAF} AS
     SELECT p.code AS code, p.path AS path,
@@ -89,14 +92,14 @@ def _leaf_sql(d: Dialect, *, only_listed: bool = False) -> str:
         AS renewed_on_time,
       SUM(CASE WHEN l.person_id IS NOT NULL AND e.paid = 1 AND e.first_paid > %(renew_by)s
                THEN 1 ELSE 0 END) AS renewed_late,
-      SUM(COALESCE(e.collected, 0)) AS collected,
-      SUM(COALESCE(e.subsidies, 0)) AS subsidies,
-      SUM(COALESCE(w.sponsorship_in, 0)) AS sponsorship_in,
-      SUM(COALESCE(t.wallet_paid, 0)) AS wallet_paid,
-      SUM(COALESCE(t.payer_paid, 0)) AS payer_paid,
-      SUM(COALESCE(e.credit_outstanding, 0)) AS credit_outstanding,
+      {money('e.collected')} AS collected,
+      {money('e.subsidies')} AS subsidies,
+      {money('w.sponsorship_in')} AS sponsorship_in,
+      {money('t.wallet_paid')} AS wallet_paid,
+      {money('t.payer_paid')} AS payer_paid,
+      {money('e.credit_outstanding')} AS credit_outstanding,
       SUM(COALESCE(e.credit_overdue, 0)) AS credit_overdue,
-      SUM(COALESCE(e.credit_overdue_amount, 0)) AS credit_overdue_amount
+      {money('e.credit_overdue_amount')} AS credit_overdue_amount
     FROM {PERSONS} p
     LEFT JOIN (
       SELECT person_id,
@@ -106,18 +109,20 @@ def _leaf_sql(d: Dialect, *, only_listed: bool = False) -> str:
         MAX(CASE WHEN status = 'active' THEN 1 ELSE 0 END) AS paid,
         MAX(CASE WHEN benefit_start > %(today)s THEN 1 ELSE 0 END) AS waiting,
         MIN(paid_on) AS first_paid,
-        SUM(CASE WHEN scheme = 'resident' THEN COALESCE(amount_paid, 0) ELSE 0 END) AS collected,
+        SUM(CASE WHEN scheme = 'resident' THEN {d.cents('COALESCE(amount_paid, 0)')} ELSE 0 END)
+          AS collected,
         SUM(CASE WHEN scheme = 'resident' AND NOT elsewhere AND status = 'active'
-                 THEN COALESCE(subsidy, 0) ELSE 0 END) AS subsidies,
-        SUM(CASE WHEN {owed} THEN credit_outstanding ELSE 0 END) AS credit_outstanding,
+                 THEN {d.cents('COALESCE(subsidy, 0)')} ELSE 0 END) AS subsidies,
+        SUM(CASE WHEN {owed} THEN {d.cents('credit_outstanding')} ELSE 0 END)
+          AS credit_outstanding,
         MAX(CASE WHEN {owed} AND credit_due_on < %(today)s THEN 1 ELSE 0 END) AS credit_overdue,
-        SUM(CASE WHEN {owed} AND credit_due_on < %(today)s THEN credit_outstanding ELSE 0 END)
-          AS credit_overdue_amount
+        SUM(CASE WHEN {owed} AND credit_due_on < %(today)s THEN {d.cents('credit_outstanding')}
+                 ELSE 0 END) AS credit_overdue_amount
       FROM enrollment_enrollment
       WHERE year = %(year)s AND status IN ('awaiting', 'active') {listed}
       GROUP BY person_id
     ) e ON e.person_id = p.id
-    {_ledger_joins(only_listed)}
+    {_ledger_joins(d, only_listed)}
     LEFT JOIN (
       SELECT DISTINCT person_id FROM enrollment_persongroup
       WHERE start_date <= %(as_of)s AND (end_date IS NULL OR end_date >= %(as_of)s) {listed}
@@ -131,7 +136,7 @@ def _leaf_sql(d: Dialect, *, only_listed: bool = False) -> str:
     """
 
 
-def _ledger_joins(only_listed: bool) -> str:
+def _ledger_joins(d: Dialect, only_listed: bool) -> str:
     """The wallet ledger's money per person (payments/): sponsorship that reached the person's
     wallet while the coverage year was collected for (net of its reversals), and the payments for the coverage year
     from a wallet or a third-party payer (a reversed payment does not count)."""
@@ -139,7 +144,7 @@ def _ledger_joins(only_listed: bool) -> str:
     paid_listed = f"AND e.person_id IN (SELECT id FROM {PERSONS})" if only_listed else ""
     return f"""
     LEFT JOIN (
-      SELECT a.person_id AS person_id, SUM(en.amount) AS sponsorship_in
+      SELECT a.person_id AS person_id, SUM({d.cents('en.amount')}) AS sponsorship_in
       FROM payments_entry en
       JOIN payments_account a ON a.id = en.account_id AND a.kind = 'wallet'
       JOIN payments_transfer t ON t.id = en.transfer_id
@@ -150,8 +155,9 @@ def _ledger_joins(only_listed: bool) -> str:
     ) w ON w.person_id = p.id
     LEFT JOIN (
       SELECT e.person_id AS person_id,
-        SUM(CASE WHEN t.kind = 'payment' THEN t.amount ELSE 0 END) AS wallet_paid,
-        SUM(CASE WHEN t.kind = 'payer_payment' THEN t.amount ELSE 0 END) AS payer_paid
+        SUM(CASE WHEN t.kind = 'payment' THEN {d.cents('t.amount')} ELSE 0 END) AS wallet_paid,
+        SUM(CASE WHEN t.kind = 'payer_payment' THEN {d.cents('t.amount')} ELSE 0 END)
+          AS payer_paid
       FROM payments_transfer t
       JOIN enrollment_enrollment e ON e.id = t.enrollment_id
       WHERE t.kind IN ('payment', 'payer_payment') AND e.year = %(year)s {paid_listed}

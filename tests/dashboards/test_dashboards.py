@@ -367,3 +367,20 @@ def test_closed_collection_curves_are_kept_unless_full(refreshed):
     assert set(DailyCollection.objects.filter(year=2025).values_list("enrolled", flat=True)) == {99}
     rollups.refresh(years=[2025], today=dt.date(2027, 3, 1), full=True)
     assert 99 not in set(DailyCollection.objects.filter(year=2025).values_list("enrolled", flat=True))
+
+
+def test_money_sums_keep_every_cent(registry):
+    # The refresh sums money as whole cents (dashboards.sql.Dialect.cents): the totals must
+    # still equal the enrollments' own decimal sums, to the cent.
+    amounts = [Decimal("400.35"), Decimal("0.01"), Decimal("12345678.99")]
+    for enrollment, amount in zip(Enrollment.objects.filter(
+            year=YEAR, scheme="resident", person__residence_region__pk__startswith=f.VILLAGE,
+            person__life_status="alive").order_by("pk"), amounts):
+        Enrollment.objects.filter(pk=enrollment.pk).update(amount_paid=amount)
+    rollups.refresh(years=[YEAR], today=TODAY)
+    expected = sum(Enrollment.objects.filter(
+        year=YEAR, scheme="resident", status__in=rollups.LIVE, person__life_status="alive",
+        person__residence_region__pk__startswith=f.VILLAGE).values_list("amount_paid", flat=True)
+        .exclude(amount_paid=None), Decimal("0"))
+    assert row(f.VILLAGE).collected == expected
+    assert expected % 1 == Decimal("0.35")
