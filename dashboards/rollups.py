@@ -4,9 +4,9 @@
 The same SQL runs on PostgreSQL and on the embedded SQLite default; the two differ only in date
 arithmetic (`Dialect`). A refresh runs in one transaction; for each year it upserts every row
 (INSERT … SELECT … ON CONFLICT DO UPDATE), then deletes the rows this run did not write (regions
-that no longer have anyone); the larger daily table is deleted and inserted again, except the
-curves of collection periods that closed before this calendar year (kept unless `full`). Readers
-see the old numbers until the commit.
+that no longer have anyone); in the larger daily table only the rows that differ are deleted and
+inserted, and the curves of collection periods that closed before this calendar year are kept
+unless `full`. Readers see the old numbers until the commit.
 """
 from __future__ import annotations
 
@@ -39,6 +39,7 @@ METRICS = ("persons", "covered", "resident", "employee", "elsewhere", "paid", "h
 PERSONS = "dashboards_tmp_persons"
 LEAF = "dashboards_tmp_leaf"
 DAILY_LEAF = "dashboards_tmp_daily"
+DAILY_NEW = "dashboards_tmp_daily_new"
 
 
 def _persons_sql() -> str:
@@ -209,18 +210,39 @@ def _daily_leaf_sql(d: Dialect) -> str:
     """
 
 
-def _daily_insert_sql(depth: int) -> str:
-    # Plain INSERT after deleting the year's rows: the daily table is the largest, and
-    # rewriting it is cheaper than resolving a conflict per row.
-    return f"""
-    INSERT INTO dashboards_dailycollection (year, region_id, day, enrolled, refresh_stamp)
-    SELECT %(year)s, g.code, g.day, g.enrolled, %(stamp)s
-    FROM (
+def _daily_new_sql() -> str:
+    """Every level's curve of the year in one temp table, for comparison with the stored one
+    (the counts as integers, like the stored column: a numeric comparison costs more)."""
+    levels = " UNION ALL ".join(f"""
       SELECT {code_at(depth)} AS code, day, SUM(enrolled) AS enrolled
       FROM {DAILY_LEAF} WHERE length(path) >= {depth}
-      GROUP BY {code_at(depth)}, day
-    ) g
+      GROUP BY {code_at(depth)}, day""" for depth in DAILY_DEPTHS)
+    return f"""
+    CREATE TEMP TABLE {DAILY_NEW} AS
+    SELECT g.code AS code, g.day AS day, CAST(g.enrolled AS integer) AS enrolled
+    FROM ({levels}) g
     JOIN enrollment_region r ON r.code = g.code
+    """
+
+
+# The daily table is the largest and most of a year's curve is the same from one night to the
+# next (the days already past): only the rows that differ are deleted and inserted, instead of
+# rewriting the year. No unique index: the rows left after the delete equal the new ones.
+_DAILY_DELETE_SQL = f"""
+    DELETE FROM dashboards_dailycollection
+    WHERE year = %(year)s AND NOT EXISTS (
+      SELECT 1 FROM {DAILY_NEW} n
+      WHERE n.code = dashboards_dailycollection.region_id
+        AND n.day = dashboards_dailycollection.day
+        AND n.enrolled = dashboards_dailycollection.enrolled)
+    """
+_DAILY_INSERT_SQL = f"""
+    INSERT INTO dashboards_dailycollection (year, region_id, day, enrolled, refresh_stamp)
+    SELECT %(year)s, n.code, n.day, n.enrolled, %(stamp)s
+    FROM {DAILY_NEW} n
+    WHERE NOT EXISTS (
+      SELECT 1 FROM dashboards_dailycollection dc
+      WHERE dc.year = %(year)s AND dc.region_id = n.code AND dc.day = n.day)
     """
 
 
@@ -267,7 +289,7 @@ def _refresh_year(cursor, d: Dialect, year: int, today: dt.date, stamp: str,
                   full: bool) -> None:
     """Recompute every rollup row of one coverage year, all levels."""
     params = year_params(year, today, stamp)
-    for table in (LEAF, DAILY_LEAF):
+    for table in (LEAF, DAILY_LEAF, DAILY_NEW):
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
     cursor.execute(_leaf_sql(d), params)
     for depth in DEPTHS:
@@ -276,11 +298,12 @@ def _refresh_year(cursor, d: Dialect, year: int, today: dt.date, stamp: str,
                    "AND refresh_stamp <> %(stamp)s", params)
     if full or not _daily_closed(cursor, year, today):
         cursor.execute(_daily_leaf_sql(d), params)
-        cursor.execute("DELETE FROM dashboards_dailycollection WHERE year = %(year)s", params)
-        for depth in DAILY_DEPTHS:
-            cursor.execute(_daily_insert_sql(depth), params)
+        cursor.execute(_daily_new_sql(), params)
+        d.analyze_temp(cursor, DAILY_NEW)
+        cursor.execute(_DAILY_DELETE_SQL, params)
+        cursor.execute(_DAILY_INSERT_SQL, params)
     funnel.refresh_outreach_stages(cursor, params)
-    for table in (LEAF, DAILY_LEAF):
+    for table in (LEAF, DAILY_LEAF, DAILY_NEW):
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
 
 

@@ -384,3 +384,22 @@ def test_money_sums_keep_every_cent(registry):
         .exclude(amount_paid=None), Decimal("0"))
     assert row(f.VILLAGE).collected == expected
     assert expected % 1 == Decimal("0.35")
+
+
+def test_daily_refresh_rewrites_only_the_days_that_changed(refreshed):
+    def curve():
+        return {(r.region_id, r.day): (r.enrolled, r.refresh_stamp)
+                for r in DailyCollection.objects.filter(year=YEAR)}
+
+    before = curve()
+    enroll(refreshed["e"], paid_on=dt.date(2025, 11, 2))  # a new day on 东山村's curve
+    rollups.refresh(years=[YEAR], today=TODAY)
+    after = curve()
+    changed = {k for k in after if after[k] != before.get(k)}
+    assert {day for _, day in changed} == {dt.date(2025, 11, 2)}
+    assert {code for code, _ in changed} == {f.VILLAGE, f.TOWNSHIP, f.COUNTY, f.CITY,
+                                              "430000000000"}
+    # The same rows as a year written from nothing.
+    DailyCollection.objects.filter(year=YEAR).delete()
+    rollups.refresh(years=[YEAR], today=TODAY)
+    assert {k: v[0] for k, v in curve().items()} == {k: v[0] for k, v in after.items()}
