@@ -2,11 +2,12 @@
 (the grid or village where a person lives), then rolled up to every ancestor by code prefix.
 
 The same SQL runs on PostgreSQL and on the embedded SQLite default; the two differ only in date
-arithmetic (`Dialect`). A refresh runs in one transaction; for each year it upserts every row
-(INSERT … SELECT … ON CONFLICT DO UPDATE), then deletes the rows this run did not write (regions
-that no longer have anyone); in the larger daily table only the rows that differ are deleted and
-inserted, and the curves of collection periods that closed before this calendar year are kept
-unless `full`. Readers see the old numbers until the commit.
+arithmetic (`Dialect`). A refresh runs in one transaction; for each year it computes every
+level's rows into a temp table, upserts only the rows whose numbers changed (INSERT … SELECT …
+ON CONFLICT DO UPDATE … WHERE … IS DISTINCT FROM …), then deletes the rows missing from the new
+set (regions that no longer have anyone); in the larger daily table only the rows that differ
+are deleted and inserted, and the curves of collection periods that closed before this calendar
+year are kept unless `full`. Readers see the old numbers until the commit.
 """
 from __future__ import annotations
 
