@@ -38,11 +38,15 @@ class Dialect:
 
     def cents(self, amount: str) -> str:
         """A money amount (2 decimal places) as whole cents for summing: PostgreSQL sums a
-        bigint with a small fixed state where a numeric sum keeps a growing one per group,
-        which made the per-person money sums most of the rollup's time. Exact both ways;
-        SQLite keeps the amount as it is."""
+        numeric with a growing state per group, which made the per-person money sums most of
+        the rollup's time. An integer, not a bigint: SUM(bigint) keeps a 128-bit state
+        allocated per group (the per-person aggregate then spilled to disk at 1M), SUM(integer)
+        a bigint held in place, and the 1M leaf query took 4 s instead of 5.5 s. One amount
+        (a premium, a subsidy, a transfer: hundreds of yuan) above 21,474,836.47 yuan would
+        stop the refresh with "integer out of range", never give a wrong sum. Exact; SQLite
+        keeps the amount as it is."""
         if self.vendor == "postgresql":
-            return f"CAST(({amount}) * 100 AS bigint)"
+            return f"CAST(({amount}) * 100 AS integer)"
         return amount
 
     def from_cents(self, total: str) -> str:
