@@ -253,27 +253,18 @@ _COVERAGE_DELETE_SQL = f"""
     """
 
 
-def _daily_leaf_sql(d: Dialect, years: list[int]) -> tuple[str, dict]:
-    """The village-by-day counts of every year whose curve is redone, in one pass over the
-    enrollments (one join with the persons instead of one per year), each year's payments from
-    the opening of its collection period to the end of the year."""
+def _daily_leaf_sql(d: Dialect) -> str:
     day = f"COALESCE(e.paid_on, {d.to_date('e.created_at')})"
-    params, periods = {}, []
-    for i, year in enumerate(years):
-        params[f"y{i}"], (params[f"from{i}"], params[f"to{i}"]) = year, collection_period(year)
-        periods.append(f"(e.year = %(y{i})s AND {day} BETWEEN %(from{i})s AND %(to{i})s)")
     # Grouped at village level straight away (a grid's payments count for its village).
     return f"""
     CREATE TEMP TABLE {DAILY_LEAF} AS
-    SELECT e.year AS year, p.daily_code AS code, p.daily_path AS path, {day} AS day,
-      COUNT(*) AS enrolled
+    SELECT p.daily_code AS code, p.daily_path AS path, {day} AS day, COUNT(*) AS enrolled
     FROM enrollment_enrollment e
     JOIN {PERSONS} p ON p.id = e.person_id
-    WHERE e.year IN ({", ".join(f"%(y{i})s" for i in range(len(years)))})
-      AND e.status IN ('awaiting', 'active') AND e.scheme = 'resident'
-      AND ({" OR ".join(periods)})
-    GROUP BY e.year, p.daily_code, p.daily_path, {day}
-    """, params
+    WHERE e.year = %(year)s AND e.status IN ('awaiting', 'active') AND e.scheme = 'resident'
+      AND {day} BETWEEN %(period_start)s AND %(y_end)s
+    GROUP BY p.daily_code, p.daily_path, {day}
+    """
 
 
 def _daily_new_sql() -> str:
@@ -281,7 +272,7 @@ def _daily_new_sql() -> str:
     (the counts as integers, like the stored column: a numeric comparison costs more)."""
     levels = " UNION ALL ".join(f"""
       SELECT {code_at(depth)} AS code, day, SUM(enrolled) AS enrolled
-      FROM {DAILY_LEAF} WHERE year = %(year)s AND length(path) >= {depth}
+      FROM {DAILY_LEAF} WHERE length(path) >= {depth}
       GROUP BY {code_at(depth)}, day""" for depth in DAILY_DEPTHS)
     return f"""
     CREATE TEMP TABLE {DAILY_NEW} AS
@@ -331,7 +322,7 @@ def _daily_closed(cursor, year: int, today: dt.date) -> bool:
 def year_params(year: int, today: dt.date, stamp: str) -> dict:
     """The parameters of one coverage year's rollup SQL (the full refresh and the touched
     villages' refresh use the same)."""
-    y_end = collection_period(year)[1]
+    period_start, y_end = collection_period(year)
     d = Dialect(connection.vendor)
     return {
         # money that arrived while coverage year Y was the one collected for (from the opening
@@ -341,7 +332,7 @@ def year_params(year: int, today: dt.date, stamp: str) -> dict:
         "money_to": d.timestamp(_beijing_midnight(year, COLLECTION_OPENS_MONTH)),
         "year": year, "today": today, "y_start": dt.date(year, 1, 1), "y_end": y_end,
         "as_of": min(today, y_end) if year >= today.year else y_end,
-        "stamp": stamp, "now": timezone.now(),
+        "period_start": period_start, "stamp": stamp, "now": timezone.now(),
         # a renewal is on time when paid by the end of the concentrated period
         "last_year": year - 1, "renew_by": concentrated_period(year)[1],
     }
@@ -352,11 +343,10 @@ def _beijing_midnight(year: int, month: int) -> dt.datetime:
 
 
 def _refresh_year(cursor, d: Dialect, year: int, today: dt.date, stamp: str,
-                  curve: bool) -> None:
-    """Recompute every rollup row of one coverage year, all levels; its daily curve when
-    `curve` (its village-by-day counts are then in the daily leaf table)."""
+                  full: bool) -> None:
+    """Recompute every rollup row of one coverage year, all levels."""
     params = year_params(year, today, stamp)
-    temps = (LEAF, COVERAGE_NEW, DAILY_NEW)
+    temps = (LEAF, COVERAGE_NEW, DAILY_LEAF, DAILY_NEW)
     for table in temps:
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
     cursor.execute(_leaf_sql(d), params)
@@ -364,7 +354,8 @@ def _refresh_year(cursor, d: Dialect, year: int, today: dt.date, stamp: str,
     d.analyze_temp(cursor, COVERAGE_NEW)
     cursor.execute(_coverage_upsert_sql(), params)
     cursor.execute(_COVERAGE_DELETE_SQL, params)
-    if curve:
+    if full or not _daily_closed(cursor, year, today):
+        cursor.execute(_daily_leaf_sql(d), params)
         cursor.execute(_daily_new_sql(), params)
         d.analyze_temp(cursor, DAILY_NEW)
         cursor.execute(_DAILY_DELETE_SQL, params)
@@ -383,17 +374,12 @@ def refresh_years(years: list[int], *, today: dt.date | None = None,
     stamp = uuid.uuid4().hex
     with transaction.atomic(), connection.cursor() as cursor:
         d.lock(cursor)
-        for table in (PERSONS, DAILY_LEAF):
-            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(f"DROP TABLE IF EXISTS {PERSONS}")
         cursor.execute(_persons_sql())
         d.analyze_temp(cursor, PERSONS)
-        curves = [year for year in years if full or not _daily_closed(cursor, year, today)]
-        if curves:
-            cursor.execute(*_daily_leaf_sql(d, curves))
         for year in years:
-            _refresh_year(cursor, d, year, today, stamp, year in curves)
-        for table in (PERSONS, DAILY_LEAF):
-            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+            _refresh_year(cursor, d, year, today, stamp, full)
+        cursor.execute(f"DROP TABLE IF EXISTS {PERSONS}")
 
 
 def default_years(today: dt.date | None = None) -> list[int]:
