@@ -113,7 +113,7 @@ def region_coverage(region: Region, year: int) -> dict:
     return {
         "region": _region(region),
         "year": year,
-        "refreshed_at": summary["row"].refreshed_at if summary["row"] else None,
+        "refreshed_at": table["refreshed_at"],
         "total": _coverage_row(region.code, region.name, summary),
         "children": [_coverage_row(c["code"], c["name"], c) for c in table["children"]],
     }

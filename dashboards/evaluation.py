@@ -168,7 +168,7 @@ def evaluation(region, year: int) -> dict:
     names[region.code] = region.name
     own = scorecards([region.code], names, year)[0]
     children = with_coefficients(scorecards(child_codes, names, year))
-    refreshed = CoverageRollup.objects.filter(region_id=region.code, year=year) \
-        .values_list("refreshed_at", flat=True).first()
+    refreshed = selectors.data_as_of(
+        CoverageRollup.objects.filter(region_id=region.code, year=year).first(), year)
     return {"region": region, "year": year, "card": own, "children": children,
             "indicators": Indicator.choices, "refreshed_at": refreshed}

@@ -30,7 +30,7 @@ _VILLAGE = regions.LEVEL_LENGTH[regions.VILLAGE]
 
 def touched_villages(since: dt.datetime) -> list[str]:
     """Villages (12-digit codes) where a person marked changed since `since` lives."""
-    codes = (Person.objects.filter(pk__in=changes.changed_since(since))
+    codes = (Person.objects.filter(pk__in=changes.changed_since(since)).order_by()
              .values_list("residence_region_id", flat=True).distinct())
     return sorted({regions.ancestor_code(code, regions.VILLAGE) if len(code) > _VILLAGE
                    else code for code in codes})
@@ -81,10 +81,11 @@ def refresh_village(village: str, years: list[int], *, today: dt.date) -> None:
             for depth in (d_ for d_ in DEPTHS if d_ >= _VILLAGE):
                 # The leaves of the ancestors themselves are shorter: not counted at these depths.
                 cursor.execute(_upsert_sql(depth), params)
-            # Grids of the village nobody lives in any more.
+            # The village and its grids where nobody lives any more: its own row and its
+            # children's, each by an index (a LIKE on region_id read every row of the year).
             cursor.execute("DELETE FROM dashboards_coveragerollup WHERE year = %(year)s "
-                           "AND region_id LIKE %(like)s AND refresh_stamp <> %(stamp)s",
-                           {**params, "like": village + "%"})
+                           "AND (region_id = %(code)s OR parent_code = %(code)s) "
+                           "AND refresh_stamp <> %(stamp)s", {**params, "code": village})
             for code in reversed(ancestors):  # township first, province last
                 depth = len(regions.prefix_of(code))
                 cursor.execute(_ancestor_sql(depth), {**params, "code": code})

@@ -25,7 +25,7 @@ from enrollment.models import (
 )
 
 from . import funnel, newborns, renewals, targets
-from .models import CoverageRollup, DailyCollection, FunnelRollup
+from .models import CoverageRollup, DailyCollection, FunnelRollup, RefreshRun
 from .models import OfficialPopulation
 from .rollups import collection_period
 
@@ -217,7 +217,20 @@ def coverage_table(region: Region, year: int) -> dict:
             continue
         children.append({"code": code, "name": names.get(code, code), **fig})
     return {"summary": summary, "children": children, "child_codes": child_codes,
-            "live": live is not None}
+            "live": live is not None, "refreshed_at": data_as_of(summary["row"], year)}
+
+
+def data_as_of(row: CoverageRollup | None, year: int):
+    """数据截至 of a region's figures: the start of the last refresh of the year that finished
+    (its snapshot of the registry). A row's own `refreshed_at` says when its numbers last
+    changed (the full refresh leaves unchanged rows alone), so it only counts when it is newer
+    (written by a refresh not recorded as a finished run)."""
+    if row is None:
+        return None
+    runs = (RefreshRun.objects.filter(finished_at__isnull=False, error="")
+            .order_by("-started_at").values_list("started_at", "years")[:20])
+    last = next((started for started, years in runs if str(year) in years.split(",")), None)
+    return max(last, row.refreshed_at) if last else row.refreshed_at
 
 
 def dashboard(region: Region, year: int) -> dict:
@@ -245,7 +258,7 @@ def dashboard(region: Region, year: int) -> dict:
         if depth < DEPTH_OF_LEVEL[regions.VILLAGE] else [],
         "grid_workers": grid_worker_ranking(region, year)
         if depth <= DEPTH_OF_LEVEL[regions.VILLAGE] else [],
-        "refreshed_at": summary["row"].refreshed_at if summary["row"] else None,
+        "refreshed_at": table["refreshed_at"],
         "years": [r.year for r in reversed(own_rows)],
     }
 

@@ -262,7 +262,8 @@ def test_page_reads_rollups_not_persons(refreshed, as_user, city_leader,
         assert client.get(reverse("dashboards:dashboard"), {"year": YEAR}).status_code == 200
     sql = " ".join(q["sql"] for q in ctx.captured_queries)
     assert "enrollment_person" not in sql and "enrollment_enrollment" not in sql
-    assert len(ctx.captured_queries) <= 21  # one of them: the village ranking
+    # one of them: the village ranking; another: the last finished refresh (数据截至)
+    assert len(ctx.captured_queries) <= 22
 
 
 # --- Refresh triggers ----------------------------------------------------------------------
@@ -392,3 +393,39 @@ def test_the_users_own_region_costs_no_query(refreshed, as_user, township_office
                 in q]
     # the yearly rates, the year menu and both collection curves: two queries, not four
     assert len([q for q in sqls if 'FROM "dashboards_dailycollection"' in q]) == 1
+
+
+def test_money_sums_keep_every_cent(registry):
+    # The refresh sums money as whole cents (dashboards.sql.Dialect.cents): the totals must
+    # still equal the enrollments' own decimal sums, to the cent.
+    amounts = [Decimal("400.35"), Decimal("0.01"), Decimal("12345678.99")]
+    for enrollment, amount in zip(Enrollment.objects.filter(
+            year=YEAR, scheme="resident", person__residence_region__pk__startswith=f.VILLAGE,
+            person__life_status="alive").order_by("pk"), amounts):
+        Enrollment.objects.filter(pk=enrollment.pk).update(amount_paid=amount)
+    rollups.refresh(years=[YEAR], today=TODAY)
+    expected = sum(Enrollment.objects.filter(
+        year=YEAR, scheme="resident", status__in=rollups.LIVE, person__life_status="alive",
+        person__residence_region__pk__startswith=f.VILLAGE).values_list("amount_paid", flat=True)
+        .exclude(amount_paid=None), Decimal("0"))
+    assert row(f.VILLAGE).collected == expected
+    assert expected % 1 == Decimal("0.35")
+
+
+def test_daily_refresh_rewrites_only_the_days_that_changed(refreshed):
+    def curve():
+        return {(r.region_id, r.day): (r.enrolled, r.refresh_stamp)
+                for r in DailyCollection.objects.filter(year=YEAR)}
+
+    before = curve()
+    enroll(refreshed["e"], paid_on=dt.date(2025, 11, 2))  # a new day on 东山村's curve
+    rollups.refresh(years=[YEAR], today=TODAY)
+    after = curve()
+    changed = {k for k in after if after[k] != before.get(k)}
+    assert {day for _, day in changed} == {dt.date(2025, 11, 2)}
+    assert {code for code, _ in changed} == {f.VILLAGE, f.TOWNSHIP, f.COUNTY, f.CITY,
+                                              "430000000000"}
+    # The same rows as a year written from nothing.
+    DailyCollection.objects.filter(year=YEAR).delete()
+    rollups.refresh(years=[YEAR], today=TODAY)
+    assert {k: v[0] for k, v in curve().items()} == {k: v[0] for k, v in after.items()}

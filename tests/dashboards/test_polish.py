@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from dashboards.models import CoverageRollup
+from dashboards.models import CoverageRollup, RefreshRun
 from enrollment.models import Role
 from tests import factories as f
 from tests.dashboards.test_dashboards import YEAR, refreshed, registry  # noqa: F401
@@ -63,8 +63,10 @@ def test_grid_worker_names_are_shown_whole(refreshed, as_user, township_officer)
 
 def test_excel_as_of_is_beijing_time(refreshed, as_user, township_officer):
     # 16:30 UTC is half past midnight the next day in Beijing
-    CoverageRollup.objects.update(refreshed_at=dt.datetime(2026, 11, 23, 16, 30,
-                                                           tzinfo=dt.timezone.utc))
+    # 数据截至 is the start of the last finished refresh (the rows' own times are older)
+    half_past = dt.datetime(2026, 11, 23, 16, 30, tzinfo=dt.timezone.utc)
+    RefreshRun.objects.update(started_at=half_past)
+    CoverageRollup.objects.update(refreshed_at=half_past - dt.timedelta(days=1))
     response = as_user(township_officer).get(reverse("dashboards:export"),
                                              {"region": f.TOWNSHIP, "year": YEAR})
     book = load_workbook(io.BytesIO(response.content))

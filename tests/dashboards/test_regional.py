@@ -67,3 +67,32 @@ def test_registrations_ask_for_the_touched_refresh(registry, monkeypatch,  # noq
         enroll(make_person(f.GRID, name="新"))
     assert calls and calls[0]["kwargs"]["touched"] is True
     cache.delete(tasks.PENDING_KEY)
+
+
+def test_touched_refresh_counts_renewals_from_the_villages_persons_only(registry, one_clock):  # noqa: F811
+    # Last year's enrollments are read for the touched persons only (not the whole year's):
+    # the renewal figures must still equal the full refresh's, for the village and above.
+    enroll(registry["n1"], year=YEAR - 1, paid_on=dt.date(2024, 10, 8))  # neighbour renews too
+    rollups.refresh(years=[YEAR], today=TODAY)
+    full = {k: (r.renew_base, r.renewed_on_time, r.renewed_late, r.paid)
+            for k, r in _rows().items()}
+    since = timezone.now()
+    Person.objects.update(inputs_changed_at=since - dt.timedelta(days=1))
+    Person.objects.filter(pk=registry["a"].pk).update(inputs_changed_at=since)
+    regional.refresh_touched(since=since, years=[YEAR], today=TODAY)
+    after = _rows()
+    assert after[(f.GRID, YEAR)].renew_base == 1
+    assert {k: (r.renew_base, r.renewed_on_time, r.renewed_late, r.paid)
+            for k, r in after.items()} == full
+
+
+def test_touched_refresh_drops_a_grid_nobody_lives_in(registry, one_clock):  # noqa: F811
+    rollups.refresh(years=[YEAR], today=TODAY)
+    assert (f.GRID_2, YEAR) in _rows()
+    since = timezone.now()
+    Person.objects.update(inputs_changed_at=since - dt.timedelta(days=1))
+    Person.objects.filter(residence_region_id=f.GRID_2).update(
+        residence_region_id=f.GRID, inputs_changed_at=since)
+    regional.refresh_touched(since=since, years=[YEAR], today=TODAY)
+    rows = _rows()
+    assert (f.GRID_2, YEAR) not in rows and (f.VILLAGE, YEAR) in rows
