@@ -67,7 +67,7 @@ def refresh_village(village: str, years: list[int], *, today: dt.date) -> None:
     ancestors = [regions.ancestor_code(village, level) for level in regions.LEVEL_ORDER
                  if regions.LEVEL_LENGTH[level] < _VILLAGE]
     with transaction.atomic(), connection.cursor() as cursor:
-        d.lock(cursor)
+        d.lock(cursor, years)
         for table in (PERSONS, LEAF):
             cursor.execute(f"DROP TABLE IF EXISTS {table}")
         marks = ", ".join(["%s"] * len(ancestors))

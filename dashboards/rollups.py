@@ -2,12 +2,13 @@
 (the grid or village where a person lives), then rolled up to every ancestor by code prefix.
 
 The same SQL runs on PostgreSQL and on the embedded SQLite default; the two differ only in date
-arithmetic (`Dialect`). A refresh runs in one transaction; for each year it computes every
+arithmetic (`Dialect`). A refresh runs in one transaction (on PostgreSQL the years are shared
+out over two connections, each group in a transaction of its own); for each year it computes every
 level's rows into a temp table, upserts only the rows whose numbers changed (INSERT … SELECT …
 ON CONFLICT DO UPDATE … WHERE … IS DISTINCT FROM …), then deletes the rows missing from the new
 set (regions that no longer have anyone); in the larger daily table only the rows that differ
 are deleted and inserted, and the curves of collection periods that closed before this calendar
-year are kept unless `full`. Readers see the old numbers until the commit.
+year are kept unless `full`. Readers see a year's old numbers until its transaction commits.
 """
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ import datetime as dt
 import logging
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
-from django.db import connection, transaction
+from django.conf import settings
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from . import funnel, newborns
@@ -373,7 +376,7 @@ def refresh_years(years: list[int], *, today: dt.date | None = None,
     d = Dialect(connection.vendor)
     stamp = uuid.uuid4().hex
     with transaction.atomic(), connection.cursor() as cursor:
-        d.lock(cursor)
+        d.lock(cursor, years)
         cursor.execute(f"DROP TABLE IF EXISTS {PERSONS}")
         cursor.execute(_persons_sql())
         d.analyze_temp(cursor, PERSONS)
@@ -403,6 +406,37 @@ def open_years(today: dt.date | None = None) -> list[int]:
     return calendar_open_years(today)
 
 
+# Connections a full refresh uses side by side on PostgreSQL, each refreshing its share of the
+# years in a transaction of its own (the years are independent rows; the work is the database's,
+# so threads of one process are enough). 1: one transaction for every year, as on SQLite.
+REFRESH_CONNECTIONS = getattr(settings, "DASHBOARDS_REFRESH_CONNECTIONS", 2)
+
+
+def _side_by_side(years: list[int]) -> list[list[int]]:
+    """The years shared out over the refresh's connections (interleaved, so that the heavy
+    recent years are apart). One group where the refresh cannot be split: SQLite, one year, or
+    a caller already inside a transaction (its uncommitted rows would be invisible to the other
+    connections, e.g. a test)."""
+    n = min(REFRESH_CONNECTIONS, len(years))
+    if n <= 1 or connection.vendor != "postgresql" or connection.in_atomic_block:
+        return [years]
+    return [years[i::n] for i in range(n)]
+
+
+def _refresh_groups(groups: list[list[int]], *, today, full: bool) -> None:
+    """Each group of years on a thread with its own connection and transaction; a failure in
+    one is raised here (the other group's years stay refreshed: each is whole)."""
+    def work(group: list[int]) -> None:
+        try:
+            refresh_years(group, today=today, full=full)
+        finally:
+            connections.close_all()  # this thread's connection, not the caller's
+
+    with ThreadPoolExecutor(max_workers=len(groups)) as pool:
+        for future in [pool.submit(work, group) for group in groups]:
+            future.result()
+
+
 def refresh(*, years: list[int] | None = None, reason: str = "manual",
             today: dt.date | None = None, full: bool = False) -> RefreshRun:
     """Refresh the rollups of the given years (default: `default_years`) and record the run."""
@@ -410,7 +444,11 @@ def refresh(*, years: list[int] | None = None, reason: str = "manual",
     run = RefreshRun.objects.create(reason=reason[:50], years=",".join(map(str, years)))
     started = time.monotonic()
     try:
-        refresh_years(years, today=today, full=full)
+        groups = _side_by_side(years)
+        if len(groups) == 1:
+            refresh_years(years, today=today, full=full)
+        else:
+            _refresh_groups(groups, today=today, full=full)
         with connection.cursor() as cursor:
             Dialect(connection.vendor).analyze(cursor)
     except Exception as exc:

@@ -64,13 +64,16 @@ class Dialect:
         if self.vendor == "postgresql":  # temp tables get no statistics by themselves
             cursor.execute(f"ANALYZE {table}")
 
-    def lock(self, cursor) -> None:
-        # Two workers refreshing at once would fight over the same rows; on PostgreSQL take a
-        # transaction-scoped advisory lock (SQLite's IMMEDIATE transactions already serialise).
-        # Enough memory for the GROUP BYs to hash instead of sorting on disk, for this
-        # transaction only.
+    def lock(self, cursor, years) -> None:
+        # Two workers refreshing the same year at once would fight over the same rows; on
+        # PostgreSQL take a transaction-scoped advisory lock per year, in year order so that two
+        # refreshes of overlapping years cannot deadlock (SQLite's IMMEDIATE transactions
+        # already serialise). Different years are different rows: the full refresh runs them
+        # side by side. Enough memory for the GROUP BYs to hash instead of sorting on disk,
+        # for this transaction only.
         if self.vendor == "postgresql":
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [641_2026])
+            for year in sorted(set(years)):
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [641_2026, year])
             cursor.execute("SET LOCAL work_mem = '256MB'")
 
 

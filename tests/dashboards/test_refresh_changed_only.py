@@ -3,10 +3,12 @@ nobody lives any more, and gives the same rows as a refresh from empty tables; t
 数据截至 is the last finished refresh, not a row's own time."""
 import datetime as dt
 
+import pytest
+from django.db import connection
 from django.urls import reverse
 
 from dashboards import rollups, selectors
-from dashboards.models import CoverageRollup, RefreshRun
+from dashboards.models import CoverageRollup, DailyCollection, RefreshRun
 from enrollment.models import Region
 from tests import factories as f
 from tests.dashboards.test_dashboards import (TODAY, YEAR, enroll, refreshed,  # noqa: F401
@@ -70,3 +72,34 @@ def test_page_shows_the_last_refresh_time(refreshed, as_user, city_leader):
     body = as_user(city_leader).get(reverse("dashboards:dashboard"),
                                     {"year": YEAR}).content.decode()
     assert "数据截至 2026-11-24 00:30" in body
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="side by side on PostgreSQL only")
+def test_years_refreshed_side_by_side_give_the_rows_of_one_transaction(registry, monkeypatch):
+    """On PostgreSQL the full refresh shares the years out over two connections (each group a
+    transaction of its own, each year locked on its own): the same rows as every year in one
+    transaction."""
+    years = [2024, 2025, YEAR]
+    monkeypatch.setattr(rollups, "REFRESH_CONNECTIONS", 1)
+    rollups.refresh(years=years, today=TODAY)
+    one_transaction = _numbers()
+    daily = sorted(DailyCollection.objects.values_list("region_id", "year", "day", "enrolled"))
+    CoverageRollup.objects.all().delete()
+    DailyCollection.objects.all().delete()
+    monkeypatch.setattr(rollups, "REFRESH_CONNECTIONS", 2)
+    assert rollups._side_by_side(years) == [[2024, YEAR], [2025]]
+    groups = []
+    real = rollups._refresh_groups
+    monkeypatch.setattr(rollups, "_refresh_groups",
+                        lambda g, **kw: (groups.append(g), real(g, **kw)))
+    run = rollups.refresh(years=years, today=TODAY)
+    assert groups == [[[2024, YEAR], [2025]]] and run.finished_at and not run.error
+    assert _numbers() == one_transaction
+    assert sorted(DailyCollection.objects.values_list(
+        "region_id", "year", "day", "enrolled")) == daily
+
+
+def test_inside_a_transaction_the_years_stay_in_one(registry):
+    # The caller's uncommitted rows (a test's, an import's) are invisible to other connections.
+    assert rollups._side_by_side([2024, 2025, YEAR]) == [[2024, 2025, YEAR]]
