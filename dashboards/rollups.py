@@ -24,10 +24,10 @@ from django.utils import timezone
 
 from . import funnel, newborns
 from core.calendar import collection_period as concentrated_period
-from core.calendar import COLLECTION_OPENS_MONTH, coverage_year_for
-from core.calendar import open_years as calendar_open_years
+from core.calendar import COLLECTION_OPENS_MONTH
 
 from .models import RefreshRun
+from .years import default_years, open_years  # noqa: F401 (callers ask rollups)
 from .sql import DAILY_DEPTHS, DEPTHS, Dialect, code_at, parent_at
 
 log = logging.getLogger(__name__)
@@ -383,27 +383,6 @@ def refresh_years(years: list[int], *, today: dt.date | None = None,
         for year in years:
             _refresh_year(cursor, d, year, today, stamp, full)
         cursor.execute(f"DROP TABLE IF EXISTS {PERSONS}")
-
-
-def default_years(today: dt.date | None = None) -> list[int]:
-    """The years a full refresh covers: the coverage years that have enrollments, at most the
-    last five, and always this year and (in the collection period) next year."""
-    from enrollment.models import Enrollment
-
-    today = today or timezone.localdate()
-    current = coverage_year_for(today)
-    # One index probe per year: a DISTINCT over five years of enrollments (joined to persons
-    # by the model's ordering) took 3 s at 100,000 persons.
-    years = {year for year in range(current - 4, current + 1)
-             if Enrollment.objects.filter(year=year).exists()}
-    years.update({today.year, current})
-    return sorted(years)
-
-
-def open_years(today: dt.date | None = None) -> list[int]:
-    """The years registrations still change: this year and, in the collection period, next
-    year (the debounced refresh after registrations does only these)."""
-    return calendar_open_years(today)
 
 
 # Connections a full refresh uses side by side on PostgreSQL, each refreshing its share of the

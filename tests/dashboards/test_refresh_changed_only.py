@@ -21,8 +21,11 @@ def _rows():
     return {(r.region_id, r.year): r for r in CoverageRollup.objects.all()}
 
 
-def _numbers():
-    return sorted(CoverageRollup.objects.values_list(*FIELDS))
+def _numbers(years=None):
+    rows = CoverageRollup.objects.all()
+    if years:  # a Celery worker (CI) refreshes the open years after registrations meanwhile
+        rows = rows.filter(year__in=years)
+    return sorted(rows.values_list(*FIELDS))
 
 
 def test_unchanged_rows_are_not_rewritten(refreshed):
@@ -83,8 +86,9 @@ def test_years_refreshed_side_by_side_give_the_rows_of_one_transaction(registry,
     years = [2024, 2025, YEAR]
     monkeypatch.setattr(rollups, "REFRESH_CONNECTIONS", 1)
     rollups.refresh(years=years, today=TODAY)
-    one_transaction = _numbers()
-    daily = sorted(DailyCollection.objects.values_list("region_id", "year", "day", "enrolled"))
+    one_transaction = _numbers(years)
+    daily = sorted(DailyCollection.objects.filter(year__in=years).values_list(
+        "region_id", "year", "day", "enrolled"))
     CoverageRollup.objects.all().delete()
     DailyCollection.objects.all().delete()
     monkeypatch.setattr(rollups, "REFRESH_CONNECTIONS", 2)
@@ -95,8 +99,8 @@ def test_years_refreshed_side_by_side_give_the_rows_of_one_transaction(registry,
                         lambda g, **kw: (groups.append(g), real(g, **kw)))
     run = rollups.refresh(years=years, today=TODAY)
     assert groups == [[[2024, YEAR], [2025]]] and run.finished_at and not run.error
-    assert _numbers() == one_transaction
-    assert sorted(DailyCollection.objects.values_list(
+    assert _numbers(years) == one_transaction
+    assert sorted(DailyCollection.objects.filter(year__in=years).values_list(
         "region_id", "year", "day", "enrolled")) == daily
 
 
