@@ -20,9 +20,13 @@ def region_q_range(prefix: str, field: str) -> Q:
     """The same rows as `region_q_prefix(prefix, field)` as a code range, for tables whose
     indexes lead with another column (the ledger's year): the range bounds the index scan, a
     LIKE would only filter it."""
-    end = regions.prefix_end(prefix) if prefix else None
-    q = Q(**{f"{field}__gte": prefix}) if prefix else Q()
-    return q & Q(**{f"{field}__lt": end}) if end else q
+    return code_range_q(field, prefix, regions.prefix_end(prefix) if prefix else None)
+
+
+def code_range_q(field: str, low: str, high: str | None) -> Q:
+    """Codes in the half-open range [low, high) (no bound where empty or None)."""
+    q = Q(**{f"{field}__gte": low}) if low else Q()
+    return q & Q(**{f"{field}__lt": high}) if high else q
 
 
 def _code_lookup(field: str) -> str:

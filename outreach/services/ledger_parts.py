@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.db.models.functions import Substr
 
-from enrollment import changes, regions
+from enrollment import changes, region_filters, regions
 from enrollment.models import Person, Region
 
 from ..models import LedgerEntry
@@ -52,7 +52,7 @@ class Part:
         """The part as an ORM condition on a region code field."""
         q = Q()
         for lo, hi in self.ranges():
-            q |= Q(**{f"{field}__gte": lo}) & (Q(**{f"{field}__lt": hi}) if hi else Q())
+            q |= region_filters.code_range_q(field, lo, hi)
         return q
 
     def sql(self, column: str, params: dict, name: str = "part") -> str:
