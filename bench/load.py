@@ -22,6 +22,7 @@ import http.client
 import os
 import random
 import re
+import resource
 import signal
 import socket
 import statistics
@@ -161,6 +162,7 @@ def run_phase(sessions: list[Session], pages: list[str], seconds: float) -> dict
         s.reconnects = 0
     deadline = time.monotonic() + seconds
     started = time.monotonic()
+    cpu_started = _cpu_seconds()
     threads = [threading.Thread(target=run_user, args=(s, deadline, pages, times, errors,
                                                       lock, i))
                for i, s in enumerate(sessions)]
@@ -169,9 +171,17 @@ def run_phase(sessions: list[Session], pages: list[str], seconds: float) -> dict
     for t in threads:
         t.join()
     elapsed = time.monotonic() - started
-    return {"times": times, "errors": errors, "elapsed": elapsed,
+    # The generator shares the machine's cores with the server and the database: its own CPU
+    # is what the server could not use.
+    generator_cores = (_cpu_seconds() - cpu_started) / elapsed
+    return {"times": times, "errors": errors, "elapsed": elapsed, "generator": generator_cores,
             "rate": (len(times) + len(errors)) / elapsed,
             "reconnects": sum(s.reconnects for s in sessions), "load": load()}
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def summary(phase: dict) -> str:
@@ -284,13 +294,14 @@ def main() -> int:
     kinds = {k: errors.count(k) for k in sorted(set(errors))}
     print(f"{summary(mix)} (requests={len(mix['times']) + len(errors)}, users={args.users}, "
           f"seconds={mix['elapsed']:.0f}, {os.cpu_count()} cores, "
-          f"reconnects={mix['reconnects']}, {mix['load']})"
+          f"reconnects={mix['reconnects']}, generator {mix['generator']:.2f} cores, {mix['load']})"
           + (f"; errors by page: {kinds}" if kinds else ""))
     print("\n".join(per_page(mix)))
     if ceiling is not None:
         print(f"ceiling, a constant signed-in page through the same server and middleware "
               f"({HELLO_PATH}, same users, {ceiling['elapsed']:.0f} s): {summary(ceiling)} "
-              f"(reconnects={ceiling['reconnects']}, {ceiling['load']})")
+              f"(reconnects={ceiling['reconnects']}, generator {ceiling['generator']:.2f} cores, "
+              f"{ceiling['load']})")
         if ceiling["rate"]:
             print(f"ratio: the page mix reaches {mix['rate'] / ceiling['rate']:.2f}x the "
                   f"ceiling's req/s (same server, same {args.users} users)")
