@@ -17,13 +17,9 @@ import random
 import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-import dashboard as city  # noqa: E402  (bench/dashboard.py: database, loader, percentiles)
+import dashboard as city  # bench/dashboard.py: the city's loader, percentiles
+from common import loadavg, migrated_database
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/canbao_bench_api"
 YEAR = 2027
@@ -86,16 +82,13 @@ def main() -> int:
     if not url.startswith(("postgres://", "postgresql://")):
         print("bench/api.py needs PostgreSQL (DATABASE_URL=postgres://…)", file=sys.stderr)
         return 2
-    city.ensure_database(url)
-    city.setup_django(url)
+    migrated_database(url)
     from django.conf import settings
-    from django.core.management import call_command
     from django.test import Client
 
     from api import services
     from api.models import DepartmentToken
 
-    call_command("migrate", verbosity=0)
     numbers = prepare(args.persons, args.seed, args.skip_load)
     settings.API_RATE = "1000000/min"
     key = services.token_issue(token=DepartmentToken(department="bench", region_id=CITY),
@@ -132,7 +125,7 @@ def main() -> int:
             ok = ok and p95 < P95_TARGET_MS
         print(f"{label:<18}{median:>8.1f}ms{p95:>8.1f}ms{median / floor:>8.1f}x floor",
               flush=True)
-    print(f"\n{city.loadavg()}; persons {args.persons:,}; {n} calls each (each also writes "
+    print(f"\n{loadavg()}; persons {args.persons:,}; {n} calls each (each also writes "
           f"its audit row); p95 target < {P95_TARGET_MS:.0f} ms -> {'MET' if ok else 'NOT MET'}")
     return 0 if ok else 1
 

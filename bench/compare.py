@@ -27,27 +27,13 @@ import os
 import random
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import loadavg, migrated_database
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/canbao_bench_compare"
 DAY = dt.date(2030, 12, 1)
 NEXT, THIS = 2031, 2030
 COUNTIES, TOWNSHIPS = 20, 5
-
-
-def load() -> str:
-    return "load average %.2f %.2f %.2f" % os.getloadavg()
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def county(i: int) -> str:
@@ -284,16 +270,7 @@ def main() -> int:
     if not url.startswith("postgres"):
         print("bench/compare.py needs PostgreSQL (DATABASE_URL=postgres://…)")
         return 1
-    os.environ["DATABASE_URL"] = url
-    os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    ensure_database(url)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    migrated_database(url)
     from enrollment.exchange import comparison
     from enrollment.models import Enrollment, Finding, Person
 
@@ -310,7 +287,7 @@ def main() -> int:
         print(f"reusing {have:,} persons already in the bench database")
     Finding.objects.all().delete()
     persons = Person.objects.count()
-    print(f"machine: {os.cpu_count()} cores, {load()}", flush=True)
+    print(f"machine: {os.cpu_count()} cores, {loadavg()}", flush=True)
     township_ok = True
     if args.per_township:
         from django.conf import settings
@@ -322,14 +299,14 @@ def main() -> int:
         old_seconds = time.perf_counter() - t0
         settings.COMPARISON_PART_PERSONS = sized
         print(f"per township (the former parts): {old_seconds:.1f}s ({old.parts_total} parts) "
-              f"findings={old.findings} new={old.new}; {load()}", flush=True)
+              f"findings={old.findings} new={old.new}; {loadavg()}", flush=True)
         Finding.objects.all().delete()
     t0 = time.perf_counter()
     first = comparison.run_inline(region=None, day=DAY)
     seconds = time.perf_counter() - t0
     print(f"comparison: {persons:,} persons in {seconds:.1f}s ({first.parts_total} parts of up "
           f"to {settings_part_persons():,} persons, one transaction each) "
-          f"findings={first.findings} new={first.new}; {load()}", flush=True)
+          f"findings={first.findings} new={first.new}; {loadavg()}", flush=True)
     if args.per_township:
         township_ok = old.findings == first.findings and old.new == first.new
         print(f"sized parts against one part per township: {old_seconds / seconds:.1f}x, "
@@ -338,7 +315,7 @@ def main() -> int:
     again = comparison.run_inline(region=None, day=DAY)
     seconds2 = time.perf_counter() - t0
     print(f"again: {seconds2:.1f}s findings={again.findings} new={again.new} "
-          f"cleared={again.cleared}; {load()}", flush=True)
+          f"cleared={again.cleared}; {loadavg()}", flush=True)
     prefix = village(0, 0, 0)[:9]
     t0 = time.perf_counter()
     keys, counted = naive(prefix, args.naive)
@@ -352,11 +329,11 @@ def main() -> int:
     rate, naive_rate = persons / seconds, counted / naive_seconds
     print(f"naive: {counted:,} persons in {naive_seconds:.1f}s = {naive_rate:,.0f} persons/s "
           f"(per-person ORM and Python rules); same findings as the SQL there "
-          f"({len(keys)}): {'yes' if same else 'NO'}; {load()}")
+          f"({len(keys)}): {'yes' if same else 'NO'}; {loadavg()}")
     if not same:
         print(f"  only SQL: {sorted(sql_keys - keys)[:5]}  only naive: {sorted(keys - sql_keys)[:5]}")
     print(f"ratio: the SQL comparison is {rate / naive_rate:.0f}x faster per person than the "
-          f"simple way ({load()})")
+          f"simple way ({loadavg()})")
     ok = same and township_ok and again.new == 0 and again.findings == first.findings
     if args.persons >= 1_000_000:
         ok = ok and seconds < 60

@@ -13,13 +13,9 @@ of this process, so a busy machine does not distort the ratio. No database neede
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+from common import setup_django
 
 
 def timed(label: str, fn, values) -> float:
@@ -38,9 +34,7 @@ def main() -> None:
     parser.add_argument("--values", type=int, default=100_000)
     n = parser.parse_args().values
 
-    import django
-
-    django.setup()
+    setup_django()  # no database: the fields only prepare and read back values
     from django.db import connection, models
 
     from core import crypto

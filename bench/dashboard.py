@@ -22,41 +22,15 @@ import random
 import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import loadavg, migrated_database
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/canbao_bench_dashboard"
 
 COUNTIES, TOWNSHIPS, VILLAGES, GRIDS = 10, 15, 15, 3
 TODAY = dt.date(2026, 11, 23)  # fixed: inside the 2027 collection period
 YEARS = (2024, 2025, 2026, 2027)
 REFRESH_TARGET_S, P95_TARGET_MS = 60.0, 150.0
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-    from urllib.parse import urlparse
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin_url = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-            print(f"created database {name}")
-
-
-def setup_django(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ.pop("REDIS_URL", None)  # tasks inline; nothing here enqueues anyway
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-
-    settings.DEBUG = False  # no query log while timing (static storage stays the dev one)
 
 
 # --- Data generation -----------------------------------------------------------------------
@@ -268,10 +242,6 @@ def make_users() -> dict:
 
 # --- Timing --------------------------------------------------------------------------------
 
-def loadavg() -> str:
-    return "load average %.2f %.2f %.2f" % os.getloadavg()
-
-
 def percentile(values, p):
     values = sorted(values)
     k = (len(values) - 1) * p / 100
@@ -406,11 +376,7 @@ def main() -> int:
     if not url.startswith(("postgres://", "postgresql://")):
         print("bench/dashboard.py needs PostgreSQL (DATABASE_URL=postgres://…)", file=sys.stderr)
         return 2
-    ensure_database(url)
-    setup_django(url)
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    migrated_database(url)
     if not args.skip_load:
         print(f"loading {args.persons:,} persons …")
         started = time.monotonic()

@@ -33,8 +33,8 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import loadavg, migrated_database
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/canbao_bench_import"
 CITY = "430100000000"
 COUNTIES, TOWNSHIPS, VILLAGES = 10, 10, 20
@@ -45,23 +45,10 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚桂英华�
 BASELINE_SERIAL = 4_000_000  # the baseline's ID numbers never meet the bulk file's
 
 
-def load() -> str:
-    return "load average %.2f %.2f %.2f" % os.getloadavg()
-
-
 def peak_mb() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return max(own, children) / 1024
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def village_codes() -> list[str]:
@@ -157,7 +144,7 @@ def compare_rebuild(path: Path, args) -> bool:
     print(f"bulk, indexes written through (no rebuild): {args.rows:,} rows in {seconds:.1f}s = "
           f"{args.rows / seconds:,.0f} rows/s ({phases}) created={result.outcome.created}; "
           f"indexes built after the rows: {'yes' if result.indexes_rebuilt else 'no'}; "
-          f"{load()}", flush=True)
+          f"{loadavg()}", flush=True)
     return ok and not result.indexes_rebuilt
 
 
@@ -246,16 +233,7 @@ def main() -> int:
     if not url.startswith("postgres"):
         print("bench/import.py needs PostgreSQL (DATABASE_URL=postgres://…)")
         return 1
-    os.environ["DATABASE_URL"] = url
-    os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    ensure_database(url)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    migrated_database(url)
     from enrollment.models import AuditEntry, Person
 
     seed_regions()
@@ -264,7 +242,7 @@ def main() -> int:
     t0 = time.perf_counter()
     write_csv(path, args.rows, 1)
     print(f"generated {args.rows:,} rows ({path.stat().st_size / 1e6:.0f} MB) in "
-          f"{time.perf_counter() - t0:.1f}s; machine: {os.cpu_count()} cores, {load()}",
+          f"{time.perf_counter() - t0:.1f}s; machine: {os.cpu_count()} cores, {loadavg()}",
           flush=True)
     empty_registry()
     audits = AuditEntry.objects.filter(action="import").count()
@@ -277,14 +255,14 @@ def main() -> int:
           f"processes; {phases}) created={o.created} updated={o.updated} "
           f"unchanged={o.unchanged} rejected={result.rejected}; indexes built after the rows: "
           f"{'yes' if result.indexes_rebuilt else 'no'}; peak memory {peak_mb():.0f} MB; "
-          f"{load()}", flush=True)
+          f"{loadavg()}", flush=True)
     in_db = Person.objects.count()
     again, seconds2 = run_bulk(path, args.workers)
     a = again.outcome
     print(f"bulk again: {seconds2:.1f}s = {args.rows / seconds2:,.0f} rows/s created={a.created} "
           f"updated={a.updated} unchanged={a.unchanged}; indexes built after the rows: "
           f"{'yes' if again.indexes_rebuilt else 'no'}; peak memory {peak_mb():.0f} MB; "
-          f"{load()}", flush=True)
+          f"{loadavg()}", flush=True)
     peak = peak_mb()
     audits_ok = AuditEntry.objects.filter(action="import").count() == audits + 2
     plain_ok = True
@@ -299,10 +277,10 @@ def main() -> int:
     print(f"baseline: django-import-export default import, {created:,} rows in "
           f"{base_seconds:.1f}s = {base_rate:,.0f} rows/s ({args.workers} processes, plain "
           f"ModelResource, clean_model_instances); all rows arrived: "
-          f"{'yes' if base_ok else 'NO'}; {load()}", flush=True)
+          f"{'yes' if base_ok else 'NO'}; {loadavg()}", flush=True)
     ratio = rate / base_rate
     print(f"ratio: bulk is {ratio:.0f}x faster per row than django-import-export's default "
-          f"import (both on {args.workers} processes, same machine, same run; {load()})")
+          f"import (both on {args.workers} processes, same machine, same run; {loadavg()})")
     ok = (result.written and again.written and in_db == args.rows == o.created
           and a.created == 0 and a.updated == 0 and a.unchanged == args.rows and base_ok
           and plain_ok and audits_ok)

@@ -21,9 +21,8 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+from common import ROOT, loadavg, setup_django
+
 PLANS = ROOT / "bench" / "plans"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/canbao_bench_dashboard"
 YEAR = 2027
@@ -31,15 +30,9 @@ BIG_TABLES = ("enrollment_person", "outreach_ledgerentry", "outreach_task",
               "dashboards_coveragerollup", "enrollment_enrollment")
 
 
-def load() -> str:
-    return "load average %.2f %.2f %.2f" % os.getloadavg()
-
-
 def _part_worker(args) -> tuple:
     """One process of the bench's pool: its own Django and connection, one part per call."""
     url, run_id, prefixes = args
-    from dashboard import setup_django
-
     setup_django(url)
     from django.db import connection
 
@@ -89,7 +82,7 @@ def ledger(city, county_user, *, processes: int = 1, url: str = "") -> None:
         print(f"ledger generation {label}: {took[full]:.1f} s, "
               f"added={result['added']} closed={result['closed']} parts={result['parts']} "
               f"(parts of up to {ledger_parts.PART_PERSONS:,} persons) on {processes} "
-              f"process(es); {load()}", flush=True)
+              f"process(es); {loadavg()}", flush=True)
     # The simple way: one anti-join, on as many processes (parallel workers) as the run had.
     with connection.cursor() as cur:
         cur.execute("SET max_parallel_workers_per_gather = %s", [max(processes - 1, 0)])
@@ -106,7 +99,7 @@ def ledger(city, county_user, *, processes: int = 1, url: str = "") -> None:
           f"{anti:.1f} s on {processes} process(es): "
           f"{'same' if got == expected else 'NOT THE SAME'}; the full run is "
           f"{took[True] / max(anti, 0.001):.0f}x the anti-join (which writes nothing); "
-          f"{load()}", flush=True)
+          f"{loadavg()}", flush=True)
 
 
 def tasks(users) -> None:
@@ -147,7 +140,7 @@ def page(name: str, client, path: str, params: dict, persons: int, repeats: int 
         times.append((time.perf_counter() - started) * 1000)
     with CaptureQueriesContext(connection) as queries:
         client.get(path, params)
-    out = [f"# {name}: GET {path} {params}", f"# {persons:,} persons; {load()}; "
+    out = [f"# {name}: GET {path} {params}", f"# {persons:,} persons; {loadavg()}; "
            f"server time median {statistics.median(times):.1f} ms, max of {repeats} "
            f"{max(times):.1f} ms; {len(queries)} queries", ""]
     for q in queries.captured_queries:
@@ -203,7 +196,7 @@ def main() -> int:
     if not url.startswith(("postgres://", "postgresql://")):
         print("bench/plans.py needs PostgreSQL", file=sys.stderr)
         return 2
-    from dashboard import bench_login, setup_django
+    from dashboard import bench_login
 
     setup_django(url)
     from django.test import Client
@@ -220,7 +213,7 @@ def main() -> int:
     users["admin"], _ = User.objects.get_or_create(username="bench_admin", defaults={
         "is_superuser": True, "is_staff": True})
     city = Region.objects.get(code=users["city"].region_id)
-    print(f"{persons:,} persons; {load()}", flush=True)
+    print(f"{persons:,} persons; {loadavg()}", flush=True)
     if not args.keep_ledger:
         ledger(city, users["admin"], processes=args.processes, url=url)
         if args.ledger_only:
@@ -270,7 +263,7 @@ def main() -> int:
             query = params.get("q", "")
             if query and not query.isdigit():
                 search_check(clients[who], users[who], query)
-    print(f"plans written to {PLANS.relative_to(ROOT)}/; {load()}")
+    print(f"plans written to {PLANS.relative_to(ROOT)}/; {loadavg()}")
     return 0
 
 

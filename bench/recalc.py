@@ -24,23 +24,13 @@ import random
 import resource
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import loadavg, migrated_database
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/canbao_bench_recalc"
 YEAR = 2030
 HISTORY = range(2025, YEAR)
 COUNTIES = 40  # half under a hunan city, half under a shanxi city
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def county_code(i: int) -> str:
@@ -192,10 +182,6 @@ def _child_init() -> None:
     connections.close_all()  # the parent closed its own before forking
 
 
-def load() -> str:
-    return "load average %.2f %.2f %.2f" % os.getloadavg()
-
-
 def peak_mb() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
@@ -261,16 +247,7 @@ def main() -> int:
     if not url.startswith("postgres"):
         print("bench/recalc.py needs PostgreSQL (DATABASE_URL=postgres://…)")
         return 1
-    os.environ["DATABASE_URL"] = url
-    os.environ.pop("REDIS_URL", None)  # the bench drives the chunks itself
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    ensure_database(url)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    migrated_database(url)
     from benefits.models import PersonYearStatus
     from enrollment.models import Enrollment, Person
 
@@ -283,17 +260,17 @@ def main() -> int:
     else:
         print(f"reusing {have:,} persons already in the bench database")
     PersonYearStatus.objects.all().delete()
-    print(f"machine: {os.cpu_count()} cores, {load()}", flush=True)
+    print(f"machine: {os.cpu_count()} cores, {loadavg()}", flush=True)
 
     job, seconds = run_job(args.workers, full=True)
     rate = job.persons / seconds
     print(f"bulk: {job.persons:,} persons in {seconds:.1f}s = {rate:,.0f} persons/s "
           f"({job.chunks_total} chunks, {args.workers} processes, full run) persons={job.persons} "
-          f"changed={job.changed}; peak memory {peak_mb():.0f} MB; {load()}", flush=True)
+          f"changed={job.changed}; peak memory {peak_mb():.0f} MB; {loadavg()}", flush=True)
     again, seconds2 = run_job(args.workers)
     print(f"bulk again: {seconds2:.1f}s ({seconds2 / seconds:.1%} of the first run, incremental: "
           f"only persons changed since its watermark) persons={again.persons} "
-          f"changed={again.changed}; {load()}", flush=True)
+          f"changed={again.changed}; {loadavg()}", flush=True)
 
     # One person in a hundred marked changed (as a day of registrations and claims would).
     from enrollment.changes import mark_inputs_changed
@@ -303,7 +280,7 @@ def main() -> int:
     touched, seconds3 = run_job(args.workers)
     print(f"bulk touched: {len(marked):,} persons marked changed, recomputed "
           f"{touched.persons:,} in {seconds3:.1f}s ({seconds3 / seconds:.1%} of the full run) "
-          f"changed={touched.changed}; {load()}", flush=True)
+          f"changed={touched.changed}; {loadavg()}", flush=True)
 
     # The naive way on the first `--naive` persons of one region, from an empty status table,
     # on as many processes as the bulk job used.
@@ -322,10 +299,10 @@ def main() -> int:
     same = sorted(in_range.values_list(*fields)) == bulk_rows
     print(f"naive: {naive_persons:,} persons in {naive_seconds:.1f}s = {naive_rate:,.0f} persons/s "
           f"({args.workers} processes, per-person ORM); same rows as the bulk path: "
-          f"{'yes' if same else 'NO'}; {load()}")
+          f"{'yes' if same else 'NO'}; {loadavg()}")
     ratio = rate / naive_rate
     print(f"ratio: bulk is {ratio:.0f}x faster per person than the naive way "
-          f"(both on {args.workers} processes, same machine, {load()})")
+          f"(both on {args.workers} processes, same machine, {loadavg()})")
     ok = same and again.changed == 0 and touched.changed == 0
     if args.persons >= 1_000_000:
         ok = ok and seconds < 60 and ratio >= 30 and seconds2 <= 0.1 * seconds

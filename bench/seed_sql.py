@@ -21,11 +21,9 @@ import argparse
 import os
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+from common import loadavg, migrated_database
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/canbao_bench_10m"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾"
 GIVEN = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰",
@@ -48,10 +46,6 @@ NAME_SQL = """
     FROM generate_series(1::bigint, %(persons)s) AS g"""
 
 
-def loadavg() -> str:
-    return "load average %.2f %.2f %.2f" % os.getloadavg()
-
-
 def step(label: str, started: float) -> None:
     print(f"  {label}: {time.monotonic() - started:.1f} s; {loadavg()}", flush=True)
 
@@ -71,11 +65,9 @@ def main() -> int:
     if not url.startswith(("postgres://", "postgresql://")):
         print("bench/seed_sql.py needs PostgreSQL", file=sys.stderr)
         return 2
-    from dashboard import Copier, ensure_database, make_users, region_tree, setup_django
+    from dashboard import Copier, make_users, region_tree
 
-    ensure_database(url)
-    setup_django(url)
-    from django.core.management import call_command
+    migrated_database(url)
     from django.db import connection, transaction
 
     from core import crypto
@@ -83,7 +75,6 @@ def main() -> int:
     from enrollment.models import Region
     from enrollment.pinyin import initials
 
-    call_command("migrate", verbosity=0)
     started = time.monotonic()
     with connection.cursor() as cur:
         cur.execute("TRUNCATE enrollment_region, enrollment_person, enrollment_enrollment, "

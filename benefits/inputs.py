@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Mapping
 
+from core.run_memo import per_run
 from enrollment.models import (
     POLICY_GROUP_OF,
     POLICY_GROUP_PRIORITY,
@@ -33,15 +34,18 @@ OPTION_FLAGS = ("newborn_next_year_only", "first_at_school")
 # --- Profiles and standards -----------------------------------------------------------------
 
 
+@per_run
 def stored_profiles() -> dict[str, Profile]:
     return {row.code: row.to_rules() for row in PolicyProfile.objects.all()}
 
 
+@per_run
 def stored_standards(profile_code: str) -> dict[int, RulesYearStandard]:
     rows = YearStandard.objects.filter(profile__code=profile_code).prefetch_related("tiers")
     return {row.year: row.to_rules() for row in rows}
 
 
+@per_run
 def profile_for_region(region_code: str) -> PolicyProfile | None:
     """The profile of the nearest mapped ancestor of a region (itself included)."""
     codes = PoolingRegionProfile.ancestor_codes(region_code)

@@ -14,14 +14,11 @@ its prefixes joined by commas.
 from __future__ import annotations
 
 from django.conf import settings
-from django.db.models import Count
-from django.db.models.functions import Substr
 
-from .. import regions
-from ..models import Person, Region
+from .. import region_counts, regions
+from ..models import Region
 
 SEPARATOR = ","
-TOWNSHIP_LENGTH = regions.LEVEL_LENGTH[regions.TOWNSHIP]
 # Ancestors a part may collapse to, widest first (province, city, county).
 COLLAPSE_LENGTHS = [regions.LEVEL_LENGTH[level]
                     for level in (regions.PROVINCE, regions.CITY, regions.COUNTY)]
@@ -40,17 +37,6 @@ def _townships_under(region: Region | None) -> list[str]:
     if region is not None:
         townships = townships.filter(path__startswith=region.path)
     return [regions.prefix_of(c) for c in townships.order_by("code").values_list("code", flat=True)]
-
-
-def _persons_by_township(region: Region | None) -> dict[str, int]:
-    """Persons registered under each township (one GROUP BY over the hukou index; merged files
-    count too, close enough for sizing)."""
-    persons = Person.objects.all()
-    if region is not None:
-        persons = persons.filter(hukou_region__pk__startswith=regions.prefix_of(region.code))
-    rows = (persons.annotate(township=Substr("hukou_region_id", 1, TOWNSHIP_LENGTH))
-            .values("township").annotate(n=Count("pk")).values_list("township", "n"))
-    return dict(rows)
 
 
 def _collapse(group: list[str], townships: list[str], within: str) -> list[str]:
@@ -73,6 +59,8 @@ def plan(region: Region | None) -> list[str]:
     townships = _townships_under(region)
     if not townships:
         return [regions.prefix_of(region.code)] if region is not None else []
-    groups = regions.in_batches(townships, _persons_by_township(region), part_persons())
+    # Persons registered (户籍) there; merged files count too, close enough for sizing.
+    registered = region_counts.persons_by_township(region, "hukou_region_id")
+    groups = regions.in_batches(townships, registered, part_persons())
     within = regions.prefix_of(region.code) if region is not None else ""
     return [SEPARATOR.join(_collapse(g, townships, within)) for g in groups]

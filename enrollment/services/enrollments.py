@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.run_memo import per_run
+
 from .. import changes, scope
 from ..audit import audit_record
 from ..models import (
@@ -390,9 +392,13 @@ def _stop_employee_for_transfer(actor, employee: Enrollment, new_end: dt.date, r
 
 def pooling_region_of(person: Person) -> Region:
     """Resident enrollment is pooled at the county of residence (县级统筹区)."""
+    return _pooling_region(person.residence_region_id)
+
+
+@per_run
+def _pooling_region(code: str) -> Region:
     from .. import regions
 
-    code = person.residence_region_id
     county = regions.ancestor_code(code, regions.COUNTY)
     village = regions.ancestor_code(code, regions.VILLAGE)
     return Region.objects.filter(code=county).first() or Region.objects.get(

@@ -20,10 +20,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Q
-from django.db.models.functions import Substr
+from django.db.models import Q
 
-from enrollment import changes, region_filters, regions
+from enrollment import changes, region_counts, region_filters, regions
 from enrollment.models import Person, Region
 
 from ..models import LedgerEntry
@@ -31,7 +30,6 @@ from ..models import LedgerEntry
 # Persons per part (one transaction each); LEDGER_PART_PERSONS overrides it.
 PART_PERSONS = int(os.environ.get("LEDGER_PART_PERSONS")
                    or getattr(settings, "LEDGER_PART_PERSONS", 150_000))
-_TOWNSHIP_LENGTH = regions.LEVEL_LENGTH[regions.TOWNSHIP]
 
 
 @dataclass(frozen=True)
@@ -91,18 +89,6 @@ def touched(prefixes: list[str], year: int, since) -> list[str]:
     return [p for p in prefixes if any(code.startswith(p) for code in codes)]
 
 
-def _persons_by_township(region: Region, since=None) -> Counter:
-    """Residents per township prefix under the region (changed ones only, with `since`): one
-    GROUP BY over the region's persons."""
-    persons = Person.objects.filter(Part((regions.prefix_of(region.code),)).q(
-        "residence_region_id"))
-    if since is not None:
-        persons = persons.filter(pk__in=changes.changed_since(since))
-    rows = persons.annotate(t=Substr("residence_region_id", 1, _TOWNSHIP_LENGTH)) \
-        .values("t").annotate(n=Count("pk")).values_list("t", "n").order_by()
-    return Counter(dict(rows))
-
-
 def group(prefixes: list[str], weights: Counter, limit: int | None = None) -> list[Part]:
     """Consecutive townships gathered into parts of up to `limit` persons each."""
     return [Part(tuple(batch))
@@ -117,4 +103,5 @@ def plan(region: Region, year: int, since=None) -> list[Part]:
         found = touched(found, year, since)
         if not found:
             return []
-    return group(found, _persons_by_township(region, since))
+    changed = None if since is None else Person.objects.filter(pk__in=changes.changed_since(since))
+    return group(found, region_counts.persons_by_township(region, "residence_region_id", changed))

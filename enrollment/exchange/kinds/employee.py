@@ -11,6 +11,8 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from stdnum.cn import uscc
 
+from core.run_memo import run_memo
+
 from ... import scope
 from ...models import Channel, Enterprise, Person, Region, Scheme
 from ...services import enrollment_record, enterprise_save, person_update, pooling_region_of
@@ -90,6 +92,7 @@ class EmployeeFeed(Feed):
         Column(MONTHS, required=False, example="6", note="与参保终止月填一项即可"),
     )
 
+    @run_memo()  # the policy and pooling-region reads, once per batch
     def check_rows(self, rows, ctx):
         batch = Rows(rows, ctx)
         numbers = {r.number: r.id_number(ID) for r in batch.readers}
@@ -149,6 +152,7 @@ class EmployeeFeed(Feed):
         return next((e for e in live.get((person.pk, values["year"]), [])
                      if e.cover_start == values["start"]), None)
 
+    @run_memo()
     def apply(self, rows, ctx):
         people = Person.objects.in_bulk({r.values["person_id"] for r in rows})
         live = live_enrollments(people, {r.values["year"] for r in rows}, Scheme.EMPLOYEE)

@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
+from core.run_memo import run_memo
+
 from ...models import Channel, EnrollmentStatus, Person, Scheme
 from ...services import enrollment_record
 from ..base import Column, Feed, Outcome, register
@@ -40,6 +42,7 @@ class TaxPaymentsFeed(Feed):
         Column(RECEIPT, required=False, example="A2026110012345"),
     )
 
+    @run_memo()  # the policy and pooling-region reads, once per batch
     def check_rows(self, rows, ctx):
         batch = Rows(rows, ctx)
         numbers = {r.number: r.id_number(ID) for r in batch.readers}
@@ -79,8 +82,11 @@ class TaxPaymentsFeed(Feed):
                 found[reader.number] = (key, values)
         return batch.result(found)
 
+    @run_memo()
     def apply(self, rows, ctx):
-        people = Person.objects.in_bulk({r.values["person_id"] for r in rows})
+        # Their hardship groups too: the determination reads them twice a row.
+        people = Person.objects.prefetch_related("groups").in_bulk(
+            {r.values["person_id"] for r in rows})
         live = live_enrollments(people, {r.values["year"] for r in rows}, Scheme.RESIDENT)
         outcome = Outcome()
         for row in rows:
