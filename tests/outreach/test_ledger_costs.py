@@ -1,5 +1,5 @@
 """What keeps a ledger part's cost to its own rows: the year's live enrollments read from a
-partial index (no heap)."""
+partial index (no heap), and closings that leave out the entries the part has just written."""
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -49,3 +49,27 @@ def test_the_ledger_reads_live_enrollments_through_the_partial_index(which, supe
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert LIVE_INDEX in plan, plan
+
+
+def test_closings_leave_out_the_entries_the_part_just_wrote(superuser, make_person):
+    make_person(GRID, name="甲")
+    make_person(OTHER_GRID, name="丙")
+    with CaptureQueriesContext(connection) as queries:
+        _generate(superuser, full=True)
+    closings = [q["sql"] for q in queries.captured_queries
+                if q["sql"].startswith('UPDATE "outreach_ledgerentry"')]
+    assert len(closings) == 4  # enrolled, dead, moved (residence side), moved (hukou side)
+    for sql in closings:
+        assert '"outreach_ledgerentry"."updated_at" =' in sql.split(" WHERE ", 1)[1], sql
+
+
+def test_an_entry_of_an_earlier_run_still_closes_in_a_full_run(superuser, make_person):
+    from enrollment.models import EnrollmentStatus
+    from outreach.models import EntryStatus
+
+    person = make_person(GRID)
+    _generate(superuser)
+    Enrollment.objects.bulk_create([Enrollment(person=person, year=Y, pooling_region_id=CITY,
+                                               status=EnrollmentStatus.AWAITING_PAYMENT)])
+    assert _generate(superuser, full=True)["closed"] == 1
+    assert LedgerEntry.objects.get(person=person).status == EntryStatus.ENROLLED
