@@ -394,6 +394,13 @@ class Enrollment(models.Model):
             models.Index(fields=["pooling_region", "year"], name="enrollment_region_year"),
             models.Index(fields=["credit_due_on"], name="enrollment_credit_owed",
                          condition=Q(credit_outstanding__gt=0)),  # the overdue lists
+            # Who is covered in a year (any scheme): the ledger's anti-join and closings. The
+            # partial index holds only the live rows, read without the heap: a ledger part hashes
+            # the year from it (at 1M: 418k rows, 1.3 s from the heap per statement, 7 parts × 2
+            # sides) or probes it per person. (person, year) of the unique constraint is for the
+            # resident scheme only, and the plain person index leaves year and status to the heap.
+            models.Index(fields=["year", "person"], name="enrollment_live_year_person",
+                         condition=Q(status__in=["awaiting", "active"])),
         ]
 
     def __str__(self):

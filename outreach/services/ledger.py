@@ -100,6 +100,13 @@ def _close_part(year: int, part: Part, now, since=None) -> int:
     persons marked changed since then."""
     # The part's code ranges lead the (year, region, …) index: only this part's entries are read.
     entries = LedgerEntry.objects.filter(part.q("region_id"), year=year)
+    # The entries this part's insert has just written or re-opened (stamped `now`) were chosen
+    # alive, living (registered) under their region and without a live enrollment: none can
+    # close. Leaving them out spares each closing its probes or joins per entry (in a first run,
+    # every entry: a scan of the part's persons for the moves and deaths, of the year's live
+    # enrollments for the enrolled). What changes meanwhile marks the person (inputs_changed_at)
+    # or closes the entry itself (the enrollment signal); the next incremental run sees it.
+    entries = entries.exclude(updated_at=now)
     if since is not None:
         entries = entries.filter(person_id__in=changes.changed_since(since))
     live = _live(year)

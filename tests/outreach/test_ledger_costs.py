@@ -1,0 +1,75 @@
+"""What keeps a ledger part's cost to its own rows: the year's live enrollments read from a
+partial index (no heap), and closings that leave out the entries the part has just written."""
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from enrollment.models import Enrollment, Region
+from outreach.models import LedgerEntry
+from outreach.services import ledger as ledger_services
+from tests.factories import CITY, GRID, OTHER_GRID
+
+Y = 2027
+LIVE_INDEX = "enrollment_live_year_person"
+
+
+def _generate(user, full=False):
+    return ledger_services.ledger_generate(actor=user, year=Y, full=full,
+                                           region=Region.objects.get(code=CITY))
+
+
+def test_live_enrollments_are_indexed_by_year_and_person():
+    index = next((i for i in Enrollment._meta.indexes if i.name == LIVE_INDEX), None)
+    assert index is not None and index.fields == ["year", "person"]
+    # the same statuses as the ledger's NOT EXISTS and the closings' Exists(live)
+    assert index.condition.children == [("status__in", ["awaiting", "active"])]
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+@pytest.mark.parametrize("which", ["anti_join", "closing"])
+def test_the_ledger_reads_live_enrollments_through_the_partial_index(which, superuser):
+    """The index's predicate must be implied by the queries' status lists, or PostgreSQL cannot
+    use it (sequential and bitmap reads are switched off so the tiny test tables do not hide
+    which index the plan could read)."""
+    from outreach.services.ledger_parts import Part
+
+    if which == "anti_join":
+        params = {"year": Y, "side": "residence", "now": None, "since": None}
+        sql = ledger_services._INSERT_SQL.format(
+            col="residence_region_id", extra="",
+            part=Part((CITY[:4],)).sql("p.residence_region_id", params))
+    else:
+        from django.db.models import Exists
+
+        query = LedgerEntry.objects.filter(Exists(ledger_services._live(Y))).query
+        sql, params = query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert LIVE_INDEX in plan, plan
+
+
+def test_closings_leave_out_the_entries_the_part_just_wrote(superuser, make_person):
+    make_person(GRID, name="甲")
+    make_person(OTHER_GRID, name="丙")
+    with CaptureQueriesContext(connection) as queries:
+        _generate(superuser, full=True)
+    closings = [q["sql"] for q in queries.captured_queries
+                if q["sql"].startswith('UPDATE "outreach_ledgerentry"')]
+    assert len(closings) == 4  # enrolled, dead, moved (residence side), moved (hukou side)
+    for sql in closings:
+        assert '"outreach_ledgerentry"."updated_at" =' in sql.split(" WHERE ", 1)[1], sql
+
+
+def test_an_entry_of_an_earlier_run_still_closes_in_a_full_run(superuser, make_person):
+    from enrollment.models import EnrollmentStatus
+    from outreach.models import EntryStatus
+
+    person = make_person(GRID)
+    _generate(superuser)
+    Enrollment.objects.bulk_create([Enrollment(person=person, year=Y, pooling_region_id=CITY,
+                                               status=EnrollmentStatus.AWAITING_PAYMENT)])
+    assert _generate(superuser, full=True)["closed"] == 1
+    assert LedgerEntry.objects.get(person=person).status == EntryStatus.ENROLLED
