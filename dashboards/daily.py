@@ -51,9 +51,10 @@ def _new_sql() -> str:
 
 # The rows that differ, in one pass over the year's stored curve: a stored row whose day is
 # gone or whose count changed (old_id) and a new row whose day is missing or changed (code).
-# A full join has only hash and merge plans: the two anti-joins it replaces each read the year's
-# rows, and a nested loop over them, planned while the table looked empty and filled meanwhile
-# by the other connection's years, ran for minutes on the first refresh of an empty table.
+# It replaces two anti-joins that each read the year's rows; one of them, planned as a nested
+# loop while the table looked empty and filled meanwhile by the other connection's years, ran
+# for minutes on the first refresh of an emptied table (both run with hash joins only now,
+# `Dialect.hash_joins`).
 # The stored curve has one row per region and day (written only here), like the new one.
 _DIFF_SQL = f"""
     CREATE TEMP TABLE {DAILY_DIFF} AS
@@ -83,8 +84,7 @@ def refresh_curve(cursor, d: Dialect, params: dict, *, persons: str) -> None:
     cursor.execute(_new_sql(), params)
     with d.hash_joins(cursor):
         cursor.execute(_DIFF_SQL, params)
-    d.analyze_temp(cursor, DAILY_DIFF, ("old_id",))
-    cursor.execute(_DELETE_SQL, params)
+        cursor.execute(_DELETE_SQL, params)
     cursor.execute(_INSERT_SQL, params)
     for table in TEMPS:
         cursor.execute(f"DROP TABLE IF EXISTS {table}")

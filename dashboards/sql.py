@@ -70,17 +70,21 @@ class Dialect:
 
     @contextmanager
     def hash_joins(self, cursor):
-        """One statement planned without merge joins: the curve diff's full join of two
-        unsorted ~100,000-row sets hashed in 75 ms, but the planner (its bucket estimate skewed
-        by the upper levels' codes, each on every day) chose to sort both on their text codes
-        (230 ms)."""
+        """Statements planned with hash joins only (the daily curve's comparison with the stored
+        curve). What the stored table holds when a statement is planned says little about what
+        it holds when it runs: on the first refresh after the table was emptied it looks empty,
+        while the other connection writes its years into it, and a nested loop over it (the
+        planner's choice for "empty") ran for minutes at 100,000 persons. Merge joins sorted
+        both ~100,000-row sides on their text codes (230 ms where hashing took 75 ms)."""
         if self.vendor != "postgresql":
             yield
             return
+        cursor.execute("SET LOCAL enable_nestloop = off")
         cursor.execute("SET LOCAL enable_mergejoin = off")
         try:
             yield
         finally:
+            cursor.execute("RESET enable_nestloop")
             cursor.execute("RESET enable_mergejoin")
 
     def lock(self, cursor, years) -> None:
