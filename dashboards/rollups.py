@@ -7,8 +7,8 @@ out over two connections, each group in a transaction of its own); for each year
 level's rows into a temp table, upserts only the rows whose numbers changed (INSERT … SELECT …
 ON CONFLICT DO UPDATE … WHERE … IS DISTINCT FROM …), then deletes the rows missing from the new
 set (regions that no longer have anyone); in the larger daily table only the rows that differ
-are deleted and inserted, and the curves of collection periods that closed before this calendar
-year are kept unless `full`. Readers see a year's old numbers until its transaction commits.
+are deleted and inserted (`daily`), and the curves of collection periods that closed before this
+calendar year are kept unless `full`. Readers see a year's old numbers until its transaction commits.
 """
 from __future__ import annotations
 
