@@ -7,8 +7,8 @@ out over two connections, each group in a transaction of its own); for each year
 level's rows into a temp table, upserts only the rows whose numbers changed (INSERT … SELECT …
 ON CONFLICT DO UPDATE … WHERE … IS DISTINCT FROM …), then deletes the rows missing from the new
 set (regions that no longer have anyone); in the larger daily table only the rows that differ
-are deleted and inserted, and the curves of collection periods that closed before this calendar
-year are kept unless `full`. Readers see a year's old numbers until its transaction commits.
+are deleted and inserted (`daily`), and the curves of collection periods that closed before this
+calendar year are kept unless `full`. Readers see a year's old numbers until its transaction commits.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from . import funnel, newborns
+from . import daily, funnel, newborns
 from core.calendar import collection_period as concentrated_period
 from core.calendar import COLLECTION_OPENS_MONTH
 
@@ -43,8 +43,6 @@ METRICS = ("persons", "covered", "resident", "employee", "elsewhere", "paid", "h
 PERSONS = "dashboards_tmp_persons"
 LEAF = "dashboards_tmp_leaf"
 COVERAGE_NEW = "dashboards_tmp_coverage"
-DAILY_LEAF = "dashboards_tmp_daily"
-DAILY_NEW = "dashboards_tmp_daily_new"
 
 
 def _persons_sql() -> str:
@@ -256,56 +254,6 @@ _COVERAGE_DELETE_SQL = f"""
     """
 
 
-def _daily_leaf_sql(d: Dialect) -> str:
-    day = f"COALESCE(e.paid_on, {d.to_date('e.created_at')})"
-    # Grouped at village level straight away (a grid's payments count for its village).
-    return f"""
-    CREATE TEMP TABLE {DAILY_LEAF} AS
-    SELECT p.daily_code AS code, p.daily_path AS path, {day} AS day, COUNT(*) AS enrolled
-    FROM enrollment_enrollment e
-    JOIN {PERSONS} p ON p.id = e.person_id
-    WHERE e.year = %(year)s AND e.status IN ('awaiting', 'active') AND e.scheme = 'resident'
-      AND {day} BETWEEN %(period_start)s AND %(y_end)s
-    GROUP BY p.daily_code, p.daily_path, {day}
-    """
-
-
-def _daily_new_sql() -> str:
-    """Every level's curve of the year in one temp table, for comparison with the stored one
-    (the counts as integers, like the stored column: a numeric comparison costs more)."""
-    levels = " UNION ALL ".join(f"""
-      SELECT {code_at(depth)} AS code, day, SUM(enrolled) AS enrolled
-      FROM {DAILY_LEAF} WHERE length(path) >= {depth}
-      GROUP BY {code_at(depth)}, day""" for depth in DAILY_DEPTHS)
-    return f"""
-    CREATE TEMP TABLE {DAILY_NEW} AS
-    SELECT g.code AS code, g.day AS day, CAST(g.enrolled AS integer) AS enrolled
-    FROM ({levels}) g
-    JOIN enrollment_region r ON r.code = g.code
-    """
-
-
-# The daily table is the largest and most of a year's curve is the same from one night to the
-# next (the days already past): only the rows that differ are deleted and inserted, instead of
-# rewriting the year. No unique index: the rows left after the delete equal the new ones.
-_DAILY_DELETE_SQL = f"""
-    DELETE FROM dashboards_dailycollection
-    WHERE year = %(year)s AND NOT EXISTS (
-      SELECT 1 FROM {DAILY_NEW} n
-      WHERE n.code = dashboards_dailycollection.region_id
-        AND n.day = dashboards_dailycollection.day
-        AND n.enrolled = dashboards_dailycollection.enrolled)
-    """
-_DAILY_INSERT_SQL = f"""
-    INSERT INTO dashboards_dailycollection (year, region_id, day, enrolled, refresh_stamp)
-    SELECT %(year)s, n.code, n.day, n.enrolled, %(stamp)s
-    FROM {DAILY_NEW} n
-    WHERE NOT EXISTS (
-      SELECT 1 FROM dashboards_dailycollection dc
-      WHERE dc.year = %(year)s AND dc.region_id = n.code AND dc.day = n.day)
-    """
-
-
 def collection_period(year: int) -> tuple[dt.date, dt.date]:
     """From the opening of the concentrated period (1 September of the year before) to the end
     of the coverage year: payments for year Y that leadership follows day by day."""
@@ -349,20 +297,16 @@ def _refresh_year(cursor, d: Dialect, year: int, today: dt.date, stamp: str,
                   full: bool) -> None:
     """Recompute every rollup row of one coverage year, all levels."""
     params = year_params(year, today, stamp)
-    temps = (LEAF, COVERAGE_NEW, DAILY_LEAF, DAILY_NEW)
+    temps = (LEAF, COVERAGE_NEW)
     for table in temps:
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
     cursor.execute(_leaf_sql(d), params)
     cursor.execute(_coverage_new_sql(), params)
-    d.analyze_temp(cursor, COVERAGE_NEW)
+    d.analyze_temp(cursor, COVERAGE_NEW, ("code",))
     cursor.execute(_coverage_upsert_sql(), params)
     cursor.execute(_COVERAGE_DELETE_SQL, params)
     if full or not _daily_closed(cursor, year, today):
-        cursor.execute(_daily_leaf_sql(d), params)
-        cursor.execute(_daily_new_sql(), params)
-        d.analyze_temp(cursor, DAILY_NEW)
-        cursor.execute(_DAILY_DELETE_SQL, params)
-        cursor.execute(_DAILY_INSERT_SQL, params)
+        daily.refresh_curve(cursor, d, params, persons=PERSONS)
     funnel.refresh_outreach_stages(cursor, params)
     for table in temps:
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
@@ -379,7 +323,7 @@ def refresh_years(years: list[int], *, today: dt.date | None = None,
         d.lock(cursor, years)
         cursor.execute(f"DROP TABLE IF EXISTS {PERSONS}")
         cursor.execute(_persons_sql())
-        d.analyze_temp(cursor, PERSONS)
+        d.analyze_temp(cursor, PERSONS, ("id", "alive"))
         for year in years:
             _refresh_year(cursor, d, year, today, stamp, full)
         cursor.execute(f"DROP TABLE IF EXISTS {PERSONS}")
