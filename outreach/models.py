@@ -119,8 +119,13 @@ class LedgerEntry(models.Model):
     # No single-column indexes beside the composite ones below: every index is paid for by each
     # row the generation writes (half a million at 1M persons), and (person, year),
     # (grid, year, status) and (year, region, status) already lead with these columns.
+    # No database foreign key to the person either, as for the per-year statuses: an entry is
+    # derived from the person's row by the generation's own SELECT, and the deferred check
+    # locked every written entry's person at commit (1M: 0.46 s of a 145,000-person part's
+    # 2.65 s). Deleting a person through Django is still refused while entries exist (PROTECT).
     person = models.ForeignKey(Person, verbose_name="人员", on_delete=models.PROTECT,
-                               related_name="ledger_entries", db_index=False)
+                               related_name="ledger_entries", db_index=False,
+                               db_constraint=False)
     side = models.CharField("台账所在", max_length=10, choices=Side.choices,
                             default=Side.RESIDENCE)
     # No index of its own (nor its LIKE twin): the ledger is read by region only within a year,
@@ -128,7 +133,7 @@ class LedgerEntry(models.Model):
     # Region and grid carry no database foreign key (Django's PROTECT still refuses deleting a
     # region that has entries): both are cut from the person's region, which the person's own
     # key already holds to the region table, and the two checks per row were a third of the
-    # generation's insert (100k: ~0.55 s of 1.9 s). The person's key stays.
+    # generation's insert (100k: ~0.55 s of 1.9 s).
     region = models.ForeignKey(Region, verbose_name="所在村（社区）", on_delete=models.PROTECT,
                                related_name="+", db_index=False, db_constraint=False,
                                help_text="本条台账所属的村（社区）：常住地或户籍地")

@@ -73,3 +73,23 @@ def test_an_entry_of_an_earlier_run_still_closes_in_a_full_run(superuser, make_p
                                                status=EnrollmentStatus.AWAITING_PAYMENT)])
     assert _generate(superuser, full=True)["closed"] == 1
     assert LedgerEntry.objects.get(person=person).status == EntryStatus.ENROLLED
+
+
+def test_entries_carry_no_database_key_to_the_person_but_django_still_protects_it(
+        superuser, make_person):
+    """The generation writes half a million entries at 1M persons; a database key to the
+    person made each commit look up and lock every written entry's person. Deleting a person
+    who has entries is still refused, by Django."""
+    from django.db.models import ProtectedError
+
+    from enrollment.models import Person
+
+    with connection.cursor() as cursor:
+        keys = connection.introspection.get_constraints(cursor, LedgerEntry._meta.db_table)
+    assert not [name for name, c in keys.items()
+                if c["foreign_key"] and c["columns"] == ["person_id"]]
+    person = make_person(GRID)
+    _generate(superuser)
+    assert LedgerEntry.objects.filter(year=Y, person=person).exists()
+    with pytest.raises(ProtectedError):
+        Person.objects.get(pk=person.pk).delete()
