@@ -225,6 +225,10 @@ RECALC_CHUNK_LEASE_SECONDS = env.int("RECALC_CHUNK_LEASE_SECONDS", default=120)
 # The monthly comparison's parts (enrollment/exchange/comparison_parts.py): consecutive townships
 # up to this many registered persons, one transaction each.
 COMPARISON_PART_PERSONS = env.int("COMPARISON_PART_PERSONS", default=150_000)
+# The worker processes that take a region-wide job's parts side by side (the Celery worker's
+# --concurrency, deploy/env.example): the ledger and the comparison cut their parts in a multiple
+# of it, evenly, so that no worker is left alone with the last part.
+JOB_WORKERS = env.int("CELERY_CONCURRENCY", default=2)
 
 # Sessions expire when the browser closes: staff often share village office computers.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -62,27 +62,56 @@ def prefix_end(prefix: str) -> str | None:
 
 
 def in_batches(prefixes: list[str], persons_by_township: dict[str, int],
-               limit: int) -> list[list[str]]:
+               limit: int, *, workers: int = 1) -> list[list[str]]:
     """Consecutive code prefixes (in the order given) gathered into batches of up to `limit`
     persons each; a prefix weighs the persons of the townships under it (`persons_by_township`:
     township prefix → persons), a prefix heavier than the limit is a batch of its own. The
     region-wide jobs (the ledger, the monthly comparison) run a batch per transaction: a
-    statement's fixed cost is paid once per batch instead of once per township."""
+    statement's fixed cost is paid once per batch instead of once per township.
+
+    With `workers` (the processes that run the batches side by side), the number of batches is
+    rounded up to a multiple of it and the persons are shared evenly between them: seven full
+    batches on two workers leave one worker alone with the seventh, while eight smaller ones
+    finish together (1M persons, the ledger: 10.7 s -> see docs/scale.md)."""
     township = LEVEL_LENGTH[TOWNSHIP]
+
+    def weight(prefix: str) -> int:
+        if len(prefix) >= township:
+            return persons_by_township.get(prefix[:township], 0)
+        return sum(n for t, n in persons_by_township.items() if t.startswith(prefix))
+
+    weights = [weight(p) for p in prefixes]
+    if workers > 1 and sum(weights) > 0:
+        return _even_batches(prefixes, weights, limit, workers)
     batches: list[list[str]] = []
     current: list[str] = []
     size = 0
-    for prefix in prefixes:
-        weight = (persons_by_township.get(prefix[:township], 0) if len(prefix) >= township
-                  else sum(n for t, n in persons_by_township.items() if t.startswith(prefix)))
-        if current and size + weight > limit:
+    for prefix, w in zip(prefixes, weights):
+        if current and size + w > limit:
             batches.append(current)
             current, size = [], 0
         current.append(prefix)
-        size += weight
+        size += w
     if current:
         batches.append(current)
     return batches
+
+
+def _even_batches(prefixes: list[str], weights: list[int], limit: int,
+                  workers: int) -> list[list[str]]:
+    """As many batches as `limit` asks for, rounded up to a multiple of `workers`, each prefix
+    in the batch its middle person falls in (so the batches stay runs of consecutive prefixes
+    and differ by at most a prefix's weight)."""
+    total = sum(weights)
+    count = -(-total // max(limit, 1))
+    count = -(-count // workers) * workers
+    share = total / count
+    batches: list[list[str]] = [[] for _ in range(count)]
+    before = 0
+    for prefix, w in zip(prefixes, weights):
+        batches[min(count - 1, int((before + w / 2) // share))].append(prefix)
+        before += w
+    return [batch for batch in batches if batch]
 
 
 def ancestor_code(code: str, level: str) -> str:

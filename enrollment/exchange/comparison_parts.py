@@ -61,6 +61,7 @@ def plan(region: Region | None) -> list[str]:
         return [regions.prefix_of(region.code)] if region is not None else []
     # Persons registered (户籍) there; merged files count too, close enough for sizing.
     registered = region_counts.persons_by_township(region, "hukou_region_id")
-    groups = regions.in_batches(townships, registered, part_persons())
+    groups = regions.in_batches(townships, registered, part_persons(),
+                                workers=settings.JOB_WORKERS)
     within = regions.prefix_of(region.code) if region is not None else ""
     return [SEPARATOR.join(_collapse(g, townships, within)) for g in groups]

@@ -92,7 +92,8 @@ def touched(prefixes: list[str], year: int, since) -> list[str]:
 def group(prefixes: list[str], weights: Counter, limit: int | None = None) -> list[Part]:
     """Consecutive townships gathered into parts of up to `limit` persons each."""
     return [Part(tuple(batch))
-            for batch in regions.in_batches(prefixes, weights, limit or PART_PERSONS)]
+            for batch in regions.in_batches(prefixes, weights, limit or PART_PERSONS,
+                                            workers=settings.JOB_WORKERS)]
 
 
 def plan(region: Region, year: int, since=None) -> list[Part]:

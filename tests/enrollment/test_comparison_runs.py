@@ -10,6 +10,12 @@ from enrollment.exchange import comparison
 from enrollment.models import ComparisonRun, Enrollment, Finding, PersonGroup, Region, School
 from tests import factories
 
+
+@pytest.fixture(autouse=True)
+def one_worker(settings):
+    """Parts counted as for one worker; for two, below (and tests/enrollment/test_regions.py)."""
+    settings.JOB_WORKERS = 1
+
 pytestmark = pytest.mark.django_db
 
 DAY = dt.date(2026, 12, 1)
@@ -222,6 +228,12 @@ def test_parts_are_consecutive_townships_up_to_the_size_and_a_whole_county_is_on
     assert comparison.parts_of(Region.objects.get(code=factories.TOWNSHIP)) == ["430121100"]
     assert comparison.parts_of(Region.objects.get(code=factories.VILLAGE)) == ["430121100001"]
     assert comparison.parts_of(county) == ["430121100", "430121101", "430121102"]
+    # Parts of up to 5: alone, 长沙县 (5 persons) and 浏阳 (1); for two workers two even
+    # parts of 3 instead.
+    settings.COMPARISON_PART_PERSONS, settings.JOB_WORKERS = 5, 2
+    assert comparison.parts_of(None) == ["430121100,430121101", "430121102,430181"]
+    settings.JOB_WORKERS = 1
+    assert comparison.parts_of(None) == ["430121", "430181"]
 
 
 def test_a_part_of_several_townships_finds_and_clears_in_each_of_them(make_person, school,

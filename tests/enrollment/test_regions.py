@@ -45,3 +45,22 @@ def test_prefixes_are_batched_in_order_by_the_persons_under_them():
     # A county prefix weighs its townships; a township nobody lives in weighs nothing.
     assert regions.in_batches(["430101", "430102", "430103001"], persons, 300) == [
         ["430101"], ["430102", "430103001"]]
+
+
+def test_batches_for_workers_are_even_and_a_multiple_of_the_workers():
+    # Seven townships of 100 in batches of up to 250: two, two, two and one township alone;
+    # for two workers the 700 persons in four even runs of consecutive townships instead.
+    persons = {f"4301010{i:02d}": 100 for i in range(1, 8)}
+    prefixes = sorted(persons)
+    assert regions.in_batches(prefixes, persons, 250) == [
+        prefixes[0:2], prefixes[2:4], prefixes[4:6], prefixes[6:7]]
+    batches = regions.in_batches(prefixes, persons, 250, workers=2)
+    assert len(batches) == 4
+    assert [p for batch in batches for p in batch] == prefixes
+    assert max(map(len, batches)) - min(map(len, batches)) <= 1
+    # 1M persons in parts of up to 150,000 is seven parts alone, eight for two workers.
+    persons = {f"4301{i:05d}": 6_667 for i in range(150)}
+    assert len(regions.in_batches(sorted(persons), persons, 150_000)) == 7
+    assert len(regions.in_batches(sorted(persons), persons, 150_000, workers=2)) == 8
+    # Nobody anywhere: one batch, as without workers.
+    assert regions.in_batches(["430101001"], {}, 100, workers=2) == [["430101001"]]

@@ -17,6 +17,9 @@ Y = 2027
 @pytest.fixture(autouse=True)
 def one_clock(settings):
     settings.INPUTS_CHANGED_MARGIN_SECONDS = 0
+    # Parts counted as for one worker; the even split for several is tested below and in
+    # tests/enrollment/test_regions.py.
+    settings.JOB_WORKERS = 1
 
 
 def generate(user, full=False):
@@ -67,6 +70,18 @@ def test_small_parts_give_the_same_ledger_as_one_part(superuser, make_person, mo
     result = generate(superuser, full=True)
     assert result["parts"] == 2  # the two townships with persons, one part each
     assert _entries() == one_part and len(one_part) == 5
+
+
+def test_two_workers_share_the_city_in_two_parts_with_the_same_ledger(
+        superuser, make_person, settings):
+    for code, name in [(GRID, "甲"), (NEIGHBOUR_GRID, "乙"), (OTHER_GRID, "丙")]:
+        make_person(code, name=name)
+    assert generate(superuser, full=True)["parts"] == 1
+    one_part = _entries()
+    LedgerEntry.objects.all().delete()
+    settings.JOB_WORKERS = 2
+    assert generate(superuser, full=True)["parts"] == 2  # one per worker, not one for both
+    assert _entries() == one_part
 
 
 def test_incremental_run_visits_only_the_part_of_the_changed_person(
