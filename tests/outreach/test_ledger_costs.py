@@ -94,3 +94,20 @@ def test_entries_carry_no_database_key_to_the_person_but_django_still_protects_i
     assert LedgerEntry.objects.filter(year=Y, person=person).exists()
     with pytest.raises(ProtectedError):
         Person.objects.get(pk=person.pk).delete()
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_the_household_side_reads_the_separated_persons_index(superuser):
+    """Each part's household-registration side selects those registered there who live in
+    another village; without an index of them it read the whole person table every part."""
+    from outreach.services.ledger_parts import Part
+
+    params = {"year": Y, "side": "hukou", "now": None, "since": None}
+    sql = ledger_services._INSERT_SQL.format(
+        col="hukou_region_id", extra=ledger_services._SEPARATED,
+        part=Part((CITY[:4],)).sql("p.hukou_region_id", params))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "person_separated_hukou" in plan, plan
