@@ -272,11 +272,13 @@ def _analyze_year(year: int) -> None:
 
 def _finish(run_id: int) -> None:
     run = LedgerRun.objects.get(pk=run_id)
-    if connection.vendor == "postgresql" and run.added + run.closed:
+    if run.added + run.closed:
         # Fresh statistics after a large run, so the pages plan with what is there (a worker's
         # ledger joins through the year's entries only when the planner thinks they are few).
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE outreach_ledgerentry")
+        # The year's partition only: the pages ask for a year, so they read its statistics,
+        # and the whole table's ANALYZE went through every year's (1M: 0.5 s against 0.14 s,
+        # after the last part, when nothing else runs).
+        _analyze_year(run.year)
     # A part that failed meanwhile left the run failed: it stays so until rerun.
     LedgerRun.objects.filter(pk=run_id, status=LedgerRun.Status.RUNNING).update(
         status=LedgerRun.Status.DONE, finished_at=timezone.now())
