@@ -111,3 +111,26 @@ def test_the_household_side_reads_the_separated_persons_index(superuser):
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "person_separated_hukou" in plan, plan
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_a_regions_counts_per_status_read_the_list_index_alone(superuser, make_person):
+    """The list's (year, region, name, id) index carries the status, so the counts of the
+    ledger page need no (year, region, status) index of their own, written for every entry."""
+    from django.db.models import Count
+
+    from outreach import selectors
+
+    assert "ledger_year_region_status" not in {i.name for i in LedgerEntry._meta.indexes}
+    make_person(GRID)
+    _generate(superuser)
+    query = selectors.entries_for(superuser).filter(year=Y).values_list("status") \
+        .annotate(n=Count("pk")).order_by().query
+    sql, params = query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    # (a partition's copy of the index is named after its columns)
+    assert "Index Only Scan using" in plan and "region_id_name_id_status" in plan, plan
