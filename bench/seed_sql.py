@@ -9,8 +9,11 @@ created if missing), migrates, loads bench/dashboard.py's city (regions and its 
 then inserts the persons in one INSERT … SELECT with the person table's secondary indexes
 dropped and rebuilt afterwards (names with their pinyin initials, spread over the 6,750
 grids: see `NAME_SQL`), and ledger entries of 2027 for one person in four (the
-un-enrolled of a campaign under way; no enrollments are generated, so the dashboards and the
-recalculation are not measured on this data). ID and phone numbers: every person carries the
+un-enrolled of a campaign under way). With `--enrollments`, also 2024–2027 enrollments drawn as
+bench/dashboard.py draws them (a coverage propensity per township, one person in seven in the
+employee scheme, the 2027 campaign two-thirds done), so that the rollup refresh and the ledger
+generation are measured at this size too (`bench/dashboard.py --skip-load`, `bench/plans.py
+--ledger-only` on the same database). ID and phone numbers: every person carries the
 same valid ciphertext (the pages decrypt what they show) and a unique blind index of its own;
 person k's ID number blind index is the real one of 43 + k (16 digits), so a search by number
 finds them as on bench/dashboard.py's data. Prints each step's time with the load average.
@@ -46,6 +49,68 @@ NAME_SQL = """
     FROM generate_series(1::bigint, %(persons)s) AS g"""
 
 
+# bench/dashboard.py's enrollments in SQL: hashint8 of the person and year are the draws.
+# Propensity p per township (0.86–0.99); never enrolled: p + 3 % misses; a year missed: p + 2 %;
+# 35 % of 2027 not yet paid (the campaign under way, today 23 November 2026); 15 % employee
+# scheme, 2 % insured elsewhere; 2 % of resident enrollments awaiting payment.
+ENROLLMENT_DRAWS = """
+    SELECT p.id AS person_id, y AS year,
+      substr(p.residence_region_id, 1, 6) || '000000' AS pooling,
+      abs(hashint8(p.id * 3)) %% 100 < 15 AS employee,
+      abs(hashint8(p.id * 5)) %% 100 < 2 AS elsewhere,
+      abs(hashint8(p.id * 11 + y)) %% 100 < 2 AS awaiting,
+      make_date(y - 1, 9, 1) + (abs(hashint8(p.id * 19 + y)) %% 122)::int AS paid
+    FROM enrollment_person p CROSS JOIN generate_series(2024, 2027) AS y
+    JOIN (SELECT DISTINCT substr(code, 1, 9) AS township,
+            86 + abs(hashtext(substr(code, 1, 9))) %% 14 AS propensity
+          FROM enrollment_region) t ON t.township = substr(p.residence_region_id, 1, 9)
+    WHERE p.life_status = 'alive' AND extract(year FROM p.birth_date) <= y
+      AND abs(hashint8(p.id)) %% 100 < t.propensity + 3
+      AND abs(hashint8(p.id * 7 + y)) %% 100 < t.propensity + 2
+      AND NOT (y = 2027 AND abs(hashint8(p.id * 17)) %% 100 < 35)"""
+ENROLLMENT_VALUES = {
+    "person_id": "d.person_id", "year": "d.year", "pooling_region_id": "d.pooling",
+    "scheme": "CASE WHEN d.employee THEN 'employee' ELSE 'resident' END",
+    "elsewhere": "d.elsewhere",
+    "status": "CASE WHEN NOT d.employee AND d.awaiting THEN 'awaiting' ELSE 'active' END",
+    "paid_on": "CASE WHEN d.employee OR d.awaiting THEN NULL ELSE d.paid END",
+    "amount_paid": "CASE WHEN d.employee OR d.awaiting THEN NULL ELSE 400 END",
+    "channel": "CASE WHEN d.employee THEN 'employer' ELSE 'individual' END",
+    "in_concentrated_period": "NOT d.employee",
+    "cover_start": "CASE WHEN d.employee THEN make_date(d.year, 1, 1) END",
+    "benefit_start": "CASE WHEN d.employee THEN NULL ELSE make_date(d.year, 1, 1) END",
+    "benefit_end": "CASE WHEN d.employee THEN NULL ELSE make_date(d.year, 12, 31) END",
+}
+
+
+def insert_enrollments(cur) -> int:
+    """The enrollments of ENROLLMENT_DRAWS, every other column its field's default (as
+    bench/dashboard.py's COPY gives them); the paid day of a year still being collected is
+    never after bench/dashboard.py's today."""
+    from dashboard import Copier
+    from enrollment.models import Enrollment
+
+    from django.db import connection
+
+    copier = Copier(Enrollment, tuple(ENROLLMENT_VALUES))
+    types = {f.column: f.db_type(connection) for f in Enrollment._meta.concrete_fields}
+    columns, values, params = [], [], []
+    for column in copier.columns:
+        columns.append(f'"{column}"')
+        if column in ENROLLMENT_VALUES:
+            values.append(ENROLLMENT_VALUES[column])
+        elif copier.defaults[column] == r"\N":
+            values.append("NULL")
+        else:  # COPY's text form of the default, cast as COPY would read it
+            values.append(f"CAST(%s AS {types[column]})")
+            params.append(copier.defaults[column])
+    cur.execute(f"""
+        INSERT INTO enrollment_enrollment ({", ".join(columns)})
+        SELECT {", ".join(values)} FROM ({ENROLLMENT_DRAWS}) d
+        WHERE d.paid <= DATE '2026-11-23' OR d.employee OR d.awaiting""", params)
+    return cur.rowcount
+
+
 def step(label: str, started: float) -> None:
     print(f"  {label}: {time.monotonic() - started:.1f} s; {loadavg()}", flush=True)
 
@@ -60,6 +125,8 @@ def secondary_indexes(cur, table: str) -> list[tuple[str, str]]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--persons", type=int, default=10_000_000)
+    parser.add_argument("--enrollments", action="store_true",
+                        help="also 2024–2027 enrollments, for the refresh and the ledger")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL") or DEFAULT_URL
     if not url.startswith(("postgres://", "postgresql://")):
@@ -167,6 +234,15 @@ def main() -> int:
             # no partition.
             cur.execute(definition.replace(" ON ONLY ", " ON ", 1))
         step("ledger indexes rebuilt", t0)
+        if args.enrollments:
+            t0 = time.monotonic()
+            dropped = secondary_indexes(cur, "enrollment_enrollment")
+            for name, _ in dropped:
+                cur.execute(f'DROP INDEX "{name}"')
+            n = insert_enrollments(cur)
+            for name, definition in dropped:
+                cur.execute(definition)
+            step(f"enrollments of 2024–2027 ({n:,}) with their indexes", t0)
     # After the load's transaction (VACUUM cannot run inside one), and VACUUM as well as
     # ANALYZE: the list's and the name search's walks are index-only (person_res_name_id covers
     # them) only where the visibility map says so, which a live registry's autovacuum keeps and
