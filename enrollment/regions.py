@@ -72,7 +72,7 @@ def in_batches(prefixes: list[str], persons_by_township: dict[str, int],
     With `workers` (the processes that run the batches side by side), the number of batches is
     rounded up to a multiple of it and the persons are shared evenly between them: seven full
     batches on two workers leave one worker alone with the seventh, while eight smaller ones
-    finish together (1M persons, the ledger: 10.7 s -> see docs/scale.md)."""
+    keep both busy to the end (docs/scale.md, "Third pass")."""
     township = LEVEL_LENGTH[TOWNSHIP]
 
     def weight(prefix: str) -> int:
