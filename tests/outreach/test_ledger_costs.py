@@ -13,6 +13,17 @@ Y = 2027
 LIVE_INDEX = "enrollment_live_year_person"
 
 
+def _plan(sql: str, params, *, bitmaps: bool = True) -> str:
+    """The plan PostgreSQL would choose with sequential reads (and bitmaps) switched off, so
+    that the tiny test tables do not hide which index the statement could read."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        if not bitmaps:
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
 def _generate(user, full=False):
     return ledger_services.ledger_generate(actor=user, year=Y, full=full,
                                            region=Region.objects.get(code=CITY))
@@ -43,11 +54,7 @@ def test_the_ledger_reads_live_enrollments_through_the_partial_index(which, supe
 
         query = LedgerEntry.objects.filter(Exists(ledger_services._live(Y))).query
         sql, params = query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_bitmapscan = off")
-        cursor.execute("EXPLAIN " + sql, params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = _plan(sql, params, bitmaps=False)
     assert LIVE_INDEX in plan, plan
 
 
@@ -106,10 +113,7 @@ def test_the_household_side_reads_the_separated_persons_index(superuser):
     sql = ledger_services._INSERT_SQL.format(
         col="hukou_region_id", extra=ledger_services._SEPARATED,
         part=Part((CITY[:4],)).sql("p.hukou_region_id", params))
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + sql, params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = _plan(sql, params)
     assert "person_separated_hukou" in plan, plan
 
 
@@ -127,10 +131,6 @@ def test_a_regions_counts_per_status_read_the_list_index_alone(superuser, make_p
     query = selectors.entries_for(superuser).filter(year=Y).values_list("status") \
         .annotate(n=Count("pk")).order_by().query
     sql, params = query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("SET LOCAL enable_bitmapscan = off")
-        cursor.execute("EXPLAIN " + sql, params)
-        plan = "\n".join(row[0] for row in cursor.fetchall())
+    plan = _plan(sql, params, bitmaps=False)
     # (a partition's copy of the index is named after its columns)
     assert "Index Only Scan using" in plan and "region_id_name_id_status" in plan, plan
