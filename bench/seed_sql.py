@@ -115,11 +115,27 @@ def step(label: str, started: float) -> None:
     print(f"  {label}: {time.monotonic() - started:.1f} s; {loadavg()}", flush=True)
 
 
-def secondary_indexes(cur, table: str) -> list[tuple[str, str]]:
+def drop_secondary_indexes(cur, table: str) -> list[tuple[str, str]]:
+    """Drop the table's secondary indexes (unique ones and the key stay) for a bulk insert;
+    returns their names and definitions for `rebuild`."""
     cur.execute("""SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x
                    JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = %s::regclass
                    AND NOT x.indisprimary AND NOT x.indisunique""", [table])
-    return cur.fetchall()
+    dropped = cur.fetchall()
+    for name, _ in dropped:
+        cur.execute(f'DROP INDEX "{name}"')
+    return dropped
+
+
+def rebuild(cur, dropped: list[tuple[str, str]], *, each: bool = False) -> None:
+    """Create the indexes `drop_secondary_indexes` dropped again (`each`: time each one)."""
+    for name, definition in dropped:
+        started = time.monotonic()
+        # A partitioned table's index reads "ON ONLY": built that way it would cover no
+        # partition.
+        cur.execute(definition.replace(" ON ONLY ", " ON ", 1))
+        if each:
+            step(f"index {name}", started)
 
 
 def main() -> int:
@@ -164,9 +180,7 @@ def main() -> int:
         # Foreign keys checked per statement: an index cannot be built over pending checks.
         cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # index builds of this session
         # Drop the person table's secondary indexes while loading; rebuilt below.
-        dropped = secondary_indexes(cur, "enrollment_person")
-        for name, _ in dropped:
-            cur.execute(f'DROP INDEX "{name}"')
+        dropped = drop_secondary_indexes(cur, "enrollment_person")
         # Grids and names as small keyed tables joined by hash (subscripting a text[] of
         # thousands of elements walks it for every row).
         cur.execute("CREATE TEMP TABLE seed_grid AS SELECT k::int - 1 AS k, code FROM "
@@ -209,15 +223,10 @@ def main() -> int:
                         [crypto.blind_index(f"43{pk:016d}"), pk])
         cur.execute("SELECT setval(pg_get_serial_sequence('enrollment_person', 'id'), %s)",
                     [args.persons])
-        for name, definition in dropped:
-            t1 = time.monotonic()
-            cur.execute(definition)
-            step(f"index {name}", t1)
+        rebuild(cur, dropped, each=True)
         step("person indexes rebuilt", t0)
         t0 = time.monotonic()
-        dropped = secondary_indexes(cur, "outreach_ledgerentry")
-        for name, _ in dropped:
-            cur.execute(f'DROP INDEX "{name}"')
+        dropped = drop_secondary_indexes(cur, "outreach_ledgerentry")
         cur.execute("""
             INSERT INTO outreach_ledgerentry (year, side, separated, name, id_number,
               id_number_bidx, phone, phone_bidx, reason, reason_note, status, created_at,
@@ -229,19 +238,13 @@ def main() -> int:
                     [LEDGER_YEAR])
         step(f"ledger entries of {LEDGER_YEAR} (one person in four)", t0)
         t0 = time.monotonic()
-        for name, definition in dropped:
-            # A partitioned table's index reads "ON ONLY": built that way it would cover
-            # no partition.
-            cur.execute(definition.replace(" ON ONLY ", " ON ", 1))
+        rebuild(cur, dropped)
         step("ledger indexes rebuilt", t0)
         if args.enrollments:
             t0 = time.monotonic()
-            dropped = secondary_indexes(cur, "enrollment_enrollment")
-            for name, _ in dropped:
-                cur.execute(f'DROP INDEX "{name}"')
+            dropped = drop_secondary_indexes(cur, "enrollment_enrollment")
             n = insert_enrollments(cur)
-            for name, definition in dropped:
-                cur.execute(definition)
+            rebuild(cur, dropped)
             step(f"enrollments of 2024–2027 ({n:,}) with their indexes", t0)
     # After the load's transaction (VACUUM cannot run inside one), and VACUUM as well as
     # ANALYZE: the list's and the name search's walks are index-only (person_res_name_id covers

@@ -90,7 +90,8 @@ def touched(prefixes: list[str], year: int, since) -> list[str]:
 
 
 def group(prefixes: list[str], weights: Counter, limit: int | None = None) -> list[Part]:
-    """Consecutive townships gathered into parts of up to `limit` persons each."""
+    """Consecutive townships gathered into parts of up to `limit` persons each, as many as a
+    multiple of the workers that run them (`regions.in_batches`)."""
     return [Part(tuple(batch))
             for batch in regions.in_batches(prefixes, weights, limit or PART_PERSONS,
                                             workers=settings.JOB_WORKERS)]
